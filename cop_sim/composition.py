@@ -1,0 +1,90 @@
+"""The CoPs of a scenario: expanding the [cop] template and checking the composition."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cop_sim.defaults import COP_SPEC
+from cop_sim.params import InputError, merge
+from cop_sim.vocab import DISCIPLINES
+
+MAX_COP_SIZE = 64  # a patient's care network is a 64-bit mask over CoP member slots
+
+
+def expand_cops(resolved: dict, source: str = "") -> list[dict]:
+    """Every CoP's full settings: the template, overridden by its ``[[cops]]`` entry."""
+    entries = resolved.get("cops", [])
+    n = max(resolved["n_cops"], len(entries))
+    out = []
+    for i in range(n):
+        entry = entries[i] if i < len(entries) else {}
+        if not isinstance(entry, dict):
+            raise InputError(source, f"cops[{i}]", f"expected a table of CoP settings, got {entry!r}")
+        cop = merge(COP_SPEC, resolved["cop"], entry, source, f"cops[{i}].")
+        cop["name"] = cop["name"] or f"cop{i + 1}"
+        out.append(cop)
+    return out
+
+
+def meeting_weeks(calendar: dict, horizon: int) -> list[int]:
+    """The weeks a calendar's SimPy process will fire within ``horizon`` (for checks and docs)."""
+    if calendar["every_weeks"] > 0:
+        weeks = list(range(calendar["start_week"], horizon, calendar["every_weeks"]))
+    else:
+        weeks = sorted(w for w in calendar["weeks"] if w < horizon)
+    cap = calendar["max_meetings"]
+    return weeks[:cap] if cap else weeks
+
+
+def _check_calendar(cal: dict, weeks: int, source: str, key: str) -> None:
+    if cal["every_weeks"] > 0 and cal["start_week"] >= weeks:
+        raise InputError(source, f"{key}.start_week",
+                         f"first meeting in week {cal['start_week']} is outside the horizon "
+                         f"(weeks 0 to {weeks - 1})")
+    late = [w for w in cal["weeks"] if w >= weeks]
+    if late:
+        raise InputError(source, f"{key}.weeks",
+                         f"meeting weeks {late} are outside the horizon (weeks 0 to {weeks - 1})")
+
+
+def complete(resolved: dict, source: str) -> dict:
+    """Check cross-key consistency of a resolved CoP scenario; return it unchanged."""
+    cops = expand_cops(resolved, source)
+    weeks = resolved["weeks"]
+    total = 0
+    for i, cop in enumerate(cops):
+        key = f"cops[{i}]" if i < len(resolved["cops"]) else "cop"
+        size = sum(cop["members"].values())
+        total += size
+        if size > MAX_COP_SIZE:
+            raise InputError(source, f"{key}.members", f"{size} members; at most {MAX_COP_SIZE} per CoP")
+        if cop["moderators"] > size:
+            raise InputError(source, f"{key}.moderators",
+                             f"{cop['moderators']} moderators for {size} members; "
+                             "allowed: no more moderators than members")
+        _check_calendar(cop["calendar"], weeks, source, f"{key}.calendar")
+    if total == 0:
+        raise InputError(source, "cop.members", "the scenario has zero practitioners; "
+                         "allowed: at least one member in at least one CoP")
+    lc = resolved["learning_community"]
+    if lc["enabled"]:
+        _check_calendar(lc["calendar"], weeks, source, "learning_community.calendar")
+    if lc["symposium_week"] >= weeks:
+        raise InputError(source, "learning_community.symposium_week",
+                         f"week {lc['symposium_week']} is outside the horizon (weeks 0 to {weeks - 1})")
+    pat = resolved["patients"]
+    if pat["min_conditions"] > pat["max_conditions"]:
+        raise InputError(source, "patients.min_conditions",
+                         f"{pat['min_conditions']} exceeds patients.max_conditions = {pat['max_conditions']}")
+    shares = pat["engagement"]
+    ok = (len(shares) == 3 and all(isinstance(s, (int, float)) and not isinstance(s, bool) and s >= 0
+                                   for s in shares) and abs(sum(shares) - 1) < 1e-6)
+    if not ok:
+        raise InputError(source, "patients.engagement",
+                         f"got {shares!r}; allowed: three shares >= 0 (consulted, involved, partner) "
+                         "summing to 1")
+    for d, prof in resolved["disciplines"].items():
+        if not np.any(np.array(list(prof["priorities"].values())) > 0):
+            raise InputError(source, f"disciplines.{d}.priorities", "at least one weight must be > 0")
+    assert set(resolved["disciplines"]) == set(DISCIPLINES)
+    return resolved

@@ -1,0 +1,51 @@
+"""Writing one run's outputs: time series, summary, resolved scenario and figure, atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from cop_sim import provenance
+from cop_sim.atomic import atomic_dir, write_json
+from cop_sim.models import RunResult
+from cop_sim.scenario import content_hash
+
+
+def run_record(result: RunResult, resolved: dict, seed: int) -> dict:
+    """The summary document of a run: outcomes, seed, scenario hash and provenance."""
+    return {
+        "scenario": resolved.get("name"),
+        "model": resolved.get("model", "cop"),
+        "seed": seed,
+        "scenario_sha256": content_hash(resolved),
+        "outcomes": result.summary,
+        "provenance": provenance.stamp(),
+    }
+
+
+def write_run(result: RunResult, resolved: dict, seed: int, out: str | Path, figure: bool = True) -> Path:
+    """Write a run into folder ``out``; the folder appears only when every file is written."""
+    from cop_sim.figures import plot_run  # matplotlib import is slow; only when writing
+
+    out = Path(out)
+    with atomic_dir(out) as tmp:
+        result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+        write_json(tmp / "summary.json", run_record(result, resolved, seed))
+        write_json(tmp / "scenario.json", resolved)
+        if figure:
+            plot_run(result.timeseries, result.meta.get("panels"), tmp / "learning.png",
+                     title=f"{resolved.get('name')} (seed {seed})")
+    return out
+
+
+def summary_table(summary: dict[str, float], width: int = 34) -> str:
+    """A short aligned text table of summary scalars."""
+    rows = [f"{k:<{width}} {v:>10.4f}" if isinstance(v, float) else f"{k:<{width}} {v!s:>10}"
+            for k, v in summary.items()]
+    return "\n".join(rows)
+
+
+def read_timeseries(path: str | Path) -> pd.DataFrame:
+    """Read a run's time series back."""
+    return pd.read_parquet(Path(path) / "timeseries.parquet")

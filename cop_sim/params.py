@@ -1,0 +1,158 @@
+"""Parameter specifications and the validation of nested settings against them.
+
+A model declares its parameters once, as a nested dict of :class:`Param` (leaves) and
+dicts (sections). Scenario and experiment files are partial overrides of that tree;
+:func:`resolve` merges an override into the defaults and raises :class:`InputError`
+naming the file, the dotted key and what is allowed when anything does not fit.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+Validator = Callable[[Any], str | None]
+
+
+class InputError(Exception):
+    """Bad user input: a file, a key and what is allowed (the CLI exits with status 2)."""
+
+    def __init__(self, source: str, key: str, message: str):
+        self.source, self.key, self.message = source, key, message
+        where = f"{source}: " if source else ""
+        at = f"'{key}': " if key else ""
+        super().__init__(f"{where}{at}{message}")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One documented parameter: default, type, unit, valid range and source."""
+
+    default: Any
+    doc: str
+    unit: str = "-"
+    lo: float | None = None
+    hi: float | None = None
+    source: str = "assumption"
+    choices: tuple | None = None
+    kind: type | None = None  # inferred from the default when None
+    check: Validator | None = field(default=None, compare=False)
+
+    @property
+    def type(self) -> type:
+        """The Python type values must have."""
+        return self.kind or type(self.default)
+
+    def allowed(self) -> str:
+        """Human-readable description of the valid values."""
+        t = self.type
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if t is bool:
+            return "true or false"
+        if t in (int, float):
+            name = "an integer" if t is int else "a number"
+            if self.lo is not None and self.hi is not None:
+                return f"{name} in [{self.lo}, {self.hi}]"
+            if self.lo is not None:
+                return f"{name} >= {self.lo}"
+            return name
+        if t is list:
+            return "a list"
+        if t is dict:
+            return "a table"
+        return f"a {t.__name__}"
+
+    def validate(self, value: Any, source: str, key: str) -> Any:
+        """Return the value coerced to this parameter's type, or raise InputError."""
+        t = self.type
+        bad = InputError(source, key, f"got {value!r}; allowed: {self.allowed()}")
+        if t is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if t is bool and not isinstance(value, bool):
+            raise bad
+        if t is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise bad
+        if not isinstance(value, t):
+            raise bad
+        if t in (int, float):
+            if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+                raise bad
+        if self.choices and value not in self.choices:
+            raise bad
+        if self.check is not None:
+            problem = self.check(value)
+            if problem:
+                raise InputError(source, key, problem)
+        return value
+
+
+Spec = dict[str, Any]  # nested: str -> Param | Spec
+
+
+def defaults(spec: Spec) -> dict:
+    """The default values of a spec tree, as a plain nested dict."""
+    return {k: defaults(v) if isinstance(v, dict) else copy.deepcopy(v.default) for k, v in spec.items()}
+
+
+def flatten(spec: Spec, prefix: str = "") -> dict[str, Param]:
+    """All leaves of a spec tree by dotted key."""
+    out: dict[str, Param] = {}
+    for k, v in spec.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def suggest(name: str, options: list[str]) -> str:
+    """A ' Did you mean ...?' hint, or ''."""
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def unknown_key(source: str, key: str, options: list[str]) -> InputError:
+    """The error for a key that a section does not have."""
+    leaf = key.rsplit(".", 1)[-1]
+    hint = suggest(leaf, options)
+    listed = ", ".join(sorted(options)) if len(options) <= 12 else f"{len(options)} known keys"
+    return InputError(source, key, f"unknown key.{hint} Allowed here: {listed}")
+
+
+def merge(spec: Spec, base: dict, override: dict, source: str, prefix: str = "") -> dict:
+    """Validate ``override`` against ``spec`` and return ``base`` updated by it."""
+    out = copy.deepcopy(base)
+    for k, v in override.items():
+        key = f"{prefix}{k}"
+        if k not in spec:
+            raise unknown_key(source, key, list(spec))
+        node = spec[k]
+        if isinstance(node, dict):
+            if not isinstance(v, dict):
+                raise InputError(source, key, f"expected a table of settings, got {v!r}")
+            out[k] = merge(node, out.get(k, {}), v, source, key + ".")
+        else:
+            out[k] = node.validate(v, source, key)
+    return out
+
+
+def set_dotted(tree: dict, key: str, value: Any) -> dict:
+    """Return a nested override dict setting dotted ``key`` to ``value`` inside ``tree``."""
+    parts = key.split(".")
+    node = tree
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+    node[parts[-1]] = value
+    return tree
+
+
+def get_dotted(tree: dict, key: str) -> Any:
+    """The value at dotted ``key`` of a nested dict (KeyError when absent)."""
+    node = tree
+    for p in key.split("."):
+        node = node[p]
+    return node

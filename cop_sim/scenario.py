@@ -1,0 +1,76 @@
+"""Scenario files: read TOML, apply ``--set`` overrides, resolve against the model's defaults."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from cop_sim import models
+from cop_sim.params import InputError, defaults, merge, set_dotted
+
+
+def read_toml(path: str | Path) -> dict:
+    """Parse a TOML file, turning every failure into an InputError naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(str(path), "", "no such file")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), "", f"not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "", "not a text file (TOML expected)") from None
+
+
+def parse_value(text: str) -> Any:
+    """Parse a ``--set`` value as a TOML value (numbers, booleans, lists), else a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def overrides_from_pairs(pairs: list[str], source: str = "--set") -> dict:
+    """Turn ``["a.b=1", ...]`` into a nested override dict."""
+    tree: dict = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise InputError(source, pair, "expected KEY=VALUE, e.g. cop.moderator_skill=0.9")
+        key, value = pair.split("=", 1)
+        set_dotted(tree, key.strip(), parse_value(value.strip()))
+    return tree
+
+
+def deep_update(base: dict, extra: dict) -> dict:
+    """Nested dict update, returning a new dict."""
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = deep_update(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def resolve(raw: dict, source: str = "", extra: dict | None = None, extra_source: str = "--set") -> dict:
+    """Resolve a raw scenario (plus overrides) into a complete, validated scenario dict."""
+    name = (extra or {}).get("model", raw.get("model", "cop"))
+    kind = models.get(name, source)
+    spec = kind.spec
+    resolved = merge(spec, defaults(spec), raw, source)
+    if extra:
+        resolved = merge(spec, resolved, extra, extra_source)
+    return kind.check(resolved, source)
+
+
+def load(path: str | Path, pairs: list[str] | None = None, extra: dict | None = None) -> dict:
+    """Read, override and resolve a scenario file."""
+    raw = read_toml(path)
+    raw.setdefault("name", Path(path).stem)
+    more = deep_update(overrides_from_pairs(pairs or []), extra or {})
+    return resolve(raw, str(path), more)
+
+
+def content_hash(obj: Any) -> str:
+    """A stable SHA-256 of a JSON-serialisable object."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
