@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench
+.PHONY: setup demo-setup run test lint bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/cop-sim run scenarios/default.toml --out results/default
 
-test: setup
+# Demo assets (Solara front-end served offline) and Debian's chromium for the browser test.
+demo-setup: setup
+	[ ! -f scripts/setup_demo.sh ] || bash scripts/setup_demo.sh
+
+test: setup demo-setup
 	$(BIN)/python -m pytest
 
 lint: setup
