@@ -58,4 +58,4 @@ def stamp() -> dict:
 
 def now() -> str:
     """The current UTC time in ISO format."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,65 @@
+"""Meeting calendars as SimPy processes that post events into the model's weekly agenda.
+
+SimPy only orders time here: it draws no random numbers, so a calendar is a pure function
+of the scenario, and all randomness stays in the model's named streams.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Generator
+
+import simpy
+
+
+class Agenda:
+    """What happens in each week: CoP meetings and cross-CoP sessions."""
+
+    def __init__(self) -> None:
+        self.meetings: dict[int, list[int]] = defaultdict(list)
+        self.sessions: dict[int, list[str]] = defaultdict(list)
+
+    def take(self, week: int) -> tuple[list[int], list[str]]:
+        """Remove and return the week's meetings (CoP indices) and sessions (kinds)."""
+        return self.meetings.pop(week, []), self.sessions.pop(week, [])
+
+
+def _every(env: simpy.Environment, cal: dict, post) -> Generator:
+    """Fire every ``every_weeks`` from ``start_week`` (or at the listed weeks)."""
+    cap = cal["max_meetings"] or None
+    held = 0
+    if cal["every_weeks"] > 0:
+        yield env.timeout(cal["start_week"])
+        while cap is None or held < cap:
+            post(int(env.now))
+            held += 1
+            yield env.timeout(cal["every_weeks"])
+    else:
+        for week in sorted(set(cal["weeks"])):
+            if cap is not None and held >= cap:
+                return
+            yield env.timeout(week - env.now)
+            post(int(env.now))
+            held += 1
+
+
+class Calendar:
+    """The SimPy environment holding every CoP's and the learning community's processes."""
+
+    def __init__(self, cops: list[dict], community: dict):
+        self.env = simpy.Environment()
+        self.agenda = Agenda()
+        for c, cop in enumerate(cops):
+            self.env.process(_every(self.env, cop["calendar"], lambda w, c=c: self.agenda.meetings[w].append(c)))
+        if community["enabled"]:
+            self.env.process(_every(self.env, community["calendar"],
+                                    lambda w: self.agenda.sessions[w].append("learning_session")))
+        if community["symposium_week"] > 0:
+            self.env.process(_every(self.env, {"every_weeks": 0, "weeks": [community["symposium_week"]],
+                                               "max_meetings": 1, "start_week": 0},
+                                    lambda w: self.agenda.sessions[w].append("symposium")))
+
+    def week(self, week: int) -> tuple[list[int], list[str]]:
+        """Advance SimPy through ``week`` and return what it scheduled for that week."""
+        self.env.run(until=week + 1)
+        return self.agenda.take(week)

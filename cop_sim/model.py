@@ -1,0 +1,106 @@
+"""The CoP model: a Mesa model whose weekly step runs array-based processes in a fixed order."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from cop_sim.agents import Mentor, Moderator, Patient, Practitioner, Representative
+from cop_sim.calendar import Calendar
+from cop_sim.informal import between_meetings, informal_talk, turnover
+from cop_sim.meetings import hold_meetings, hold_session
+from cop_sim.outcomes import Recorder
+from cop_sim.practice import weekly_practice
+from cop_sim.rng import Streams
+from cop_sim.state import build_state, discipline_tables
+
+
+class CopModel(mesa.Model):
+    """Communities of practice in primary care, one step per week."""
+
+    def __init__(self, resolved: dict, seed: int):
+        super().__init__(rng=seed)
+        self.params = resolved
+        self.horizon = resolved["weeks"]
+        self.streams = Streams(seed)
+        self.state, self.cops = build_state(resolved, self.streams["init"])
+        self.tables = discipline_tables(resolved)
+        self.cop_names = [c["name"] for c in self.cops]
+        self.calendar = Calendar(self.cops, resolved["learning_community"])
+        self.week = 0
+        self.running = True
+        self._make_agents()
+        self.recorder = Recorder(self.state, self.horizon)
+        self.recorder.record(0, self.state, {})
+        prac = resolved["practice"]
+        self._nominal = np.maximum(self.state.hours * self.state.contact * prac["panel_time_share"]
+                                   / prac["encounter_hours"], 1.0)
+
+    def _make_agents(self) -> None:
+        s = self.state
+        Practitioner.create_agents(self, s.n, list(range(s.n)))
+        rows, places = np.nonzero(s.active)
+        Patient.create_agents(self, len(rows), rows.tolist(), places.tolist())
+        cops = np.arange(len(self.cops))
+        Moderator.create_agents(self, int(s.n_moderators.sum()), np.repeat(cops, s.n_moderators).tolist())
+        Mentor.create_agents(self, int(s.mentor.sum()), cops[s.mentor].tolist())
+        Representative.create_agents(self, int(s.representative.sum()), cops[s.representative].tolist())
+
+    @property
+    def practitioners(self) -> mesa.agent.AgentSet:
+        """All practitioners."""
+        return self.agents_by_type[Practitioner]
+
+    @property
+    def patients(self) -> mesa.agent.AgentSet:
+        """All patients."""
+        return self.agents_by_type[Patient]
+
+    def _of_type(self, kind: type) -> mesa.agent.AgentSet:
+        return self.agents_by_type[kind] if kind in self.agents_by_type else mesa.agent.AgentSet([], random=self.random)
+
+    @property
+    def moderators(self) -> mesa.agent.AgentSet:
+        """All moderators."""
+        return self._of_type(Moderator)
+
+    @property
+    def mentors(self) -> mesa.agent.AgentSet:
+        """All mentors."""
+        return self._of_type(Mentor)
+
+    @property
+    def representatives(self) -> mesa.agent.AgentSet:
+        """All patient or family representatives."""
+        return self._of_type(Representative)
+
+    def trust_edges(self, cop: int) -> list[tuple[int, int, float]]:
+        """Pairs of practitioner indices in a CoP with their mutual trust (mean of both ways)."""
+        s = self.state
+        mem = s.members[cop]
+        slots = np.flatnonzero(mem >= 0)
+        t = s.trust[cop]
+        return [(int(mem[a]), int(mem[b]), float(0.5 * (t[a, b] + t[b, a])))
+                for i, a in enumerate(slots) for b in slots[i + 1:]]
+
+    def step(self) -> None:
+        """One week: meetings, sessions, practice, informal talk, turnover, then record."""
+        if not self.running:
+            return
+        s, prm, st = self.state, self.params, self.streams
+        meetings, sessions = self.calendar.week(self.week)
+        s.cop_hours[:] = 0.0
+        tally: dict[str, float] = {}
+        if meetings:
+            pressure = np.minimum((s.waiting >= 0).sum(axis=1) / self._nominal, 1.0)
+            tally.update(hold_meetings(s, np.asarray(meetings), prm, pressure, st["meetings"]))
+        for kind in sessions:
+            hold_session(s, prm, kind)
+        tally.update(weekly_practice(s, prm, st["practice"]))
+        informal_talk(s, prm, st["informal"])
+        between_meetings(s, prm)
+        tally["leavers"] = turnover(s, prm, self.tables, st["turnover"])
+        self.week += 1
+        self.recorder.record(self.week, s, tally)
+        if self.week >= self.horizon:
+            self.running = False

@@ -1,0 +1,193 @@
+"""The model's numeric state: NumPy arrays for practitioners, patients and CoPs, and their set-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cop_sim.composition import expand_cops
+from cop_sim.vocab import DISCIPLINES, N_CONDITIONS, N_TOPICS, PERSON_CENTRED, TOPICS
+
+T = N_TOPICS
+PERSON = np.array([TOPICS.index(t) for t in PERSON_CENTRED])
+POLY, SELF, SOCIAL, NAV, CARER, GOALS = (TOPICS.index(t) for t in PERSON_CENTRED)
+REPRESENTATIVE_STATUS = 0.1  # a patient in a room of professionals (seed 003)
+
+
+def topic_vector(profile: dict[str, float]) -> np.ndarray:
+    """A topic map as a vector over TOPICS."""
+    return np.array([profile[t] for t in TOPICS], dtype=float)
+
+
+def normalise(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to sum to one (priorities are weights)."""
+    return x / x.sum(axis=-1, keepdims=True)
+
+
+@dataclass
+class State:
+    """All numbers of one model, owned by the model and indexed by the agents."""
+
+    # practitioners (N)
+    disc: np.ndarray
+    cop: np.ndarray
+    slot: np.ndarray
+    status: np.ndarray
+    hours: np.ndarray
+    contact: np.ndarray
+    sharing: np.ndarray
+    engagement: np.ndarray
+    K: np.ndarray  # knowledge (N, T) in [0, 1]
+    K0: np.ndarray  # starting profile, what knowledge decays towards
+    P: np.ndarray  # priorities (N, T), rows sum to 1
+    case_need: np.ndarray  # the kept hard case (N, T)
+    case_salience: np.ndarray
+    attended: np.ndarray
+    cop_hours: np.ndarray  # CoP work this week (h)
+    # CoPs (C) with padded member slots (C, m)
+    members: np.ndarray
+    mask: np.ndarray
+    trust: np.ndarray  # (C, m, m)
+    R: np.ndarray  # repository knowledge (C, T)
+    skill: np.ndarray
+    preparation: np.ndarray
+    documentation: np.ndarray
+    n_moderators: np.ndarray
+    mentor: np.ndarray
+    representative: np.ndarray
+    meeting_hours: np.ndarray
+    cases: np.ndarray
+    rep_prio: np.ndarray  # what the CoP's patients want (C, T)
+    rep_lived: np.ndarray  # the representative's lived-experience knowledge (C, T)
+    # patients (N, ppp)
+    active: np.ndarray
+    need: np.ndarray  # (N, ppp, T)
+    prio: np.ndarray  # (N, ppp, T)
+    visit_p: np.ndarray
+    level: np.ndarray  # engagement level 0 consulted, 1 involved, 2 partner
+    lived: np.ndarray  # (N, ppp) lived-experience knowledge on person-centred topics
+    waiting: np.ndarray  # weeks waited, -1 when not waiting
+    network: np.ndarray  # care network: bitmask over CoP member slots
+    visits: np.ndarray
+    quality_sum: np.ndarray
+    panel_prio: np.ndarray  # (N, T) mean priorities of a practitioner's patients
+
+    @property
+    def n(self) -> int:
+        """Number of practitioners."""
+        return len(self.disc)
+
+
+def discipline_tables(resolved: dict) -> dict[str, np.ndarray]:
+    """Per-discipline parameter vectors, indexed by discipline number."""
+    d = resolved["disciplines"]
+    return {
+        "status": np.array([d[k]["status"] for k in DISCIPLINES]),
+        "hours": np.array([d[k]["clinical_hours"] for k in DISCIPLINES]),
+        "contact": np.array([d[k]["contact_share"] for k in DISCIPLINES]),
+        "panel": np.array([d[k]["panel_share"] for k in DISCIPLINES]),
+        "sharing": np.array([d[k]["vision_sharing"] for k in DISCIPLINES]),
+        "knowledge": np.array([topic_vector(d[k]["knowledge"]) for k in DISCIPLINES]),
+        "priorities": normalise(np.array([topic_vector(d[k]["priorities"]) for k in DISCIPLINES])),
+    }
+
+
+def new_knowledge(profiles: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Starting knowledge: the discipline's profile with individual variation."""
+    return np.clip(profiles + rng.normal(0.0, 0.05, profiles.shape), 0.0, 1.0)
+
+
+def new_engagement(n: int, meeting: dict, rng: np.random.Generator) -> np.ndarray:
+    """Each member's chance of attending a meeting."""
+    return np.clip(rng.normal(meeting["engagement_mean"], meeting["engagement_sd"], n), 0.05, 1.0)
+
+
+def build_patients(resolved: dict, panel_active: np.ndarray, rng: np.random.Generator) -> dict:
+    """Patients with 2-5 conditions, social needs, priorities and lived experience."""
+    pat, prac = resolved["patients"], resolved["practice"]
+    n, ppp = panel_active.shape
+    shape = (n, ppp)
+    n_cond = rng.integers(pat["min_conditions"], pat["max_conditions"] + 1, size=shape)
+    # choose conditions without replacement: the n_cond smallest of random keys
+    keys = rng.random(shape + (N_CONDITIONS,))
+    ranks = keys.argsort(axis=-1).argsort(axis=-1)
+    has = ranks < n_cond[..., None]
+    severity = rng.uniform(0.4, 1.0, shape + (N_CONDITIONS,))
+    need = np.zeros(shape + (T,))
+    need[..., :N_CONDITIONS] = has * severity
+    social = rng.random(shape) < pat["social_need_prevalence"]
+    capability = rng.uniform(0.2, 1.0, shape)
+    need[..., POLY] = np.clip((n_cond - 1) / 4, 0, 1)  # more conditions, more medicines
+    need[..., SELF] = rng.uniform(0.3, 0.9, shape)
+    need[..., SOCIAL] = social * rng.uniform(0.4, 1.0, shape)
+    need[..., NAV] = np.clip(n_cond / 5 + 0.2 * social, 0, 1)
+    need[..., CARER] = (1 - capability) * rng.uniform(0.3, 1.0, shape)
+    need[..., GOALS] = rng.uniform(0.4, 1.0, shape)
+    base = topic_vector(pat["priorities"])
+    prio = base * rng.uniform(0.5, 1.5, shape + (T,))
+    prio[..., :N_CONDITIONS] *= has  # people care about the conditions they have
+    prio = normalise(prio)
+    level = rng.choice(3, size=shape, p=pat["engagement"])
+    lived = pat["lived_experience"] * (0.5 + 0.5 * capability)
+    rate = prac["visit_rate"] * (1 + prac["visit_rate_per_condition"] * (n_cond - 2))
+    return {
+        "active": panel_active, "need": need, "prio": prio, "level": level, "lived": lived,
+        "visit_p": np.clip(rate, 0, 1), "waiting": np.full(shape, -1, dtype=np.int64),
+        "network": np.zeros(shape, dtype=np.uint64), "visits": np.zeros(shape, dtype=np.int64),
+        "quality_sum": np.zeros(shape),
+    }
+
+
+def build_state(resolved: dict, rng: np.random.Generator) -> tuple[State, list[dict]]:
+    """Lay out every CoP's members in padded slots and draw the starting state."""
+    cops = expand_cops(resolved)
+    tab = discipline_tables(resolved)
+    disc, cop, slot = [], [], []
+    for c, spec in enumerate(cops):
+        s = 0
+        for d, name in enumerate(DISCIPLINES):
+            for _ in range(spec["members"].get(name, 0)):
+                disc.append(d)
+                cop.append(c)
+                slot.append(s)
+                s += 1
+    disc, cop, slot = (np.array(a, dtype=np.int64) for a in (disc, cop, slot))
+    n, n_cops = len(disc), len(cops)
+    m = max(1, int(np.bincount(cop, minlength=n_cops).max()))
+    members = np.full((n_cops, m), -1, dtype=np.int64)
+    members[cop, slot] = np.arange(n)
+    mask = members >= 0
+    K = new_knowledge(tab["knowledge"][disc], rng)
+    ppp = resolved["patients"]["per_practitioner"]
+    panel_active = rng.random((n, ppp)) < tab["panel"][disc][:, None]
+    patients = build_patients(resolved, panel_active, rng)
+    w = patients["active"][..., None]
+    counts = w.sum(axis=1)
+    all_mean = (patients["prio"] * w).sum(axis=(0, 1)) / max(1, w.sum())
+    panel_prio = np.where(counts > 0, (patients["prio"] * w).sum(axis=1) / np.maximum(counts, 1), all_mean)
+    rep_prio = np.array([panel_prio[cop == c].mean(axis=0) if (cop == c).any() else all_mean
+                         for c in range(n_cops)]).reshape(n_cops, T)
+    rep_lived = np.zeros((n_cops, T))
+    rep_lived[:, PERSON] = resolved["patients"]["lived_experience"]
+    rep_lived[:, :N_CONDITIONS] = 0.3  # living with conditions teaches something about them
+    init_trust = resolved["informal"]["initial_trust"]
+    trust = np.full((n_cops, m, m), init_trust)
+    col = lambda key: np.array([spec[key] for spec in cops], dtype=float)  # noqa: E731
+    state = State(
+        disc=disc, cop=cop, slot=slot, status=tab["status"][disc], hours=tab["hours"][disc],
+        contact=tab["contact"][disc], sharing=tab["sharing"][disc],
+        engagement=new_engagement(n, resolved["meeting"], rng), K=K, K0=K.copy(),
+        P=tab["priorities"][disc].copy(), case_need=np.zeros((n, T)), case_salience=np.zeros(n),
+        attended=np.zeros(n, dtype=bool), cop_hours=np.zeros(n),
+        members=members, mask=mask, trust=trust, R=np.zeros((n_cops, T)),
+        skill=np.where(col("moderators") > 0, col("moderator_skill"), 0.0),
+        preparation=np.where(col("moderators") > 0, col("preparation"), 0.0),
+        documentation=np.where(col("moderators") > 0, col("documentation"), 0.0),
+        n_moderators=col("moderators").astype(int), mentor=col("mentor").astype(bool),
+        representative=col("representative").astype(bool), meeting_hours=col("meeting_hours"),
+        cases=col("cases_per_meeting").astype(int), rep_prio=rep_prio, rep_lived=rep_lived,
+        panel_prio=panel_prio, **patients,
+    )
+    return state, cops
+
