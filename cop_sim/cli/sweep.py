@@ -1,0 +1,92 @@
+"""``cop-sim sweep``: run an experiment's design on this machine, a Dask cluster or SLURM."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cop_sim.params import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``sweep`` subcommand."""
+    p = sub.add_parser(
+        "sweep", help="run an experiment (factor grid or sensitivity design) with replications",
+        description="Run every run of an experiment file and write results/EXPERIMENT/ "
+                    "(manifest.json, runs/, summary.parquet). Exit status: 0 all runs succeeded, "
+                    "1 some runs failed (recorded with their error and seed), 2 bad input.")
+    p.add_argument("experiment", help="experiment TOML file (see experiments/)")
+    p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    p.add_argument("--backend", choices=("local", "dask", "slurm"), default="local",
+                   help="local process pool (default), a Dask cluster, or SLURM via dask-jobqueue")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a running Dask scheduler, e.g. tcp://host:8786 (default: env "
+                        "DASK_SCHEDULER_ADDRESS, else a LocalCluster)")
+    p.add_argument("--resume", action="store_true", help="skip runs already on disk")
+    p.add_argument("--shard", metavar="I/N",
+                   help="run only runs I, I+N, I+2N, ... (0-based I; for SLURM array jobs)")
+    p.add_argument("--out", help="results folder (default: results/<experiment name>)")
+    p.add_argument("--collect", action="store_true",
+                   help="only rebuild summary.parquet and manifest.json from runs/ (after shards)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g = p.add_argument_group("slurm", "override the experiment's [slurm] table")
+    g.add_argument("--dry-run", action="store_true", help="print the SLURM job script and exit")
+    for name, kind, text in (("queue", str, "partition"), ("account", str, "account"),
+                             ("cores", int, "cores per job"), ("memory", str, "memory per job, e.g. 8GB"),
+                             ("walltime", str, "HH:MM:SS"), ("python", str, "Python on the nodes"),
+                             ("jobs", int, "jobs to start")):
+        g.add_argument(f"--{name}", type=kind, help=text)
+    p.set_defaults(func=main)
+
+
+def _slurm_options(args: argparse.Namespace) -> dict:
+    names = ("queue", "account", "cores", "memory", "walltime", "python", "jobs")
+    return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+
+
+def main(args: argparse.Namespace) -> int:
+    """Validate, then run, collect or print the job script."""
+    from cop_sim.experiment import backends, runner, store
+    from cop_sim.experiment.spec import load_experiment
+
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers", "", f"got {args.workers}; allowed: an integer >= 1")
+    spec = load_experiment(args.experiment)
+    results = Path(args.out or Path("results") / spec.name)
+    if args.dry_run:
+        if args.backend != "slurm":
+            raise InputError("--dry-run", "", "only with --backend slurm (prints the job script)")
+        cluster = backends.slurm_cluster({**spec.slurm, **_slurm_options(args)})
+        try:
+            print(cluster.job_script())
+        finally:
+            cluster.close()
+        return 0
+    if args.collect:
+        store.read_experiment(results)  # refuse a folder that is not a sweep's
+        manifest = runner.write_manifest(results, spec, {"collected": True})
+        _report(results, manifest["counts"])
+        return 1 if manifest["counts"]["failed"] else 0
+    path, info = runner.sweep(spec, results, args.workers, args.backend, args.resume, args.shard,
+                              progress=not args.no_progress, scheduler=args.scheduler,
+                              slurm=_slurm_options(args))
+    import json
+
+    counts = json.loads((path / "manifest.json").read_text())["counts"]
+    _report(path, counts, info)
+    return 1 if info["this_invocation"]["failed"] else 0
+
+
+def _report(path: Path, counts: dict, info: dict | None = None) -> None:
+    if info:
+        mine = info["this_invocation"]
+        rate = mine["ran"] / mine["seconds"] if mine["seconds"] else 0.0
+        print(f"ran {mine['ran']} runs ({mine['failed']} failed) in {mine['seconds']:.1f} s "
+              f"({rate:.1f} runs/s) on {info['backend']} with {info['workers']} workers")
+    print(f"{path}: {counts['succeeded']} of {counts['runs']} runs done, {counts['failed']} failed, "
+          f"{counts['missing']} missing; summary in {path / 'summary.parquet'}")
+    if counts["failed"]:
+        print(f"failed runs are listed with their error in {path / 'summary.parquet'} "
+              "(column 'error'); replay one with: cop-sim run --replay RUN_ID "
+              f"--results {path}", file=sys.stderr)

@@ -1,0 +1,189 @@
+"""Running an experiment: select the runs, execute them on a backend, write each at once.
+
+The worker function :func:`execute_batch` is a pure function of the experiment and the
+runs' places in the design, so results are the same bit for bit whatever the backend,
+the number of workers or the order runs finish in.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from cop_sim import models, provenance
+from cop_sim.atomic import write_json
+from cop_sim.experiment import backends, store
+from cop_sim.experiment.design import Run, build_design, runs, take_shard
+from cop_sim.experiment.spec import Experiment, load_experiment
+from cop_sim.params import InputError
+from cop_sim.scenario import content_hash
+
+
+def execute_run(spec: Experiment, run: Run, values: dict) -> pa.Table:
+    """Simulate one run; an exception becomes a recorded failure, not a crash."""
+    try:
+        resolved = spec.resolve(values)
+        result = models.simulate(resolved, run.seed)
+    except Exception as exc:  # noqa: BLE001 - any model failure is a result to record
+        return store.run_table(run, values, None, None, error=f"{type(exc).__name__}: {exc}",
+                               traceback=traceback.format_exc())
+    return store.run_table(run, values, result.timeseries, result.summary,
+                           panels=result.meta.get("panels"))
+
+
+def execute_batch(ctx: dict, batch: list[tuple[Run, dict]]) -> list[pa.Table]:
+    """The task a worker runs: a batch of runs of the experiment ``ctx`` (a dict, cheap to ship)."""
+    spec = Experiment.from_dict(ctx)
+    return [execute_run(spec, run, values) for run, values in batch]
+
+
+def lost_batch(batch: list[tuple[Run, dict]], why: str) -> list[pa.Table]:
+    """Failure records for runs whose worker died every time it was tried."""
+    return [store.run_table(run, values, None, None, error=f"WorkerLost: {why}") for run, values in batch]
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"I/N"`` (0-based I) as ``(I, N)``."""
+    if text is None:
+        return None
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise InputError("--shard", "", f"expected I/N, e.g. 0/10, got {text!r}") from None
+    if not (n >= 1 and 0 <= i < n):
+        raise InputError("--shard", "", f"got {text!r}; allowed: 0 <= I < N (I is 0-based, as "
+                         "SLURM_ARRAY_TASK_ID with --array=0-(N-1))")
+    return i, n
+
+
+def _execute(spec: Experiment, batches: list, backend: str, workers: int, scheduler: str | None,
+             slurm: dict | None) -> Iterator[tuple[list, list]]:
+    ctx = spec.to_dict()
+    if backend == "local":
+        if workers == 1:
+            yield from backends.run_serial(execute_batch, ctx, batches, lost_batch)
+        else:
+            model_module = models.get(spec.model).simulate_path.split(":")[0]
+            yield from backends.run_pool(execute_batch, ctx, batches, workers, lost_batch,
+                                         preload=[model_module])
+        return
+    from distributed import Client
+
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    cluster = None
+    if backend == "slurm":
+        options = {**spec.slurm, **(slurm or {})}
+        cluster = backends.slurm_cluster(options)
+        cluster.scale(jobs=options.get("jobs", 1))
+    elif not address:
+        cluster = backends.local_cluster(workers)
+    try:
+        with Client(cluster if cluster is not None else address) as client:
+            yield from backends.run_dask(execute_batch, ctx, batches, client, lost_batch,
+                                         name=f"cop-sim-{spec.name}")
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="run", desc="sweep", disable=not enabled, dynamic_ncols=True,
+                smoothing=0.1)
+
+
+def write_manifest(results: Path, spec: Experiment, info: dict) -> dict:
+    """Rebuild the summary from runs/ and write manifest.json with provenance and counts."""
+    frame = store.collect(results)
+    n_total = len(build_design(spec)) * spec.replications
+    failed = int(frame["error"].notna().sum()) if len(frame) else 0
+    base = spec.resolve({})
+    manifest = {
+        "experiment": spec.to_dict() | {"sha256": store.experiment_hash(spec)},
+        "scenario": {"path": spec.scenario_path, "raw": spec.scenario_raw,
+                     "raw_sha256": content_hash(spec.scenario_raw),
+                     "resolved": base, "resolved_sha256": content_hash(base)},
+        **provenance.stamp(),
+        **info,
+        "counts": {"runs": n_total, "on_disk": len(frame), "succeeded": len(frame) - failed,
+                   "failed": failed, "missing": n_total - len(frame)},
+    }
+    write_json(results / "manifest.json", manifest)
+    if info.get("shard"):
+        write_json(results / "shards" / f"{info['shard'].replace('/', '-of-')}.json", manifest)
+    return manifest
+
+
+def run_experiment(path_or_spec: str | Path | Experiment, out: str | Path | None = None,
+                   workers: int | None = None, backend: str = "local", resume: bool = False,
+                   shard: str | tuple[int, int] | None = None, progress: bool = True,
+                   scheduler: str | None = None, slurm: dict | None = None) -> Path:
+    """Run an experiment's sweep and return its results folder.
+
+    Args:
+        path_or_spec: an experiment file or a loaded :class:`Experiment`.
+        out: results folder (default ``results/<experiment name>``).
+        workers: processes (local) or Dask workers (dask LocalCluster); default: all cores.
+        backend: ``local``, ``dask`` or ``slurm``.
+        resume: skip runs already on disk (failed runs are tried again).
+        shard: ``(I, N)`` or ``"I/N"``: only runs ``I, I+N, I+2N, ...`` in design order.
+        progress: show a tqdm progress bar on stderr.
+        scheduler: address of a running Dask scheduler (backend ``dask``).
+        slurm: SLURMCluster options overriding the experiment's ``[slurm]`` table.
+
+    Raises:
+        InputError: a bad experiment, or runs already on disk without ``resume``.
+    """
+    return sweep(path_or_spec, out, workers, backend, resume, shard, progress, scheduler, slurm)[0]
+
+
+def sweep(path_or_spec: str | Path | Experiment, out: str | Path | None = None,
+          workers: int | None = None, backend: str = "local", resume: bool = False,
+          shard: str | tuple[int, int] | None = None, progress: bool = True,
+          scheduler: str | None = None, slurm: dict | None = None) -> tuple[Path, dict]:
+    """:func:`run_experiment`, also returning this invocation's record (counts, timing)."""
+    spec = path_or_spec if isinstance(path_or_spec, Experiment) else load_experiment(path_or_spec)
+    if backend not in backends.BACKENDS:
+        raise InputError("--backend", "", f"unknown backend {backend!r}; "
+                         f"allowed: {', '.join(backends.BACKENDS)}")
+    workers = workers or backends.default_workers()
+    results = Path(out or Path("results") / spec.name)
+    part = parse_shard(shard) if shard is None or isinstance(shard, str) else tuple(shard)
+    started = provenance.now()
+    design = build_design(spec)
+    todo = runs(spec, design)
+    if part is not None:
+        todo = take_shard(todo, *part)
+    store.write_experiment(results, spec, design)
+    on_disk = store.done_ids(results, include_failed=True)
+    clash = [r.run_id for r in todo if r.run_id in on_disk]
+    if clash and not resume:
+        raise InputError(str(results), "", f"{len(clash)} of these runs are already on disk "
+                         f"(e.g. {clash[0]}); use --resume to skip them, or --out for a fresh folder")
+    if resume:
+        ok = store.done_ids(results)
+        todo = [r for r in todo if r.run_id not in ok]
+    batches = backends.chunks([(r, design.points[r.point]) for r in todo], workers)
+    failed = 0
+    t0 = time.perf_counter()
+    with _progress(len(todo), progress) as bar:
+        for _, tables in _execute(spec, batches, backend, workers, scheduler, slurm):
+            for table in tables:
+                store.write_run_file(results, table)
+                failed += store.table_error(table) is not None
+            bar.update(len(tables))
+            bar.set_postfix(failed=failed, refresh=False)
+    info = {"started": started, "finished": provenance.now(), "backend": backend, "workers": workers,
+            "scheduler": scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS"),
+            "shard": None if part is None else f"{part[0]}/{part[1]}",
+            "this_invocation": {"ran": len(todo), "failed": failed,
+                                "seconds": round(time.perf_counter() - t0, 3)}}
+    write_manifest(results, spec, info)
+    return results, info
