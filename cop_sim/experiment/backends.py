@@ -8,6 +8,7 @@ retries are used up its runs come back as failures instead of stopping the sweep
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -104,7 +105,7 @@ def local_cluster(workers: int) -> Any:
     from distributed import LocalCluster
 
     return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                        dashboard_address=None, silence_logs="error")
+                        dashboard_address=None, silence_logs=logging.ERROR)
 
 
 def slurm_cluster(options: dict) -> Any:
