@@ -50,7 +50,8 @@ class Calendar:
         self.env = simpy.Environment()
         self.agenda = Agenda()
         for c, cop in enumerate(cops):
-            self.env.process(_every(self.env, cop["calendar"], lambda w, c=c: self.agenda.meetings[w].append(c)))
+            post = lambda w, c=c: self.agenda.meetings[w].append(c)  # noqa: E731
+            self.env.process(_every(self.env, cop["calendar"], post))
         if community["enabled"]:
             self.env.process(_every(self.env, community["calendar"],
                                     lambda w: self.agenda.sessions[w].append("learning_session")))

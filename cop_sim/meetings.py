@@ -41,12 +41,9 @@ def case_weights(s: State, cm: np.ndarray, idx: np.ndarray, att: np.ndarray, pre
     rank = np.argsort(np.argsort(-key, axis=1), axis=1)
     chosen = (rank < s.cases[cm, None]) & np.isfinite(key)
     cases = s.case_need[idx]
-    cases = cases / np.maximum(cases.max(axis=2, keepdims=True), 1e-12)
+    cases = cases / np.maximum(cases.max(axis=2, keepdims=True), 1e-12) * s.case_salience[idx][:, :, None]
+    s.case_salience[idx[chosen]] = 0.0  # a discussed case is used up as material
     return (cases * chosen[:, :, None]).max(axis=1)
-
-
-def _masked_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    return (x * w[:, :, None]).sum(axis=1) / np.maximum(w.sum(axis=1), 1)[:, None]
 
 
 def hold_meetings(s: State, cm: np.ndarray, prm: dict, pressure: np.ndarray,
@@ -91,7 +88,10 @@ def hold_meetings(s: State, cm: np.ndarray, prm: dict, pressure: np.ndarray,
     s.K[idx[att]] = K_new[att]
     # common goals, and the representative's pull towards what patients want (seeds 001, 002, 003)
     P = s.P[idx]
-    P = P + mt["consensus_rate"] * (_masked_mean(P, att)[:, None, :] - P)
+    # the common goals are those of whoever is heard: a steep hierarchy makes them the
+    # high-status members' (seed 003; seed 000, Rev Panam Salud Publica 2007)
+    goals = (P * v[:, :, None]).sum(axis=1) / np.maximum(v.sum(axis=1), 1e-12)[:, None]
+    P = P + mt["consensus_rate"] * (goals[:, None, :] - P)
     pull = (mt["representative_influence"] * (0.5 + 0.5 * skill) * rep)[:, None, None]
     P = P + pull * (s.rep_prio[cm][:, None, :] - P)
     s.P[idx[att]] = P[att]

@@ -37,27 +37,41 @@ class CopModel(mesa.Model):
                                    / prac["encounter_hours"], 1.0)
 
     def _make_agents(self) -> None:
+        # a plain loop: create_agents' AgentSet bookkeeping costs more than the agents here
         s = self.state
-        Practitioner.create_agents(self, s.n, list(range(s.n)))
-        rows, places = np.nonzero(s.active)
-        Patient.create_agents(self, len(rows), rows.tolist(), places.tolist())
-        cops = np.arange(len(self.cops))
-        Moderator.create_agents(self, int(s.n_moderators.sum()), np.repeat(cops, s.n_moderators).tolist())
-        Mentor.create_agents(self, int(s.mentor.sum()), cops[s.mentor].tolist())
-        Representative.create_agents(self, int(s.representative.sum()), cops[s.representative].tolist())
+        for i in range(s.n):
+            Practitioner(self, i)
+        for c in range(len(self.cops)):
+            for _ in range(s.n_moderators[c]):
+                Moderator(self, c)
+            if s.mentor[c]:
+                Mentor(self, c)
+            if s.representative[c]:
+                Representative(self, c)
+        self._patients_made = False
 
     @property
     def practitioners(self) -> mesa.agent.AgentSet:
         """All practitioners."""
-        return self.agents_by_type[Practitioner]
+        return self._of_type(Practitioner)
 
     @property
     def patients(self) -> mesa.agent.AgentSet:
-        """All patients."""
-        return self.agents_by_type[Patient]
+        """All patients, created on first access.
+
+        Patients are twenty times as many as practitioners and a sweep never looks at one,
+        so their agents are made only when someone asks (a UI, a test, an analysis).
+        """
+        if not self._patients_made:
+            for i, j in zip(*np.nonzero(self.state.active), strict=True):
+                Patient(self, int(i), int(j))
+            self._patients_made = True
+        return self._of_type(Patient)
 
     def _of_type(self, kind: type) -> mesa.agent.AgentSet:
-        return self.agents_by_type[kind] if kind in self.agents_by_type else mesa.agent.AgentSet([], random=self.random)
+        if kind in self.agents_by_type:
+            return self.agents_by_type[kind]
+        return mesa.agent.AgentSet([], random=self.random)
 
     @property
     def moderators(self) -> mesa.agent.AgentSet:

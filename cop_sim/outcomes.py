@@ -45,23 +45,27 @@ class Recorder:
         self._pairs = max(int(pair.sum()), 1)
         self._cop_n = np.bincount(s.cop, minlength=len(s.mask))
         self._disc_n = np.bincount(s.disc, minlength=len(DISCIPLINES))
+        self._has = self._cop_n > 0
+        self._idx = np.where(s.mask, s.members, 0)
+        self._w = s.mask[:, :, None].astype(float)
 
     def record(self, week: int, s: State, t: dict[str, float]) -> None:
         """Append the outcomes of ``week`` from the state and the week's tallies ``t``."""
         row = self.data[self.rows]
-        km = s.K.mean(axis=1)
+        n = s.n
+        km = s.K.sum(axis=1) / s.K.shape[1]
+        mean = km.sum() / n
         row[COL["week"]] = week
-        row[COL["knowledge_mean"]] = km.mean()
-        row[COL["knowledge_sd"]] = km.std()
-        has = self._cop_n > 0
+        row[COL["knowledge_mean"]] = mean
+        row[COL["knowledge_sd"]] = np.sqrt(((km - mean) ** 2).sum() / n)
+        has = self._has
         cop_mean = np.bincount(s.cop, km, minlength=len(self._cop_n))[has] / self._cop_n[has]
-        row[COL["knowledge_between_cops_sd"]] = cop_mean.std()
-        row[COL["repository_knowledge"]] = s.R[has].mean()
-        row[COL["shared_vision"]] = 1.0 - 0.5 * np.abs(s.P - s.panel_prio).sum(axis=1).mean()
-        cop_P = np.zeros((len(self._cop_n), s.P.shape[1]))
-        np.add.at(cop_P, s.cop, s.P)
-        cop_P[has] /= self._cop_n[has, None]
-        row[COL["consensus"]] = 1.0 - 0.5 * np.abs(s.P - cop_P[s.cop]).sum(axis=1).mean()
+        row[COL["knowledge_between_cops_sd"]] = np.sqrt(((cop_mean - cop_mean.mean()) ** 2).mean())
+        row[COL["repository_knowledge"]] = s.R[has].sum() / s.R[has].size
+        row[COL["shared_vision"]] = 1.0 - 0.5 * np.abs(s.P - s.panel_prio).sum() / n
+        P = s.P[self._idx] * self._w  # (C, m, T), vacancies zeroed
+        cop_P = P.sum(axis=1) / np.maximum(self._cop_n, 1)[:, None]
+        row[COL["consensus"]] = 1.0 - 0.5 * (np.abs(P - cop_P[:, None, :]) * self._w).sum() / n
         with np.errstate(invalid="ignore", divide="ignore"):
             row[-len(DISCIPLINES):] = np.bincount(s.disc, km, minlength=len(DISCIPLINES)) / self._disc_n
         row[COL["trust_density"]] = (s.trust * self._pair).sum() / self._pairs
@@ -80,7 +84,8 @@ class Recorder:
         row[COL["meetings"]] = t.get("meetings", 0.0)
         row[COL["attendance"]] = _share(t.get("attendees", 0.0), t.get("invited", 0.0))
         row[COL["cop_hours"]] = s.cop_hours.sum()
-        row[COL["low_status_contribution"]] = _share(t.get("low_contribution", 0.0), t.get("meetings_held", 0.0))
+        row[COL["low_status_contribution"]] = _share(t.get("low_contribution", 0.0),
+                                                     t.get("meetings_held", 0.0))
         row[COL["leavers"]] = t.get("leavers", 0.0)
         self.rows += 1
 

@@ -78,9 +78,9 @@ class Param:
             raise bad
         if not isinstance(value, t):
             raise bad
-        if t in (int, float):
-            if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
-                raise bad
+        low = self.lo is not None and value < self.lo if t in (int, float) else False
+        if low or (t in (int, float) and self.hi is not None and value > self.hi):
+            raise bad
         if self.choices and value not in self.choices:
             raise bad
         if self.check is not None:

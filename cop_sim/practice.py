@@ -15,8 +15,8 @@ ONE = np.uint64(1)
 
 def capacity(s: State, prac: dict, rng: np.random.Generator) -> np.ndarray:
     """Encounters each practitioner can give this week, after the hours spent in CoP work."""
-    free = np.maximum(s.hours - s.cop_hours, 0.0)
-    slots = free * s.contact * prac["panel_time_share"] / prac["encounter_hours"]
+    panel_hours = s.hours * prac["panel_time_share"] - s.cop_hours * prac["cop_time_from_panel"]
+    slots = np.maximum(panel_hours, 0.0) * s.contact / prac["encounter_hours"]
     return np.floor(slots + rng.random(s.n)).astype(np.int64)  # unbiased rounding
 
 
@@ -65,7 +65,7 @@ def weekly_practice(s: State, prm: dict, rng: np.random.Generator) -> dict[str, 
     """One week of care for every practitioner's panel; returns the week's tallies."""
     prac = prm["practice"]
     idle = s.active & (s.waiting < 0)
-    s.waiting[idle & (rng.random(s.active.shape) < s.visit_p * prac["caseload"])] = 0
+    s.waiting[idle & (rng.random(s.active.shape) < s.demand)] = 0
     waiting = s.waiting >= 0
     served = serve(s, capacity(s, prac, rng), rng)
     pi, pj = np.nonzero(served)  # row-major: grouped by practitioner
@@ -97,20 +97,24 @@ def weekly_practice(s: State, prm: dict, rng: np.random.Generator) -> dict[str, 
     relevance = need / need.max(axis=1, keepdims=True)
     dK = prac["experience_rate"] * difficulty[:, None] * relevance * (1.0 - Ki)
     dK += joint[:, None] * prac["experience_rate"] * relevance * np.maximum(0.0, Kj - Ki)
-    starts = np.flatnonzero(np.r_[True, pi[1:] != pi[:-1]])
-    ends = np.r_[starts[1:], len(pi)]
+    first = np.empty(len(pi), dtype=bool)
+    first[0] = True
+    np.not_equal(pi[1:], pi[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], len(pi))
     who = pi[starts]
     s.K[who] = np.minimum(1.0, s.K[who] + np.add.reduceat(dK, starts, axis=0))
     # knowing what matters to patients comes from seeing them over time (seed 000, JCN 2017)
     counts = (ends - starts)[:, None]
     mean_prio = np.add.reduceat(prio, starts, axis=0) / counts
     s.P[who] += np.minimum(1.0, prac["vision_rate"] * counts) * (mean_prio - s.P[who])
-    # keep the hardest case of the week as material for the CoP
+    # hard cases accrue as material for the CoP; the hardest recent one is the case to bring
+    # (seed 001: stories of success and failure, reflective case-based learning)
     s.case_salience *= prac["case_memory"]
     hardest = np.lexsort((difficulty, pi))[ends - 1]
-    better = difficulty[hardest] > s.case_salience[who]
-    s.case_need[who[better]] = need[hardest[better]]
-    s.case_salience[who[better]] = difficulty[hardest[better]]
+    s.case_need[who] = need[hardest]
+    s.case_salience[who] = np.minimum(
+        1.0, s.case_salience[who] + prac["case_accrual"] * np.add.reduceat(difficulty, starts))
     s.network[pi[joint], pj[joint]] |= ONE << s.slot[j[joint]].astype(np.uint64)
     s.visits[pi, pj] += 1
     s.quality_sum[pi, pj] += quality

@@ -64,7 +64,7 @@ class State:
     active: np.ndarray
     need: np.ndarray  # (N, ppp, T)
     prio: np.ndarray  # (N, ppp, T)
-    visit_p: np.ndarray
+    demand: np.ndarray  # weekly chance of asking for a visit, caseload included
     level: np.ndarray  # engagement level 0 consulted, 1 involved, 2 partner
     lived: np.ndarray  # (N, ppp) lived-experience knowledge on person-centred topics
     waiting: np.ndarray  # weeks waited, -1 when not waiting
@@ -133,7 +133,7 @@ def build_patients(resolved: dict, panel_active: np.ndarray, rng: np.random.Gene
     rate = prac["visit_rate"] * (1 + prac["visit_rate_per_condition"] * (n_cond - 2))
     return {
         "active": panel_active, "need": need, "prio": prio, "level": level, "lived": lived,
-        "visit_p": np.clip(rate, 0, 1), "waiting": np.full(shape, -1, dtype=np.int64),
+        "demand": np.clip(rate * prac["caseload"], 0, 1), "waiting": np.full(shape, -1, dtype=np.int64),
         "network": np.zeros(shape, dtype=np.uint64), "visits": np.zeros(shape, dtype=np.int64),
         "quality_sum": np.zeros(shape),
     }
