@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cop_sim import models, scenario
 from cop_sim.outputs import summary_table, write_run
+from cop_sim.params import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,17 +15,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run one scenario with one seed",
                        description="Run one scenario and write its time series, summary, "
                                    "resolved scenario and figure.")
-    p.add_argument("scenario", help="scenario TOML file")
+    p.add_argument("scenario", nargs="?", help="scenario TOML file (not with --replay)")
     p.add_argument("--seed", type=int, help="seed (default: the scenario's 'seed')")
     p.add_argument("--weeks", type=int, help="horizon in weeks (default: the scenario's 'weeks')")
     p.add_argument("--out", help="output folder (default: results/<scenario name>)")
     p.add_argument("--set", dest="pairs", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter by dotted key; repeatable")
+    p.add_argument("--replay", metavar="RUN_ID",
+                   help="re-run one run of a sweep exactly (with --results) and check it matches")
+    p.add_argument("--results", metavar="DIR", help="the sweep's results folder (with --replay)")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     """Resolve, simulate, write, and print a summary table."""
+    if args.replay or args.results:
+        return replay(args)
+    if not args.scenario:
+        raise InputError("cop-sim run", "scenario", "missing; give a scenario TOML file, "
+                         "or --replay RUN_ID --results DIR")
     extra = {"weeks": args.weeks} if args.weeks is not None else {}
     resolved = scenario.load(args.scenario, args.pairs, extra)
     seed = resolved["seed"] if args.seed is None else args.seed
@@ -35,3 +44,23 @@ def main(args: argparse.Namespace) -> int:
     print(summary_table(result.summary))
     print(f"results written to {out}/ (timeseries.parquet, summary.json, scenario.json, learning.png)")
     return 0
+
+
+def replay(args: argparse.Namespace) -> int:
+    """``--replay RUN_ID --results DIR``: reproduce one run of a sweep and compare it."""
+    from cop_sim.experiment.replay import replay as replay_run
+
+    if not (args.replay and args.results):
+        raise InputError("cop-sim run", "--replay", "needs both --replay RUN_ID and --results DIR")
+    if args.scenario or args.pairs or args.seed is not None or args.weeks is not None:
+        raise InputError("cop-sim run", "--replay", "takes its scenario, seed and horizon from the "
+                         "sweep; drop SCENARIO, --seed, --weeks and --set")
+    resolved, seed, result, same = replay_run(args.results, args.replay)
+    out = Path(args.out or Path(args.results) / "replay" / args.replay)
+    write_run(result, resolved, seed, out)
+    verdict = {True: "identical to the stored run", False: "DIFFERENT from the stored run",
+               None: "no stored successful run to compare"}[same]
+    print(f"replayed {args.replay} · seed {seed}: {verdict}")
+    print(summary_table(result.summary))
+    print(f"results written to {out}/")
+    return 1 if same is False else 0
