@@ -16,6 +16,7 @@ COMMANDS = (
     "cop_sim.cli.report",
     "cop_sim.cli.validate",
     "cop_sim.cli.demo",
+    "cop_sim.cli.dock",
 )
 
 
