@@ -1,0 +1,235 @@
+"""The demo page: pick a scenario, change its conditions, step or play, watch the views.
+
+Served by ``cop-sim demo`` (Solara, app ``cop_sim.demo.app``). Laid out like Mesa's
+SolaraViz (app bar, a side panel of cards with Reset/Play/Step, views in the main area), but
+with a CoP-specific controller: CopModel is built from a scenario file rather than from
+keyword arguments, and a class needs labelled Play and Pause buttons and a scenario picker.
+State lives in module-level reactives, which Solara keeps per browser session.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import solara
+import solara.lab
+
+from cop_sim.demo import session, views
+from cop_sim.demo.compare import CompareView
+from cop_sim.demo.controls import CONTROLS, describe, difference, list_scenarios, values_from
+from cop_sim.demo.inputs import ControlInput
+from cop_sim.params import InputError
+
+START = Path(os.environ["COP_SIM_DEMO_SCENARIO"]) if os.environ.get("COP_SIM_DEMO_SCENARIO") else None
+PLAY_DELAY = 0.3  # seconds between weeks while playing: slow enough to follow in class
+
+scenario_name = solara.reactive(START.stem if START else "default")
+values: solara.Reactive[dict[str, Any]] = solara.reactive({})  # what the side panel shows
+applied: solara.Reactive[dict[str, Any]] = solara.reactive({})  # what the running model was built with
+model: solara.Reactive[Any] = solara.reactive(None)
+tick = solara.reactive(0)  # bumped after each step: the model changes in place
+playing = solara.reactive(False)
+cop_index = solara.reactive(0)
+message = solara.reactive("")
+
+CSS = """
+.cop-view img { max-width: 100%; height: auto; }
+.cop-week { font-size: 1.3em; font-weight: 500; }
+.cop-pending { color: #b35900; }
+"""
+
+
+def scenario_files() -> dict[str, Path]:
+    """The scenarios on offer (re-read, so files added while the demo runs show up)."""
+    return list_scenarios(extra=START)
+
+
+def reset(new_values: dict[str, Any] | None = None) -> None:
+    """Start the chosen scenario again at week 0 with the side panel's conditions."""
+    playing.value = False
+    chosen = dict(values.value if new_values is None else new_values)
+    try:
+        built = session.build(scenario_files()[scenario_name.value], chosen)
+    except (InputError, KeyError) as exc:
+        message.value = f"Cannot start this scenario: {exc}"
+        return
+    message.value = ""
+    model.value = built
+    applied.value = chosen
+    cop_index.value = min(cop_index.value, max(len(built.cop_names) - 1, 0))
+    tick.value += 1
+
+
+def choose_scenario(name: str) -> None:
+    """Switch scenario: its own conditions fill the side panel and a new run starts."""
+    scenario_name.value = name
+    try:
+        start = values_from(session.resolve(scenario_files()[name]))
+    except (InputError, KeyError) as exc:
+        message.value = f"Cannot read scenario '{name}': {exc}"
+        return
+    values.value = start
+    reset(start)
+
+
+def step() -> None:
+    """One week."""
+    m = model.value
+    if m is not None and m.running:
+        m.step()
+        tick.value += 1
+
+
+def set_value(key: str, value: Any) -> None:
+    values.value = {**values.value, key: value}
+
+
+@solara.component
+def RunCard():
+    """Where we are, and Step / Play / Pause / Reset (labelled, for a class)."""
+    m = model.value
+    _ = tick.value  # read, so that this card redraws after each step (the model changes in place)
+
+    def play_loop():
+        # as in Mesa's ModelController: a threaded task that steps while 'playing' holds
+        while playing.value and model.value is not None and model.value.running:
+            step()
+            time.sleep(PLAY_DELAY)
+        playing.value = False
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+    with solara.Card("Run"):
+        if m is None:
+            solara.Text("Starting…")
+            return
+        solara.Text(f"Week {m.week} of {m.horizon}", classes=["cop-week"])
+        solara.ProgressLinear(value=100 * m.week / max(m.horizon, 1))
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+            solara.Button("Step", on_click=step, color="primary", classes=["cop-step"],
+                          disabled=playing.value or not m.running)
+            solara.Button("Play", on_click=lambda: playing.set(True), color="primary", classes=["cop-play"],
+                          disabled=playing.value or not m.running)
+            solara.Button("Pause", on_click=lambda: playing.set(False), classes=["cop-pause"],
+                          disabled=not playing.value)
+            solara.Button("Reset", on_click=lambda: reset(), color="warning", classes=["cop-reset"])
+        if not m.running:
+            solara.Text("The end of the scenario: press Reset to start again.")
+
+
+@solara.component
+def SidePanel():
+    """Scenario picker, run controls and conditions."""
+    files = scenario_files()
+    with solara.Card("Scenario"):
+        solara.Select(label="Scenario", values=list(files), value=scenario_name.value,
+                      on_value=choose_scenario)
+        m = model.value
+        if m is not None and m.params.get("description"):
+            solara.Text(m.params["description"], style={"font-size": "0.85em"})
+    RunCard()
+    with solara.Card("Conditions"):
+        pending = difference(applied.value, values.value)
+        if pending:
+            solara.Text(f"Changed: {pending}. Press Reset to start again with these conditions.",
+                        classes=["cop-pending"])
+        for c in CONTROLS:
+            if c.key in values.value:
+                ControlInput(c, values.value[c.key], lambda v, k=c.key: set_value(k, v))
+    if message.value:
+        solara.Error(message.value)
+
+
+@solara.component
+def Picture(name: str, make, dependencies: list):
+    """A matplotlib view, redrawn only when its dependencies change."""
+    fig = solara.use_memo(make, dependencies)
+    with solara.Column(classes=["cop-view", f"cop-view-{name}"]):
+        solara.FigureMatplotlib(fig, dependencies=dependencies, format="png")
+
+
+@solara.component
+def WatchView():
+    """The network and the three time views of the running model."""
+    if model.value is None:
+        solara.ProgressLinear(True)
+    else:
+        WatchModel(model.value, tick.value)
+
+
+@solara.component
+def WatchModel(m: Any, week_tick: int):
+    """The views of model ``m`` as of ``week_tick``."""
+    deps = [id(m), week_tick]
+    frame = solara.use_memo(m.recorder.frame, deps)
+    cop = min(cop_index.value, max(len(m.cop_names) - 1, 0))
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        if len(m.cop_names) > 1:
+            solara.ToggleButtonsSingle(value=m.cop_names[cop], values=list(m.cop_names),
+                                       on_value=lambda name: cop_index.set(m.cop_names.index(name)))
+        solara.Text(f"This run: {describe(applied.value)}", classes=["cop-settings"],
+                    style={"font-size": "0.85em", "color": "#555"})
+    with solara.Columns([1, 1]):
+        Picture("network", lambda: views.network_figure(m, cop), deps + [cop])
+        Picture("learning", lambda: views.learning_figure(frame, m.horizon), deps)
+    with solara.Columns([1, 1]):
+        Picture("encounters", lambda: views.encounters_figure(frame, m.horizon), deps)
+        Picture("time", lambda: views.time_figure(frame, m.horizon), deps)
+
+
+READING = """
+**The community (top left).** Each shape is a member; the shape is the discipline. Colour is what
+the member knows (dark purple = little, yellow = expert); bigger = higher status. A black ring means
+the member came to the last meeting; faded members stayed away. Brown lines are trust between two
+members: the thicker, the more they trust each other. The orange star is the moderator, the pink
+diamond the patient or family representative.
+
+**How the community learns (top right).** Mean knowledge of the members, the quality of the care
+they give and how far they share a vision of care, each from 0 (none) to 1 (full), week by week.
+
+**How professionals work together (bottom left).** Of all encounters about a patient, the share that
+are consultations (one asks another), coordination (hand-offs) or collaboration (joint care); the
+dashed line is the share in which the patient took part in the decision.
+
+**Meetings and time (bottom right).** Who comes to meetings and how much of the discussion is led by
+lower-status members; the hours all members spend in the CoP (bars) against how long patients wait.
+"""
+
+
+@solara.component
+def Page():
+    """The whole demo."""
+    solara.Style(CSS)
+
+    def start():
+        if model.value is None:
+            choose_scenario(scenario_name.value if scenario_name.value in scenario_files()
+                            else next(iter(scenario_files()), scenario_name.value))
+
+    solara.use_effect(start, [])
+    with solara.AppBar():
+        solara.AppBarTitle("Communities of practice in primary care: teaching demo")
+    with solara.Sidebar():
+        SidePanel()
+    with solara.lab.Tabs(lazy=True):
+        with solara.lab.Tab("Watch the community"):
+            WatchView()
+        with solara.lab.Tab("Compare two settings"):
+            path = scenario_files().get(scenario_name.value)
+            if path is not None and values.value:
+                CompareView(path, values.value)
+        with solara.lab.Tab("How to read the views"):
+            # HTML, not solara.Markdown: Markdown loads KaTeX and Mermaid from the CDN
+            solara.HTML(tag="div", unsafe_innerHTML=markdown_to_html(READING))
+
+
+def markdown_to_html(text: str) -> str:
+    """The reading guide's paragraphs, with **bold** lead-ins, as HTML."""
+    import html
+    import re
+
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+    out = [re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(p)) for p in paragraphs]
+    return "".join(f"<p style='max-width: 60em'>{p}</p>" for p in out)
