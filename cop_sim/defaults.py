@@ -30,7 +30,8 @@ def _profile(cond: float, person: float, **special: float) -> dict[str, float]:
 
 
 def _tmap(default: dict, doc: str, source: str = "assumption") -> Param:
-    return Param(default, doc, unit="per topic, 0-1", source=source, kind=dict, check=_topic_map)
+    return Param(default, doc, unit="per topic, 0-1", source=source, kind=dict, check=_topic_map,
+                 partial=True)
 
 
 def _discipline(status, hours, contact, panel, sharing, knowledge, priorities, src) -> Spec:

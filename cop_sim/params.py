@@ -39,6 +39,7 @@ class Param:
     source: str = "assumption"
     choices: tuple | None = None
     kind: type | None = None  # inferred from the default when None
+    partial: bool = False  # a table whose keys a file may set one at a time (merged into the default)
     check: Validator | None = field(default=None, compare=False)
 
     @property
@@ -137,7 +138,8 @@ def merge(spec: Spec, base: dict, override: dict, source: str, prefix: str = "")
                 raise InputError(source, key, f"expected a table of settings, got {v!r}")
             out[k] = merge(node, out.get(k, {}), v, source, key + ".")
         else:
-            out[k] = node.validate(v, source, key)
+            value = node.validate(v, source, key)
+            out[k] = {**out[k], **value} if node.partial else value
     return out
 
 
