@@ -101,14 +101,30 @@ def done_ids(results: str | Path, include_failed: bool = False) -> set[str]:
     return out
 
 
-def read_timeseries(results: str | Path) -> pd.DataFrame:
-    """Every successful run's time series, stacked, sorted by point, replication and time."""
+def read_timeseries(results: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Successful runs' time series stacked in run order; ``columns`` limits what is read
+    (the id columns and the time column always come along)."""
     paths = sorted(runs_dir(results).glob("*.parquet"))
-    frames = [pq.read_table(p).to_pandas() for p in paths]
-    frames = [f for f in frames if len(f)]
+    frames = []
+    for p in paths:
+        names = pq.read_schema(p).names
+        if len(names) <= len(ID_COLUMNS):  # a failed run: no rows
+            continue
+        want = None if columns is None else [*ID_COLUMNS, names[len(ID_COLUMNS)],
+                                             *(c for c in columns if c in names)]
+        frames.append(pq.read_table(p, columns=want).to_pandas())
     if not frames:
         return pd.DataFrame(columns=list(ID_COLUMNS))
     return pd.concat(frames, ignore_index=True)
+
+
+def units(results: str | Path) -> dict[str, str]:
+    """Axis labels with units by time-series column, from the model's figure panels."""
+    for p in sorted(runs_dir(results).glob("*.parquet")):
+        panels = read_record(p).get("panels")
+        if panels:
+            return {c: ylabel for _, ylabel, cols in panels for c in cols}
+    return {}
 
 
 def _cell(value: Any) -> Any:
@@ -131,7 +147,18 @@ def summary_frame(results: str | Path) -> pd.DataFrame:
     cols = [c for c in frame.columns if c != "error"] + ["error"]
     frame = frame[cols].sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
     frame["error"] = frame["error"].astype("string")
+    frame.attrs = _attrs(results)
     return frame
+
+
+def _attrs(results: str | Path) -> dict:
+    """What analysing the table needs to know: factor keys, outcomes, baselines, CRN."""
+    if not (Path(results) / "experiment.json").is_file():
+        return {}
+    spec = read_experiment(results)
+    return {"experiment": spec.name, "factors": [f.key for f in spec.factors], "outcomes": spec.outcomes,
+            "crn": spec.crn, "method": spec.method,
+            "baselines": {f.key: _cell(f.baseline) for f in spec.factors if spec.method == "grid"}}
 
 
 def collect(results: str | Path) -> pd.DataFrame:

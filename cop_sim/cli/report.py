@@ -1,0 +1,24 @@
+"""``cop-sim report``: statistics, contrasts, sensitivity indices and figures of a sweep."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``report`` subcommand."""
+    p = sub.add_parser("report", help="write report.md with figures for a sweep's results",
+                       description="Write RESULTS_DIR/report.md and RESULTS_DIR/figures/*.png: per design "
+                                   "point mean, sd and 95%% CI; contrasts against baselines; learning "
+                                   "curves; heat maps; Sobol or Morris indices.")
+    p.add_argument("results", metavar="RESULTS_DIR", help="a sweep's results folder")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Write the report and say where."""
+    from cop_sim.report import write_report
+
+    path = write_report(args.results)
+    print(f"report written to {path} (figures in {path.parent / 'figures'})")
+    return 0
