@@ -64,8 +64,8 @@ def main(args: argparse.Namespace) -> int:
             cluster.close()
         return 0
     if args.collect:
-        store.read_experiment(results)  # refuse a folder that is not a sweep's
-        manifest = runner.write_manifest(results, spec, {"collected": True})
+        made_by = store.read_experiment(results)  # the folder's own experiment, as it ran
+        manifest = runner.write_manifest(results, made_by, {"collected": True})
         _report(results, manifest["counts"])
         return 1 if manifest["counts"]["failed"] else 0
     path, info = runner.sweep(spec, results, args.workers, args.backend, args.resume, args.shard,

@@ -162,6 +162,8 @@ def sweep(path_or_spec: str | Path | Experiment, out: str | Path | None = None,
     if part is not None:
         todo = take_shard(todo, *part)
     store.write_experiment(results, spec, design)
+    if part is None:  # shards share the folder; another's temp file may be in flight
+        store.remove_partial(results)
     on_disk = store.done_ids(results, include_failed=True)
     clash = [r.run_id for r in todo if r.run_id in on_disk]
     if clash and not resume:

@@ -79,6 +79,15 @@ def write_run_file(results: str | Path, table: pa.Table) -> Path:
     return target
 
 
+def remove_partial(results: str | Path) -> int:
+    """Delete temp files a killed sweep left in runs/; return how many."""
+    folder = runs_dir(results)
+    stale = list(folder.glob(".*.tmp")) if folder.is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 def table_error(table: pa.Table) -> str | None:
     """The error a run's table records, or None when the run succeeded."""
     return json.loads(table.schema.metadata[META_KEY])["error"]

@@ -58,7 +58,7 @@ def heatmap(table: pd.DataFrame, row: str, col: str, outcome: str, units: dict[s
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
             ax.text(j, i, f"{grid.iat[i, j]:.3f}\nn={int(n.iat[i, j])}", ha="center", va="center",
-                    fontsize=8, color="white")
+                    fontsize=8, color="black" if im.norm(grid.iat[i, j]) > 0.6 else "white")
     fig.colorbar(im, ax=ax, label=f"mean {label(outcome, units)}")
     ax.set_title(_wrap(title, 45), fontsize=10)
     fig.tight_layout()
