@@ -1,0 +1,1 @@
+"""Pattern-oriented validation: the source studies' findings as checks the model must pass."""
