@@ -33,7 +33,8 @@ def main(args: argparse.Namespace) -> int:
     table = validate(args.quick, args.out, args.workers, only, args.resume)
     for r in table.itertuples():
         mark = "holds" if r.holds else "FAILS"
-        print(f"{r.pattern:3} {mark:5}  {r.check:55} {r.effect:+.4f} [{r.lo:+.4f}, {r.hi:+.4f}]  ({r.source})")
+        interval = f"{r.effect:+.4f} [{r.lo:+.4f}, {r.hi:+.4f}]"
+        print(f"{r.pattern:3} {mark:5}  {r.check:55} {interval}  ({r.source})")
     held = table.groupby("pattern")["holds"].all()
     print(f"{int(held.sum())} of {len(held)} patterns hold; table and figure in {args.out}/")
     return 0 if held.all() else 1
