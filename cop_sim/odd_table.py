@@ -1,0 +1,158 @@
+"""The ODD parameter table, generated from :data:`cop_sim.defaults.SPEC`.
+
+``docs/ODD.md`` holds a Markdown table of every parameter between two marker lines. This
+module renders that table from the code, rewrites the block in place, or checks that the
+document still matches the code::
+
+    python -m cop_sim.odd_table          # rewrite the block in docs/ODD.md
+    python -m cop_sim.odd_table --check  # exit 1 if the block differs from the code
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from cop_sim.defaults import SPEC
+from cop_sim.params import Param, flatten
+from cop_sim.vocab import CONDITIONS, PERSON_CENTRED, TOPICS
+
+BEGIN = "<!-- BEGIN PARAMETER TABLE -->"
+END = "<!-- END PARAMETER TABLE -->"
+ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+
+HEADER = ("key", "default", "unit", "allowed range", "meaning", "source")
+
+
+def _scalar(x: Any) -> str:
+    """One scalar value as it would be written in a scenario file (``2`` int, ``2.0`` float)."""
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, (int, float)):
+        return repr(x)
+    if isinstance(x, str):
+        return f'"{x}"'
+    return repr(x)
+
+
+def _mode(values: list) -> Any:
+    """The most frequent value (the first seen among ties)."""
+    return max(values, key=lambda v: (values.count(v), -values.index(v)))
+
+
+def _compact_topics(value: dict) -> str:
+    """A topic map as the usual value of each topic group and the exceptions by name.
+
+    Topic maps are mostly flat within the conditions and within the person-centred
+    topics, so ``conditions`` and ``person-centred`` carry the most frequent value of each
+    group and only the topics that differ are named.
+    """
+    parts = []
+    for label, group in (("conditions", CONDITIONS), ("person-centred", PERSON_CENTRED)):
+        common = _mode([value[t] for t in group])
+        parts.append(f"{label}: {_scalar(common)}")
+        parts += [f"{t}: {_scalar(value[t])}" for t in group if value[t] != common]
+    return "{" + ", ".join(parts) + "}"
+
+
+def _compact_map(value: dict) -> str:
+    """A dict default in few words: topic maps by group, other tables in full."""
+    if set(value) == set(TOPICS):
+        return _compact_topics(value)
+    return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
+
+
+def render_default(p: Param) -> str:
+    """The default of a parameter, compact enough for a table cell.
+
+    Args:
+        p: The parameter.
+
+    Returns:
+        Scalars as in a scenario file, lists in full, topic maps by group, other tables in full.
+    """
+    d = p.default
+    if isinstance(d, dict):
+        return _compact_map(d)
+    if isinstance(d, list):
+        return "[" + ", ".join(_scalar(v) for v in d) + "]"
+    return _scalar(d)
+
+
+def _cell(text: str) -> str:
+    """Escape a string for a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def parameter_table(spec: dict | None = None) -> str:
+    """A Markdown table of every parameter of ``spec`` (default: the CoP model's SPEC).
+
+    Args:
+        spec: A nested parameter spec; :data:`cop_sim.defaults.SPEC` when ``None``.
+
+    Returns:
+        The table, one row per dotted key in spec order, ending with a newline.
+    """
+    rows = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    for key, p in flatten(SPEC if spec is None else spec).items():
+        cells = (f"`{key}`", f"`{render_default(p)}`", p.unit, p.allowed(), p.doc, p.source)
+        rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def replace_block(text: str, table: str) -> str:
+    """``text`` with the content between the table markers replaced by ``table``.
+
+    Args:
+        text: The whole document.
+        table: The new table.
+
+    Returns:
+        The updated document.
+
+    Raises:
+        ValueError: If the markers are missing, duplicated or out of order.
+    """
+    if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
+        raise ValueError(f"expected one '{BEGIN}' followed by one '{END}'")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n\n{table}\n{END}{tail}"  # blank lines: the table is its own block
+
+
+def current_block(text: str) -> str:
+    """The table currently between the markers of ``text`` (without the markers and blank lines)."""
+    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite (or with ``--check`` verify) the parameter table block of the ODD.
+
+    Args:
+        argv: Command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        0 when written or up to date, 1 when ``--check`` finds a difference.
+    """
+    ap = argparse.ArgumentParser(prog="python -m cop_sim.odd_table", description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="exit 1 if docs/ODD.md is out of date")
+    ap.add_argument("--path", type=Path, default=ODD_PATH, help="the ODD document (default: docs/ODD.md)")
+    args = ap.parse_args(argv)
+    text = args.path.read_text(encoding="utf-8")
+    new = replace_block(text, parameter_table())
+    if args.check:
+        if new != text:
+            print(f"{args.path}: parameter table is out of date; run python -m cop_sim.odd_table",
+                  file=sys.stderr)
+            return 1
+        return 0
+    if new != text:
+        args.path.write_text(new, encoding="utf-8")
+        print(f"{args.path}: parameter table updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
