@@ -103,7 +103,8 @@ def indices(table: pd.DataFrame, method: str, outcome: str, units: dict[str, str
     ax.set_yticks(y + height * (len(shown) - 1) / 2, table["factor"], fontsize=8)
     ax.invert_yaxis()
     unit = label(outcome, units) if "mu_star" in shown else "share of output variance (-)"
-    ax.set_xlabel(f"{method}: index of {outcome} [{unit}]" if "mu_star" in shown else unit)
+    ax.set_xlabel(f"mu* (mean absolute elementary effect) of {outcome} [{unit}]" if "mu_star" in shown
+                  else unit)
     ax.set_title(title)
     ax.legend(fontsize=7, title=f"error bars: {LEVEL:.0%} CI", title_fontsize=7)
     ax.grid(alpha=0.3, axis="x")
