@@ -57,8 +57,8 @@ def reset(new_values: dict[str, Any] | None = None) -> None:
         message.value = f"Cannot start this scenario: {exc}"
         return
     message.value = ""
-    model.value = built
     applied.value = chosen
+    model.value = built
     cop_index.value = min(cop_index.value, max(len(built.cop_names) - 1, 0))
     tick.value += 1
 
@@ -83,6 +83,13 @@ def step() -> None:
         tick.value += 1
 
 
+def population(m: Any) -> str:
+    """Who is in the run, counted from the model itself (so a class sees Reset took effect)."""
+    reps = len(m.representatives)
+    return (f"{len(m.practitioners)} practitioners in {len(m.cop_names)} CoP{'s' * (len(m.cop_names) != 1)}"
+            f" · {len(m.moderators)} moderators · {reps} patient or family representative{'s' * (reps != 1)}")
+
+
 def set_value(key: str, value: Any) -> None:
     values.value = {**values.value, key: value}
 
@@ -105,7 +112,9 @@ def RunCard():
         if m is None:
             solara.Text("Starting…")
             return
-        solara.Text(f"Week {m.week} of {m.horizon}", classes=["cop-week"])
+        with solara.Column(gap="2px"):
+            solara.Text(f"Week {m.week} of {m.horizon}", classes=["cop-week"])
+            solara.Text(population(m), classes=["cop-population"], style={"font-size": "0.85em"})
         solara.ProgressLinear(value=100 * m.week / max(m.horizon, 1))
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
             solara.Button("Step", on_click=step, color="primary", classes=["cop-step"],

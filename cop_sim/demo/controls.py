@@ -8,6 +8,7 @@ from the chosen scenario, and ``overrides`` turns the panel's values back into
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,10 +139,19 @@ def scenarios_dir() -> Path:
     return Path(os.environ.get("COP_SIM_DEMO_SCENARIOS") or repo_root() / "scenarios")
 
 
+def is_cop_scenario(path: Path) -> bool:
+    """Whether a scenario file is for the CoP model (others, e.g. the March docking model, are not)."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")).get("model", "cop") == "cop"
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
 def list_scenarios(folder: Path | None = None, extra: Path | None = None) -> dict[str, Path]:
-    """Scenario files by name (file stem), read afresh so newly added scenarios appear."""
+    """CoP scenario files by name (file stem), read afresh so newly added scenarios appear."""
     folder = folder or scenarios_dir()
-    found = {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+    paths = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    found = {p.stem: p for p in paths if is_cop_scenario(p)}
     if extra is not None and extra.stem not in found:
         found[extra.stem] = extra
     return found

@@ -26,8 +26,10 @@ def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None], 
     elif control.kind == "int":
         solara.InputInt(label=text, value=int(value), on_value=on_value)
     else:
-        solara.SliderFloat(label=text, value=float(value), min=control.low,
+        # the value in the label, not on the thumb, where it would cover the line above
+        solara.SliderFloat(label=f"{text}: {float(value):.2f}", value=float(value), min=control.low,
                            max=max(control.high, float(value)), step=control.step,
-                           on_value=on_value, thumb_label="always")
+                           on_value=on_value, thumb_label=False)
     if control.help:
-        solara.Text(control.help, style={"font-size": "0.8em", "color": "#666"})
+        solara.Text(control.help, style={"font-size": "0.8em", "color": "#666", "display": "block",
+                                         "margin": "-8px 0 10px 0"})

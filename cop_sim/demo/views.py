@@ -273,8 +273,9 @@ def comparison_figure(runs_a: list[pd.DataFrame], runs_b: list[pd.DataFrame],
             both = pd.concat([pd.DataFrame(dict(zip(("week", "v"), _series(r, col, how), strict=True)))
                               for r in runs])
             mean = both.groupby("week")["v"].mean()
-            ax.plot(mean.index, scale * mean.to_numpy(), color=colour, lw=2.4,
-                    marker="o" if how == "meetings" else None, ms=4)
+            # B dashed on top of a wider A, so both stay visible where they coincide
+            ax.plot(mean.index, scale * mean.to_numpy(), color=colour, lw=3.2 if colour == A_COLOUR else 2.2,
+                    ls="-" if colour == A_COLOUR else "--", marker="o" if how == "meetings" else None, ms=4)
         ax.set_title(title, fontsize=11)
         ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
@@ -288,8 +289,8 @@ def comparison_figure(runs_a: list[pd.DataFrame], runs_b: list[pd.DataFrame],
         ax.set_xlabel("week")
     n = max(len(runs_a), len(runs_b))
     runs_note = f" (thick: average of {n} runs)" if n > 1 else ""
-    handles = [Line2D([], [], color=A_COLOUR, lw=3, label=f"A: {label_a}"),
-               Line2D([], [], color=B_COLOUR, lw=3, label=f"B: {label_b}{runs_note}")]
+    handles = [Line2D([], [], color=A_COLOUR, lw=3.2, label=f"A: {label_a}"),
+               Line2D([], [], color=B_COLOUR, lw=2.2, ls="--", label=f"B: {label_b}{runs_note}")]
     fig.legend(handles=handles, loc="upper center", ncol=2, fontsize=11, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 0.93))
     return fig

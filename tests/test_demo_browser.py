@@ -1,0 +1,100 @@
+"""The teaching demo in a real browser: serve it, render it offline, step, reset, switch scenario.
+
+Fails (does not skip) when the page does not render: that is what a class would see.
+Needs ``bash scripts/setup_demo.sh`` (chromium and the local Solara assets; ``make test`` runs it).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from cop_sim.demo import harness
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory) -> Path:
+    """The shipped default and a smaller variant, so switching scenario has a visible effect
+    that does not depend on which other scenarios are in scenarios/ today."""
+    folder = tmp_path_factory.mktemp("scenarios")
+    shutil.copy(ROOT / "scenarios" / "default.toml", folder / "default.toml")
+    text = (ROOT / "scenarios" / "default.toml").read_text()
+    text = re.sub(r"(?m)^name = .*$", 'name = "two_small_cops"', text)
+    text = re.sub(r"(?m)^weeks = .*$", "weeks = 26", text)
+    text = re.sub(r"(?m)^n_cops = .*$", "n_cops = 2", text)
+    (folder / "two_small_cops.toml").write_text(text)
+    return folder
+
+
+def test_demo_in_browser(scenarios, tmp_path):
+    t0 = time.monotonic()
+    laps: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        laps[name] = round(time.monotonic() - t0 - sum(laps.values()), 1)
+    results = ROOT / "results"
+    results.mkdir(exist_ok=True)
+    env = {"COP_SIM_DEMO_SCENARIOS": str(scenarios)}
+    start = [str(scenarios / "default.toml")]
+    with harness.demo_server(start, env=env, log=tmp_path / "server.log") as server, \
+            harness.browser_page() as (page, traffic):
+        t_page = time.monotonic()
+        page.goto(server.url)
+        try:
+            harness.wait_ready(page)
+        except Exception as exc:
+            page.screenshot(path=str(results / "demo_browser_failed.png"))
+            pytest.fail(f"the demo page did not render: {exc}\nblocked: {traffic.blocked}\n"
+                        f"failed: {traffic.failed}\nserver log:\n{server.output()}")
+        load_s = time.monotonic() - t_page
+        lap("server + page")
+        assert harness.week(page) == 0
+        assert "48 practitioners in 4 CoPs" in page.inner_text(".cop-population")
+
+        # five Steps: the time shown advances and the plots are redrawn, at a real size
+        before = {v: harness.image_digest(page, v) for v in ("network", "learning", "time")}
+        assert harness.step(page, 5) == 5
+        for view, old in before.items():
+            new = harness.wait_image_changed(page, view, old)
+            assert new["width"] > 300 and new["height"] > 200, (view, new)
+            assert new["hash"] != old["hash"], f"the {view} view did not change after five steps"
+        lap("five steps")
+
+        # change a condition and Reset: the new run has the representative
+        harness.toggle(page, "Patient or family representative")
+        page.wait_for_selector(".cop-pending")
+        page.click(".cop-reset")
+        page.wait_for_function("() => document.querySelector('.cop-week').innerText.startsWith('Week 0')")
+        page.wait_for_function("() => /[1-9] patient or family representative/"
+                               ".test(document.querySelector('.cop-population').innerText)")
+        page.wait_for_function("() => document.querySelector('.cop-settings').innerText"
+                               ".includes('representative: yes')")
+        assert not page.query_selector(".cop-pending")
+        lap("control + reset")
+
+        # switch scenario: a shorter run with two CoPs
+        harness.choose(page, "Scenario", "two_small_cops")
+        page.wait_for_function("() => document.querySelector('.cop-week').innerText.includes('of 26')")
+        assert "in 2 CoPs" in page.inner_text(".cop-population")
+        harness.step(page, 1)
+        lap("scenario switch")
+
+        # the comparison view draws both settings
+        harness.tab(page, "Compare two settings")
+        page.wait_for_selector(".cop-view-compare img", timeout=30_000)
+        compare = harness.image_digest(page, "compare")
+        assert compare["width"] > 600 and compare["height"] > 300, compare
+        page.screenshot(path=str(results / "demo_browser.png"), full_page=True)
+        lap("comparison")
+
+    assert not traffic.blocked, f"the page asked for off-machine resources: {traffic.blocked}"
+    assert not traffic.failed, f"requests failed: {traffic.failed}"
+    print(f"server up in {server.started_in:.1f} s, page rendered in {load_s:.1f} s, "
+          f"whole test {time.monotonic() - t0:.1f} s; phases {laps}")
