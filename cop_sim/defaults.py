@@ -241,7 +241,7 @@ SPEC: Spec = {
     },
     "learning_community": {
         "enabled": Param(False, "cross-CoP sessions between CoPs", "-", source="seed 002"),
-        "calendar": calendar_spec(0, 0, "seed 002 (four learning sessions in a year)"),
+        "calendar": calendar_spec(13, 6, "seed 002 (four learning sessions in a year)"),
         "representatives_per_cop": Param(2, "members each CoP sends", "persons", 1, 50, "seed 002"),
         "rate": Param(0.3, "share of the gap to the best CoP closed per session", "-", 0.0, 1.0,
                       "seed 002 (learning between initiatives)"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.state import REPRESENTATIVE_STATUS, State
+from cop_sim.vocab import DISCIPLINES
 
 LOW_STATUS = 0.5  # members at or below this status count as low-status (for the V6 outcome)
 
@@ -36,7 +37,9 @@ def voice(s: State, cm: np.ndarray, idx: np.ndarray, att: np.ndarray, prm: dict)
 def case_weights(s: State, cm: np.ndarray, idx: np.ndarray, att: np.ndarray, prepared: np.ndarray,
                  rng: np.random.Generator) -> np.ndarray:
     """Topic weights of the cases discussed: the most instructive if prepared, else at random."""
-    key = np.where(prepared[:, None], s.case_salience[idx], rng.random(att.shape))
+    # material saturates at 1, so a prepared chair breaks ties at random, not by slot order
+    noise = rng.random(att.shape)
+    key = np.where(prepared[:, None], s.case_salience[idx] + 1e-6 * noise, noise)
     key = np.where(att & (s.case_salience[idx] > 0), key, -np.inf)
     rank = np.argsort(np.argsort(-key, axis=1), axis=1)
     chosen = (rank < s.cases[cm, None]) & np.isfinite(key)
@@ -72,7 +75,7 @@ def hold_meetings(s: State, cm: np.ndarray, prm: dict, pressure: np.ndarray,
     eff = eff * (1.0 + mt["mentor_boost"] * s.mentor[cm])
     gain = eff[:, None, None] * W[:, None, :] * np.maximum(0.0, target[:, None, :] - K) * att[:, :, None]
     # co-creation: diverse, well-moderated groups make knowledge above anyone's (seed 001)
-    disc_present = np.zeros((len(cm), s.disc.max() + 1), dtype=bool)
+    disc_present = np.zeros((len(cm), len(DISCIPLINES)), dtype=bool)
     rows = np.broadcast_to(np.arange(len(cm))[:, None], att.shape)
     disc_present[rows[att], s.disc[idx][att]] = True
     diversity = disc_present.sum(axis=1) / np.maximum(np.minimum(n_att, disc_present.shape[1]), 1)
@@ -90,7 +93,8 @@ def hold_meetings(s: State, cm: np.ndarray, prm: dict, pressure: np.ndarray,
     P = s.P[idx]
     # the common goals are those of whoever is heard: a steep hierarchy makes them the
     # high-status members' (seed 003; seed 000, Rev Panam Salud Publica 2007)
-    goals = (P * v[:, :, None]).sum(axis=1) / np.maximum(v.sum(axis=1), 1e-12)[:, None]
+    w = np.where(v.sum(axis=1, keepdims=True) > 0, v, att)  # nobody heard: everyone counts alike
+    goals = (P * w[:, :, None]).sum(axis=1) / np.maximum(w.sum(axis=1), 1)[:, None]
     P = P + mt["consensus_rate"] * (goals[:, None, :] - P)
     pull = (mt["representative_influence"] * (0.5 + 0.5 * skill) * rep)[:, None, None]
     P = P + pull * (s.rep_prio[cm][:, None, :] - P)

@@ -53,7 +53,7 @@ def choose_mode(s: State, prac: dict, pi: np.ndarray, need: np.ndarray, Ki: np.n
     has = valid[e, js]
     j = mem[e, js]
     t = trust_row[e, js] * has
-    complexity = (need[:, :N_CONDITIONS] > 0).sum(axis=1) / 5.0
+    complexity = np.minimum((need[:, :N_CONDITIONS] > 0).sum(axis=1) / 5.0, 1.0)
     p_collab = np.clip(prac["collaboration_rate"] * t * ENGAGEMENT_WEIGHT[level] * complexity, 0, 1)
     p_coord = np.clip(prac["coordination_rate"] * t * complexity, 0, 1 - p_collab)
     u = rng.random(len(pi))

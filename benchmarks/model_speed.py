@@ -1,0 +1,95 @@
+"""Model speed: construction, run time, practitioner-weeks per second and peak memory by size,
+and whole default-scenario runs per second on one core.
+
+Run: .venv/bin/python benchmarks/model_speed.py [--sizes 48 480 4800 48000] [--repeats 5]
+Each size runs in a fresh subprocess so that its peak memory (ru_maxrss) is its own.
+Times are medians over repeats (this machine is shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT / "scenarios" / "default.toml"
+
+
+def one_size(n: int, repeats: int) -> dict:
+    """Construction and run time of an n-practitioner, 52-week model (twelve per CoP)."""
+    from cop_sim import scenario
+    from cop_sim.model import CopModel
+
+    resolved = scenario.load(DEFAULT, [f"n_cops={max(1, n // 12)}", "patients.per_practitioner=20"])
+    build, run = [], []
+    for seed in range(repeats):
+        t0 = time.perf_counter()
+        model = CopModel(resolved, seed)
+        t1 = time.perf_counter()
+        while model.running:
+            model.step()
+        t2 = time.perf_counter()
+        build.append(t1 - t0)
+        run.append(t2 - t1)
+        del model
+    model_size = scenario_size(resolved)
+    weeks = resolved["weeks"]
+    return {"practitioners": model_size, "construction_s": statistics.median(build),
+            "run_s": statistics.median(run),
+            "practitioner_weeks_per_s": model_size * weeks / statistics.median(run),
+            "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def scenario_size(resolved: dict) -> int:
+    """Practitioners in a resolved scenario."""
+    from cop_sim.composition import expand_cops
+
+    return sum(sum(c["members"].values()) for c in expand_cops(resolved))
+
+
+def default_rate(repeats: int) -> dict:
+    """Whole default-scenario runs per second on one core (construction and recording included)."""
+    from cop_sim import models, scenario
+
+    resolved = scenario.load(DEFAULT)
+    models.simulate(resolved, 0)  # warm imports and caches
+    times = []
+    for seed in range(repeats):
+        t0 = time.perf_counter()
+        models.simulate(resolved, seed)
+        times.append(time.perf_counter() - t0)
+    med = statistics.median(times)
+    return {"median_run_s": med, "runs_per_s": 1 / med, "min_run_s": min(times)}
+
+
+def main() -> None:
+    """Measure each size in a subprocess, then the default scenario's run rate."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", type=int, nargs="*", default=[48, 480, 4800, 48000])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child is not None:
+        reps = args.repeats if args.child < 10000 else max(1, args.repeats // 3)
+        print(json.dumps(one_size(args.child, reps)))
+        return
+    print(f"{'practitioners':>13} {'construct s':>12} {'run s':>9} {'prac-weeks/s':>14} {'peak MB':>9}")
+    for n in args.sizes:
+        out = subprocess.run([sys.executable, __file__, "--child", str(n), "--repeats", str(args.repeats)],
+                             capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"{r['practitioners']:>13} {r['construction_s']:>12.3f} {r['run_s']:>9.3f} "
+              f"{r['practitioner_weeks_per_s']:>14,.0f} {r['peak_memory_mb']:>9.0f}")
+    d = default_rate(max(20, args.repeats * 6))
+    print(f"default scenario: {d['runs_per_s']:.1f} runs/s on one core "
+          f"(median {d['median_run_s'] * 1000:.1f} ms, best {d['min_run_s'] * 1000:.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()
