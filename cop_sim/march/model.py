@@ -152,14 +152,17 @@ class MarchModel(mesa.Model):
 
     def _socialise(self) -> None:
         code = self.code[:, None, :]
-        differs = (code != 0) & (self.beliefs != code)
-        org, ind, dim = np.nonzero(differs)
-        if not len(org):
+        # Flat indices are cheaper than one index array per axis on the big array.
+        cells = np.flatnonzero((code != 0) & (self.beliefs != code))
+        if not len(cells):
             return
-        moves = self._rng["socialise"].random(len(org)) < self.p1s[ind]
-        org, ind, dim = org[moves], ind[moves], dim[moves]
+        person = cells // self.m % self.n
+        cells = cells[self._rng["socialise"].random(len(cells)) < self.p1s[person]]
+        org, dim = cells // (self.n * self.m), cells % self.m
+        self.beliefs = np.ascontiguousarray(self.beliefs)  # so ravel() is a view, not a copy
+        flat = self.beliefs.ravel()
         # One step towards the code: -c -> 0 and 0 -> c, i.e. add c (Christensen 2015).
-        self.beliefs[org, ind, dim] += self.code[org, dim]
+        flat[cells] += self.code[org, dim]
 
     def _learn_code(self, actions: np.ndarray, scores: np.ndarray) -> None:
         code_score = (self.code * self.reality).sum(-1, dtype=np.int32)
