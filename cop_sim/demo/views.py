@@ -41,6 +41,8 @@ DISCIPLINE_MARKERS = {
 KNOWLEDGE_CMAP = "viridis"
 A_COLOUR, B_COLOUR = "#1f77b4", "#d62728"
 DPI = 80
+# fixed margins: tight_layout would draw every figure twice, and the demo redraws each week
+MARGINS = {"left": 0.12, "right": 0.97, "top": 0.92, "bottom": 0.27}
 
 
 def label(discipline: str) -> str:
@@ -159,9 +161,15 @@ def _axes(fig: Figure, frame: pd.DataFrame, title: str, ylabel: str, horizon: in
     return ax
 
 
+def _legend_below(fig: Figure, ax: Any) -> None:
+    """The legend under the plot, where it cannot hide a curve."""
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=9, frameon=False)
+    fig.subplots_adjust(**MARGINS)
+
+
 def learning_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
     """Learning curves: mean knowledge, care quality and shared vision, 0-1, by week."""
-    fig = Figure(figsize=(6.4, 4.0), dpi=DPI)
+    fig = Figure(figsize=(6.4, 4.6), dpi=DPI)
     ax = _axes(fig, frame, "How the community learns", "level (0 = none, 1 = full)", horizon)
     for col, name, colour in (("knowledge_mean", "knowledge (mean of members)", "#2ca02c"),
                               ("care_quality", "quality of care", "#1f77b4"),
@@ -169,14 +177,13 @@ def learning_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
         if col in frame:
             ax.plot(frame["week"], frame[col], lw=2.2, label=name, color=colour)
     ax.set_ylim(0, 1)
-    ax.legend(loc="upper left", fontsize=9)
-    fig.tight_layout()
+    _legend_below(fig, ax)
     return fig
 
 
 def encounters_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
     """How professionals work together on patients: shares of encounters by mode, stacked."""
-    fig = Figure(figsize=(6.4, 4.0), dpi=DPI)
+    fig = Figure(figsize=(6.4, 4.6), dpi=DPI)
     ax = _axes(fig, frame, "How professionals work together", "share of encounters (%, 4-week avg)", horizon)
     modes = [("consultation_share", "consultation (one asks another)", "#c7c7c7"),
              ("coordination_share", "coordination (hand-offs)", "#ffbb78"),
@@ -189,8 +196,7 @@ def encounters_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure
         ax.plot(frame["week"], 100 * smooth(frame["patient_included_share"]), color="black", lw=2, ls="--",
                 label="patient included in the decision")
     ax.set_ylim(0, 100)
-    ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
+    _legend_below(fig, ax)
     return fig
 
 
@@ -225,7 +231,7 @@ def time_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
     bottom.set_xlabel("week")
     bottom.set_xlim(0, xmax)
     bottom.grid(alpha=0.3)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.13, right=0.86, top=0.93, bottom=0.1, hspace=0.3)
     return fig
 
 
