@@ -94,7 +94,8 @@ def hold_meetings(s: State, cm: np.ndarray, prm: dict, pressure: np.ndarray,
     # the common goals are those of whoever is heard: a steep hierarchy makes them the
     # high-status members' (seed 003; seed 000, Rev Panam Salud Publica 2007)
     w = np.where(v.sum(axis=1, keepdims=True) > 0, v, att)  # nobody heard: everyone counts alike
-    goals = (P * w[:, :, None]).sum(axis=1) / np.maximum(w.sum(axis=1), 1)[:, None]
+    total = w.sum(axis=1)
+    goals = (P * w[:, :, None]).sum(axis=1) / np.where(total > 0, total, 1.0)[:, None]
     P = P + mt["consensus_rate"] * (goals[:, None, :] - P)
     pull = (mt["representative_influence"] * (0.5 + 0.5 * skill) * rep)[:, None, None]
     P = P + pull * (s.rep_prio[cm][:, None, :] - P)

@@ -65,6 +65,9 @@ class State:
     need: np.ndarray  # (N, ppp, T)
     prio: np.ndarray  # (N, ppp, T)
     demand: np.ndarray  # weekly chance of asking for a visit, caseload included
+    need_total: np.ndarray  # (N, ppp) sum of needs
+    relevance: np.ndarray  # (N, ppp, T) needs scaled so the largest is 1
+    complexity: np.ndarray  # (N, ppp) conditions / 5, at most 1
     level: np.ndarray  # engagement level 0 consulted, 1 involved, 2 partner
     lived: np.ndarray  # (N, ppp) lived-experience knowledge on person-centred topics
     waiting: np.ndarray  # weeks waited, -1 when not waiting
@@ -132,6 +135,8 @@ def build_patients(resolved: dict, panel_active: np.ndarray, rng: np.random.Gene
     lived = pat["lived_experience"] * (0.5 + 0.5 * capability)
     rate = prac["visit_rate"] * (1 + prac["visit_rate_per_condition"] * (n_cond - 2))
     return {
+        "need_total": need.sum(axis=-1), "relevance": need / need.max(axis=-1, keepdims=True),
+        "complexity": np.minimum(n_cond / 5.0, 1.0),
         "active": panel_active, "need": need, "prio": prio, "level": level, "lived": lived,
         "demand": np.clip(rate * prac["caseload"], 0, 1), "waiting": np.full(shape, -1, dtype=np.int64),
         "network": np.zeros(shape, dtype=np.uint64), "visits": np.zeros(shape, dtype=np.int64),
