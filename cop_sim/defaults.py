@@ -37,14 +37,16 @@ def _tmap(default: dict, doc: str, source: str = "assumption") -> Param:
 def _discipline(status, hours, contact, panel, sharing, knowledge, priorities, src) -> Spec:
     return {
         "status": Param(status, "rank in the professional hierarchy", "0-1", 0.0, 1.0,
-                        "seed 000 (Rev Panam Salud Publica 2007: physicians ranked above others)"),
-        "clinical_hours": Param(hours, "clinical hours in a week", "h/week", 0.0, 80.0, src),
-        "contact_share": Param(contact, "share of clinical hours in patient contact", "0-1", 0.0, 1.0, src),
+                        "seed 000 (Rev Panam Salud Publica 2007: physicians ranked above others); "
+                        "the other ranks are assumed"),
+        "clinical_hours": Param(hours, "clinical hours in a week", "h/week", 0.0, 80.0, "assumption"),
+        "contact_share": Param(contact, "share of clinical hours in patient contact", "0-1", 0.0, 1.0,
+                               "assumption"),
         "panel_share": Param(panel, "share of the modelled panel who are this member's patients",
                              "0-1", 0.0, 1.0, "assumption (managers, policy makers see no patients)"),
         "vision_sharing": Param(sharing, "weight of this member's priorities in informal talk", "0-1",
                                 0.0, 1.0, "seed 000 (J Clin Nurs 2017: nurses share the patient's vision)"),
-        "knowledge": _tmap(knowledge, "starting knowledge profile"),
+        "knowledge": _tmap(knowledge, "starting knowledge profile", src),
         "priorities": _tmap(priorities, "what members of this discipline believe matters (weights)"),
     }
 
@@ -69,7 +71,7 @@ DISCIPLINE_SPEC: Spec = {
                                           care_navigation=0.55, polypharmacy=0.1),
                                  _SOCIAL, "assumption"),
     "pharmacist": _discipline(0.5, 32.0, 0.6, 1.0, 0.3, _profile(0.35, 0.15, polypharmacy=0.8),
-                              _BIOMED, "assumption"),
+                              _profile(0.6, 0.3, polypharmacy=1.0), "assumption"),
     "community_worker": _discipline(0.2, 32.0, 0.8, 1.0, 0.6,
                                     _profile(0.12, 0.4, social_needs=0.6, care_navigation=0.6,
                                              polypharmacy=0.1),
@@ -235,7 +237,7 @@ SPEC: Spec = {
     },
     "turnover": {
         "annual_rate": Param(0.1, "share of practitioners replaced in a year", "1/year", 0.0, 1.0,
-                             "seed 002 (continuity of participants)"),
+                             "assumption (seed 002 names continuity of participants a condition)"),
         "onboarding": Param(0.3, "share of the gap to the repository a newcomer closes", "-", 0.0, 1.0,
                             "assumption"),
     },
