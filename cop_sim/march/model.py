@@ -176,11 +176,15 @@ class MarchModel(mesa.Model):
         adopt = self._rng["code"].random(len(org)) < 1.0 - (1.0 - self.p2) ** k
         self.code[org[adopt], dim[adopt]] = majority[org[adopt], dim[adopt]]
 
-    def _freeze_settled(self) -> None:
-        # Equilibrium is absorbing: beliefs all equal the code and the code has no neutral
-        # dimension (a shared 0 still lets a lucky coin beat the code and teach it).
+    def at_equilibrium(self) -> np.ndarray:
+        """Which running organisations are at equilibrium now (absorbing when p3 = p4 = 0)."""
+        # Beliefs all equal the code and the code has no neutral dimension: a shared 0
+        # would still let a lucky coin beat the code and teach it.
         agree = (self.beliefs == self.code[:, None, :]).all(axis=(1, 2))
-        settled = agree & (self.code != 0).all(axis=1)
+        return agree & (self.code != 0).all(axis=1)
+
+    def _freeze_settled(self) -> None:
+        settled = self.at_equilibrium()
         if not settled.any():
             return
         ids = self.org_ids[settled]

@@ -40,7 +40,7 @@ def simulate(resolved: dict, seed: int) -> RunResult:
     Returns:
         Per-period averages over organisations, and summary outcomes: ``code_knowledge``
         (mean equilibrium or final code knowledge), its standard error, individual
-        knowledge, periods run and the share of organisations not settled.
+        knowledge, periods run and the share of organisations not at equilibrium at the end.
     """
     model = build(resolved, seed)
     horizon = resolved["max_periods"] if model.until_equilibrium else resolved["periods"]
@@ -59,7 +59,7 @@ def simulate(resolved: dict, seed: int) -> RunResult:
         "code_knowledge_peak": float(ts["code_knowledge"].max()),
         "periods": float(model.steps),
         "mean_periods_to_equilibrium": float(model.settled_at[settled].mean()) if settled.any() else 0.0,
-        "unsettled_share": float(1.0 - settled.mean()) if model.until_equilibrium else 1.0,
+        "unsettled_share": float(1.0 - (settled.sum() + model.at_equilibrium().sum()) / iterations),
     }
     meta = {"panels": PANELS, "equilibrium_code_knowledge": code.tolist()}
     return RunResult(ts, summary, meta)
