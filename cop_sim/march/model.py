@@ -13,20 +13,10 @@ from the working arrays, so the long tail of slow organisations costs little.
 
 from __future__ import annotations
 
-import hashlib
-
 import mesa
 import numpy as np
 
-
-def stable_hash(name: str) -> int:
-    """A 32-bit hash of a stream name that, unlike ``hash``, is the same in every process."""
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "little")
-
-
-def stream(seed: int, name: str) -> np.random.Generator:
-    """The named random stream of a run: its draws do not depend on any other stream's."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(stable_hash(name),)))
+from cop_sim.rng import stream
 
 
 class Individual(mesa.Agent):
