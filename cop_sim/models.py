@@ -28,6 +28,7 @@ class ModelKind:
     spec_path: str  # "module:attribute" of the parameter spec
     simulate_path: str  # "module:function(resolved, seed) -> RunResult"
     check_path: str | None = None  # "module:function(resolved, source)" cross-key checks
+    outcomes_path: str | None = None  # "module:tuple" of the summary keys a run returns
     doc: str = ""
 
     def _load(self, path: str) -> Any:
@@ -43,6 +44,11 @@ class ModelKind:
         """Run the model on a resolved scenario with one seed."""
         return self._load(self.simulate_path)(resolved, seed)
 
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """The summary keys every run of this model returns."""
+        return tuple(self._load(self.outcomes_path)) if self.outcomes_path else ()
+
     def check(self, resolved: dict, source: str) -> dict:
         """Cross-key consistency checks; returns the (possibly completed) resolved dict."""
         if self.check_path is None:
@@ -52,9 +58,11 @@ class ModelKind:
 
 MODELS: dict[str, ModelKind] = {
     "cop": ModelKind("cop", "cop_sim.defaults:SPEC", "cop_sim.simulate:simulate",
-                     "cop_sim.composition:complete", "communities of practice in primary care"),
+                     "cop_sim.composition:complete", "cop_sim.outcomes:SUMMARY_KEYS",
+                     "communities of practice in primary care"),
     "march1991": ModelKind("march1991", "cop_sim.march.params:SPEC", "cop_sim.march.simulate:simulate",
-                           None, "March (1991) exploration and exploitation, for docking"),
+                           None, "cop_sim.march.simulate:SUMMARY_KEYS",
+                           "March (1991) exploration and exploitation, for docking"),
 }
 
 

@@ -96,6 +96,15 @@ class Recorder:
         return df
 
 
+SUMMARY_KEYS = (
+    "knowledge_mean", "knowledge_gain", "knowledge_sd", "knowledge_between_cops_sd", "repository_knowledge",
+    "shared_vision", "consensus", "trust_density", "care_quality", "care_quality_last_quarter",
+    "consultation_share", "coordination_share", "collaboration_share", "patient_included_share",
+    "waiting_weeks", "backlog", "attendance", "meetings", "cop_hours_per_practitioner",
+    "learning_per_cop_hour", "cocreated", "low_status_contribution", "leavers",
+)
+
+
 def summarise(df: pd.DataFrame, weights: dict[str, float]) -> dict[str, float]:
     """Summary scalars of a run: final states, run means and learning per CoP hour."""
     last, first = df.iloc[-1], df.iloc[0]
@@ -133,4 +142,5 @@ def summarise(df: pd.DataFrame, weights: dict[str, float]) -> dict[str, float]:
         if df["low_status_contribution"].notna().any() else 0.0,
         "leavers": float(df["leavers"].sum()),
     }
+    assert tuple(out) == SUMMARY_KEYS
     return {k: float(v) for k, v in out.items()}

@@ -251,9 +251,13 @@ def parse(raw: dict, source: str) -> Experiment:
         crn=exp["common_random_numbers"], description=exp["description"], weeks=weeks, fixed=fixed,
         method=method, n=sampler["n"], num_levels=sampler["num_levels"],
         calc_second_order=sampler["calc_second_order"], factors=factors, slurm=slurm)
+    known = models.get(model, source).outcomes
     for i, name in enumerate(spec.outcomes):
         if not isinstance(name, str):
             raise InputError(source, f"experiment.outcomes[{i}]", f"expected a summary key, got {name!r}")
+        if known and name not in known:
+            raise InputError(source, f"experiment.outcomes[{i}]", f"unknown outcome {name!r}."
+                             f"{suggest(name, list(known))} Allowed: {', '.join(known)}")
     return spec
 
 

@@ -30,6 +30,10 @@ def build(resolved: dict, seed: int) -> MarchModel:
                       resolved["until_equilibrium"])
 
 
+SUMMARY_KEYS = ("code_knowledge", "code_knowledge_se", "individual_knowledge", "code_knowledge_peak",
+                "periods", "mean_periods_to_equilibrium", "unsettled_share")
+
+
 def simulate(resolved: dict, seed: int) -> RunResult:
     """Simulate ``iterations`` organisations to equilibrium (or the fixed horizon).
 
@@ -62,6 +66,7 @@ def simulate(resolved: dict, seed: int) -> RunResult:
         "unsettled_share": float(1.0 - (settled.sum() + model.at_equilibrium().sum()) / iterations),
     }
     meta = {"panels": PANELS, "equilibrium_code_knowledge": code.tolist()}
+    assert tuple(summary) == SUMMARY_KEYS
     return RunResult(ts, summary, meta)
 
 
