@@ -67,6 +67,17 @@ def test_demo_in_browser(scenarios, tmp_path):
             assert new["hash"] != old["hash"], f"the {view} view did not change after five steps"
         lap("five steps")
 
+        # Play runs on by itself; Pause stops it
+        page.click(".cop-play")
+        page.wait_for_function("() => /Week ([7-9]|[1-9][0-9]) /.test(document.querySelector('.cop-week').innerText)",
+                               timeout=30_000)
+        page.click(".cop-pause")
+        page.wait_for_selector(".cop-step:not([disabled])")
+        paused_at = harness.week(page)
+        time.sleep(1.5)
+        assert harness.week(page) == paused_at, "the run went on after Pause"
+        lap("play + pause")
+
         # change a condition and Reset: the new run has the representative
         harness.toggle(page, "Patient or family representative")
         page.wait_for_selector(".cop-pending")

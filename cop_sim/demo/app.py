@@ -9,8 +9,8 @@ State lives in module-level reactives, which Solara keeps per browser session.
 
 from __future__ import annotations
 
+import asyncio
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -100,14 +100,15 @@ def RunCard():
     m = model.value
     _ = tick.value  # read, so that this card redraws after each step (the model changes in place)
 
-    def play_loop():
-        # as in Mesa's ModelController: a threaded task that steps while 'playing' holds
+    async def play_loop():
+        # A coroutine on the server's event loop rather than a thread (Mesa's ModelController
+        # uses a thread): redraws triggered from a worker thread sometimes did not reach the page.
         while playing.value and model.value is not None and model.value.running:
             step()
-            time.sleep(PLAY_DELAY)
+            await asyncio.sleep(PLAY_DELAY)
         playing.value = False
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=False)
     with solara.Card("Run"):
         if m is None:
             solara.Text("Starting…")

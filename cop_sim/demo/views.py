@@ -245,8 +245,11 @@ COMPARE_PANELS = (
     ("knowledge_mean", "Knowledge (mean of members)", "0-1", 1.0, "level"),
     ("care_quality", "Quality of care", "0-1", 1.0, "level"),
     ("shared_vision", "Shared vision of care", "0-1", 1.0, "level"),
-    ("collaboration_share", "Encounters in collaboration", "%, 4-week avg", 100.0, "smooth"),
+    ("cocreated", "New knowledge created together", "count (so far)", 1.0, "level"),
+    ("low_status_contribution", "Discussion led by lower-status members", "% (meeting weeks)", 100.0,
+     "meetings"),
     ("attendance", "Came to meetings", "% of members", 100.0, "meetings"),
+    ("cop_hours", "Hours in the CoP", "hours, all members, 4-week avg", 1.0, "smooth"),
     ("waiting_weeks", "Patients' waiting time", "weeks, 4-week avg", 1.0, "smooth"),
 )
 
@@ -266,8 +269,8 @@ def comparison_figure(runs_a: list[pd.DataFrame], runs_b: list[pd.DataFrame],
     Each setting may have several runs (seeds): thin lines are single runs, the thick line
     is their average, so a class sees both the difference and the play of chance.
     """
-    fig = Figure(figsize=(12, 6.6), dpi=DPI)
-    axes = fig.subplots(2, 3, sharex=True)
+    fig = Figure(figsize=(14, 6.6), dpi=DPI)
+    axes = fig.subplots(2, 4, sharex=True)
     for ax, (col, title, unit, scale, how) in zip(axes.flat, COMPARE_PANELS, strict=True):
         for runs, colour in ((runs_a, A_COLOUR), (runs_b, B_COLOUR)):
             runs = [r for r in runs if col in r]
@@ -298,5 +301,5 @@ def comparison_figure(runs_a: list[pd.DataFrame], runs_b: list[pd.DataFrame],
     handles = [Line2D([], [], color=A_COLOUR, lw=3.2, label=f"A: {label_a}"),
                Line2D([], [], color=B_COLOUR, lw=2.2, ls="--", label=f"B: {label_b}{runs_note}")]
     fig.legend(handles=handles, loc="upper center", ncol=2, fontsize=11, frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    fig.subplots_adjust(left=0.05, right=0.99, top=0.86, bottom=0.09, wspace=0.28, hspace=0.3)
     return fig
