@@ -69,8 +69,8 @@ def test_demo_in_browser(scenarios, tmp_path):
 
         # Play runs on by itself; Pause stops it
         page.click(".cop-play")
-        page.wait_for_function("() => /Week ([7-9]|[1-9][0-9]) /.test(document.querySelector('.cop-week').innerText)",
-                               timeout=30_000)
+        page.wait_for_function("() => /Week ([7-9]|[1-9][0-9]) /"
+                               ".test(document.querySelector('.cop-week').innerText)", timeout=30_000)
         page.click(".cop-pause")
         page.wait_for_selector(".cop-step:not([disabled])")
         paused_at = harness.week(page)
