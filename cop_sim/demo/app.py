@@ -86,8 +86,10 @@ def step() -> None:
 def population(m: Any) -> str:
     """Who is in the run, counted from the model itself (so a class sees Reset took effect)."""
     reps = len(m.representatives)
+    who = (f"{reps} patient or family representative{'s' * (reps != 1)}" if reps
+           else "no patient or family representative")
     return (f"{len(m.practitioners)} practitioners in {len(m.cop_names)} CoP{'s' * (len(m.cop_names) != 1)}"
-            f" · {len(m.moderators)} moderators · {reps} patient or family representative{'s' * (reps != 1)}")
+            f" · {len(m.moderators)} moderators · {who}")
 
 
 def set_value(key: str, value: Any) -> None:

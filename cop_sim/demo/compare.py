@@ -65,7 +65,7 @@ def CompareView(path: Path, values: dict[str, Any]):
                 solara.Select(label="Condition to change", values=[c.label for c in CONTROLS],
                               value=control.label,
                               on_value=lambda text: choose(next(c.key for c in CONTROLS if c.label == text)))
-            with solara.Column(style={"min-width": "260px"}):
+            with solara.Column(style={"min-width": "380px"}):
                 ControlInput(control, b_value, compare_b.set, label=f"B: {control.label}")
             with solara.Column(style={"min-width": "180px"}):
                 solara.Select(label="Runs per setting (seeds)", values=[str(s) for s in SEED_CHOICES],
@@ -73,9 +73,10 @@ def CompareView(path: Path, values: dict[str, Any]):
         solara.Text(f"A: {label_a}   ·   B: {label_b}   ·   other conditions as in the side panel; "
                     "same seeds for both.", classes=["cop-compare-caption"])
     if result.pending or not result.finished:
+        # no stale picture meanwhile: its legend would name the previous settings
         solara.ProgressLinear(True)
-        solara.Text("Running both settings to the end…")
-    if result.error:
+        solara.Text("Running both settings to the end…", classes=["cop-compare-running"])
+    elif result.error:
         solara.Error(f"Could not run the comparison: {result.exception}")
     elif result.latest is not None:
         with solara.Column(classes=["cop-view", "cop-view-compare"]):

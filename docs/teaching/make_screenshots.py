@@ -41,6 +41,8 @@ def compare(page, condition: str, name: str) -> None:
     if condition != "Moderator's skill (0-1)":  # the tab opens on the moderator
         harness.choose(page, "Condition to change", condition)
         harness.wait_image_changed(page, "compare", old, timeout_ms=60_000)
+    page.wait_for_selector(".cop-compare-running", state="detached", timeout=60_000)
+    page.wait_for_selector(".cop-view-compare img", timeout=60_000)
     time.sleep(1)
     page.screenshot(path=str(IMG / name))
     print("wrote", IMG / name)
@@ -57,6 +59,7 @@ def lesson(server_url: str, actions) -> None:
 
 
 def moderator_watch(page) -> None:
+    page.set_viewport_size({"width": VIEWPORT[0], "height": 1380})  # all four views
     play_until(page, 13)
     page.screenshot(path=str(IMG / "lesson1_watch.png"))
     print("wrote", IMG / "lesson1_watch.png")
