@@ -26,8 +26,10 @@ def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None], 
     elif control.kind == "int":
         solara.InputInt(label=text, value=int(value), on_value=on_value)
     else:
-        # the value in the label, not on the thumb, where it would cover the line above
-        solara.SliderFloat(label=f"{text}: {float(value):.2f}", value=float(value), min=control.low,
+        # label and value above the slider: beside it a long label squeezes the slider, and a
+        # value on the thumb covers the line above
+        solara.Text(f"{text}: {float(value):.2f}", style={"display": "block", "margin-top": "6px"})
+        solara.SliderFloat(label="", value=float(value), min=control.low,
                            max=max(control.high, float(value)), step=control.step,
                            on_value=on_value, thumb_label=False)
     if control.help:
