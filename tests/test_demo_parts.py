@@ -36,6 +36,12 @@ def test_asset_list_matches_what_solara_requests():
 def test_configure_environment_points_solara_at_the_cache(tmp_path, monkeypatch):
     for key in ("SOLARA_ASSETS_PROXY_CACHE_DIR", "SOLARA_TELEMETRY_MIXPANEL_ENABLE", "SOLARA_ASSETS_PROXY"):
         monkeypatch.delenv(key, raising=False)
+    import sys
+
+    loaded = sys.modules.get("solara.server.settings")
+    if loaded is not None:  # restored after the test
+        monkeypatch.setattr(loaded.assets, "proxy_cache_dir", loaded.assets.proxy_cache_dir)
+        monkeypatch.setattr(loaded.telemetry, "mixpanel_enable", loaded.telemetry.mixpanel_enable)
     missing = assets.configure_environment(tmp_path)
     import os
 

@@ -71,6 +71,10 @@ def configure_environment(folder: Path | None = None) -> list[str]:
     os.environ["SOLARA_ASSETS_PROXY"] = "True"
     os.environ["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(folder)
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    server_settings = sys.modules.get("solara.server.settings")
+    if server_settings is not None:  # imported too early: its settings were read already
+        server_settings.assets.proxy_cache_dir = folder
+        server_settings.telemetry.mixpanel_enable = False
     return missing_files(folder)
 
 
