@@ -25,6 +25,10 @@ if [ -z "$missing" ]; then
     exit 0
 fi
 
+if ! command -v npm >/dev/null; then
+    echo "setup_demo: npm is needed to fetch Solara's browser assets (missing: $missing)" >&2
+    exit 1
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$cache"
