@@ -14,21 +14,22 @@ def informal_talk(s: State, prm: dict, rng: np.random.Generator) -> float:
     J Clin Nurs 2017).
     """
     inf = prm["informal"]
-    mask = s.mask
-    C, m = mask.shape
+    C, m = s.mask.shape
     if m < 2:
         return 0.0
-    talks = mask & (rng.random((C, m)) < inf["rate"])
-    allowed = mask[:, None, :] & ~np.eye(m, dtype=bool)[None]
-    gumbel = -np.log(-np.log(rng.random((C, m, m))))  # Gumbel-max picks j with P ~ trust
-    score = np.where(allowed, np.log(np.maximum(s.trust, 1e-12)) + gumbel, -np.inf)
-    partner = score.argmax(axis=2)
-    talks &= allowed.any(axis=2)
-    c, i = np.nonzero(talks)
+    c, i = np.nonzero(s.mask & (rng.random((C, m)) < inf["rate"]))
+    # exponential race: the colleague with the smallest Exp(1)/trust wins with P ~ trust
+    race = rng.standard_exponential((c.size, m)) / np.maximum(s.trust[c, i], 1e-12)
+    others = np.take(s.mask, c, axis=0)
+    others[np.arange(c.size), i] = False
+    race[~others] = np.inf
+    partner = race.argmin(axis=1)
+    ok = others[np.arange(c.size), partner]
+    c, i, partner = c[ok], i[ok], partner[ok]
     if c.size == 0:
         return 0.0
-    a, b = s.members[c, i], s.members[c, partner[c, i]]
-    t = s.trust[c, i, partner[c, i]][:, None]
+    a, b = s.members[c, i], s.members[c, partner]
+    t = s.trust[c, i, partner][:, None]
     s.K[a] += inf["learning"] * t * np.maximum(0.0, s.K[b] - s.K[a])
     s.P[a] += inf["vision"] * t * s.sharing[b][:, None] * (s.P[b] - s.P[a])
     return float(c.size)

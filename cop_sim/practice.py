@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.groups import Groups
 from cop_sim.state import PERSON, State
 
 CONSULTATION, COORDINATION, COLLABORATION = 0, 1, 2
@@ -40,34 +41,33 @@ def choose_mode(s: State, prac: dict, pi: np.ndarray, need: np.ndarray, Ki: np.n
     J Comorbidity: consultation dominates where professionals rarely interact).
     """
     n_enc, m, n_topics = len(pi), s.members.shape[1], s.K.shape[1]
-    c, si = s.cop[pi], s.slot[pi]
-    top = (need * (1.0 - Ki)).argmax(axis=1)
+    u = rng.random(n_enc)
+    complexity = s.complexity.reshape(-1)[f]
+    engage = ENGAGEMENT_WEIGHT[s.level.reshape(-1)[f]]
+    mode = np.zeros(n_enc, dtype=np.int64)
+    j = pi.copy()
+    # at full trust the chances are highest: only encounters below that bound need a colleague
+    e = np.flatnonzero(u < (prac["collaboration_rate"] * engage + prac["coordination_rate"]) * complexity)
+    if e.size == 0:
+        return mode, j
+    c, si = s.cop[pi[e]], s.slot[pi[e]]
+    ne, ke = np.take(need, e, axis=0), np.take(Ki, e, axis=0)
+    ke -= 1.0
+    ke *= ne
+    top = ke.argmin(axis=1)  # the largest unmet need: need * (1 - K)
     mem = np.take(s.members, c, axis=0)
     trust_row = np.take(s.trust.reshape(-1, m), c * m + si, axis=0)
     valid = mem >= 0
-    self_at = np.arange(n_enc) * m + si
-    valid.reshape(-1)[self_at] = False
+    valid.reshape(-1)[np.arange(e.size) * m + si] = False
     kc = np.take(s.K.reshape(-1), np.where(valid, mem, 0) * n_topics + top[:, None])
-    best = np.arange(n_enc) * m + np.where(valid, trust_row * kc, -1.0).argmax(axis=1)
+    best = np.arange(e.size) * m + np.where(valid, trust_row * kc, -1.0).argmax(axis=1)
     has = valid.reshape(-1)[best]
-    j = np.where(has, mem.reshape(-1)[best], pi)
+    j[e] = np.where(has, mem.reshape(-1)[best], pi[e])
     t = trust_row.reshape(-1)[best] * has
-    complexity = s.complexity.reshape(-1)[f]
-    p_collab = np.minimum(prac["collaboration_rate"] * t * ENGAGEMENT_WEIGHT[s.level.reshape(-1)[f]]
-                          * complexity, 1.0)
-    p_coord = np.minimum(prac["coordination_rate"] * t * complexity, 1.0 - p_collab)
-    u = rng.random(n_enc)
-    mode = (u < p_collab + p_coord).astype(np.int64) + (u < p_collab)  # 0, 1 or 2
+    p_collab = np.minimum(prac["collaboration_rate"] * t * engage[e] * complexity[e], 1.0)
+    p_coord = np.minimum(prac["coordination_rate"] * t * complexity[e], 1.0 - p_collab)
+    mode[e] = (u[e] < p_collab + p_coord).astype(np.int64) + (u[e] < p_collab)  # 0, 1 or 2
     return mode, j
-
-
-def _groups(pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start positions and sizes of the runs of equal practitioner index (pi is sorted)."""
-    first = np.empty(len(pi), dtype=bool)
-    first[0] = True
-    np.not_equal(pi[1:], pi[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    return starts, np.diff(np.append(starts, len(pi)))
 
 
 def weekly_practice(s: State, prm: dict, rng: np.random.Generator) -> dict[str, float]:
@@ -91,41 +91,42 @@ def weekly_practice(s: State, prm: dict, rng: np.random.Generator) -> dict[str, 
     prio = np.take(s.prio.reshape(-1, n_topics), f, axis=0)
     Ki = np.take(s.K, pi, axis=0)
     mode, j = choose_mode(s, prac, pi, need, Ki, f, rng)
-    joint, collab = mode > CONSULTATION, mode == COLLABORATION
-    Kj = np.take(s.K, j, axis=0)
-    keff = np.where(joint[:, None], np.maximum(Ki, Kj), Ki)
+    joint = np.flatnonzero(mode > CONSULTATION)  # encounters with a colleague
+    collab = np.flatnonzero(mode == COLLABORATION)
+    Kj = np.take(s.K, j[joint], axis=0)
+    keff = Ki.copy()
+    keff[joint] = np.maximum(np.take(Ki, joint, axis=0), Kj)
     # a joint plan with the patient adds their lived experience of daily life (seed 000, NAM)
-    lived = np.where(collab, s.lived.reshape(-1)[f], 0.0)
-    keff[:, PERSON] = np.maximum(keff[:, PERSON], lived[:, None])
+    lived = s.lived.reshape(-1)[f[collab]]
+    keff[np.ix_(collab, PERSON)] = np.maximum(keff[np.ix_(collab, PERSON)], lived[:, None])
     total = s.need_total.reshape(-1)[f]
     coverage = np.einsum("et,et->e", need, keff) / total
     own = np.einsum("et,et->e", need, Ki) / total
     Pe = np.take(s.P, pi, axis=0)
     Pe[collab] = 0.5 * (Pe[collab] + prio[collab])  # the patient's goals are at the table
-    align = 1.0 - 0.5 * np.abs(Pe - prio).sum(axis=1)
+    Pe -= prio
+    align = 1.0 - 0.5 * np.abs(Pe).sum(axis=1)
     pw = prac["priority_weight"]
     quality = coverage * (1 - pw + pw * align) * np.maximum(0.0, 1.0 - prac["delay_penalty"] * wait)
-    # learning from experience, more from hard cases (seed 001)
+    # learning from experience, more from hard cases (seed 001), and from the colleague
     difficulty = 1.0 - own
     relevance = np.take(s.relevance.reshape(-1, n_topics), f, axis=0)
     rate = prac["experience_rate"]
-    dK = (rate * difficulty)[:, None] * relevance * (1.0 - Ki)
-    dK += (rate * joint)[:, None] * relevance * np.maximum(0.0, Kj - Ki)
-    starts, counts = _groups(pi)
-    who = pi[starts]
-    s.K[who] = np.minimum(1.0, s.K[who] + np.add.reduceat(dK, starts, axis=0))
+    dK = 1.0 - Ki
+    dK *= (rate * difficulty)[:, None]
+    dK[joint] += rate * np.maximum(0.0, Kj - np.take(Ki, joint, axis=0))
+    dK *= relevance
+    g = Groups(pi)
+    who = g.keys
+    s.K[who] = np.minimum(1.0, s.K[who] + g.sum(dK))
     # knowing what matters to patients comes from seeing them over time (seed 000, JCN 2017)
-    mean_prio = np.add.reduceat(prio, starts, axis=0) / counts[:, None]
-    s.P[who] += np.minimum(1.0, prac["vision_rate"] * counts)[:, None] * (mean_prio - s.P[who])
+    mean_prio = g.sum(prio) / g.counts[:, None]
+    s.P[who] += np.minimum(1.0, prac["vision_rate"] * g.counts)[:, None] * (mean_prio - s.P[who])
     # hard cases accrue as material for the CoP; the hardest recent one is the case to bring
     # (seed 001: stories of success and failure, reflective case-based learning)
     s.case_salience *= prac["case_memory"]
-    top = np.maximum.reduceat(difficulty, starts)
-    at_top = np.where(difficulty == np.repeat(top, counts), np.arange(len(f)), -1)
-    hardest = np.maximum.reduceat(at_top, starts)
-    s.case_need[who] = need[hardest]
-    s.case_salience[who] = np.minimum(
-        1.0, s.case_salience[who] + prac["case_accrual"] * np.add.reduceat(difficulty, starts))
+    s.case_need[who] = need[g.argmax(difficulty)]
+    s.case_salience[who] = np.minimum(1.0, s.case_salience[who] + prac["case_accrual"] * g.sum(difficulty))
     s.network.reshape(-1)[f[joint]] |= ONE << s.slot[j[joint]].astype(np.uint64)
     s.visits.reshape(-1)[f] += 1
     s.quality_sum.reshape(-1)[f] += quality
