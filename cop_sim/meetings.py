@@ -49,57 +49,72 @@ def case_weights(s: State, cm: np.ndarray, idx: np.ndarray, att: np.ndarray, pre
     return (cases * chosen[:, :, None]).max(axis=1)
 
 
+def cocreate(s: State, cm: np.ndarray, idx: np.ndarray, att: np.ndarray, K: np.ndarray, W: np.ndarray,
+             eff: np.ndarray, gain: np.ndarray, mt: dict, rng: np.random.Generator) -> int:
+    """Diverse, well-moderated groups make knowledge above anyone's in the room (seed 001).
+
+    Adds, in place, the gain towards the co-created level on each such meeting's main topic.
+    """
+    n_att = att.sum(axis=1)
+    present = np.zeros((len(cm), len(DISCIPLINES)), dtype=bool)
+    rows = np.broadcast_to(np.arange(len(cm))[:, None], att.shape)
+    present[rows[att], s.disc[idx][att]] = True
+    diversity = present.sum(axis=1) / np.maximum(np.minimum(n_att, len(DISCIPLINES)), 1)
+    created = rng.random(len(cm)) < mt["cocreation_rate"] * diversity * s.skill[cm] * (n_att >= 3)
+    if created.any():
+        rc = np.flatnonzero(created)
+        topic = W[rc].argmax(axis=1)
+        known = K[rc, :, topic]
+        level = np.minimum(1.0, known.max(axis=1) + mt["innovation_step"])
+        gain[rc, :, topic] += eff[rc, None] * np.maximum(0.0, level[:, None] - known) * att[rc]
+    return int(created.sum())
+
+
+def common_goals(s: State, cm: np.ndarray, idx: np.ndarray, att: np.ndarray, v: np.ndarray, mt: dict) -> None:
+    """Attendees converge on the goals of whoever is heard, and towards patients' own.
+
+    A steep hierarchy makes the goals the high-status members' (seed 003; seed 000, Rev Panam
+    Salud Publica 2007); a representative pulls towards what patients want (seeds 002, 003).
+    """
+    P = s.P[idx]
+    w = np.where(v.sum(axis=1, keepdims=True) > 0, v, att)  # nobody heard: everyone counts alike
+    total = w.sum(axis=1)
+    goals = (P * w[:, :, None]).sum(axis=1) / np.where(total > 0, total, 1.0)[:, None]
+    P += mt["consensus_rate"] * (goals[:, None, :] - P)
+    pull = (mt["representative_influence"] * (0.5 + 0.5 * s.skill[cm]) * s.representative[cm])[:, None, None]
+    P += pull * (s.rep_prio[cm][:, None, :] - P)
+    s.P[idx[att]] = P[att]
+
+
 def hold_meetings(s: State, cm: np.ndarray, prm: dict, pressure: np.ndarray,
                   rng: np.random.Generator) -> dict[str, float]:
     """Hold the meetings of CoPs ``cm`` this week; returns the week's meeting tallies."""
-    mt = prm["meeting"]
+    mt, h = prm["meeting"], prm["hierarchy"]
     idx, att = attendance(s, cm, prm, pressure, rng)
-    n_att = att.sum(axis=1)
-    s.attended[idx[s.members[cm] >= 0]] = att[s.members[cm] >= 0]
+    member = s.members[cm] >= 0
+    s.attended[idx[member]] = att[member]
     s.cop_hours[idx[att]] += np.broadcast_to(s.meeting_hours[cm, None], att.shape)[att]
     prepared = (rng.random(len(cm)) < s.preparation[cm]) | s.mentor[cm]
     W = case_weights(s, cm, idx, att, prepared, rng)
     v = voice(s, cm, idx, att, prm)
+    # reflective case-based learning: attendees move towards the best voiced knowledge (seed 001)
     K = s.K[idx]
     voiced = v[:, :, None] * K
-    rep = s.representative[cm]
-    rep_voice = mt["representative_voice"] * (1 - prm["hierarchy"]["steepness"] * (1 - REPRESENTATIVE_STATUS)
-                                              * (1 - prm["hierarchy"]["flattening"] * s.skill[cm]))
-    rep_known = rep[:, None] * rep_voice[:, None] * s.rep_lived[cm]
-    target = np.maximum(voiced.max(axis=1), rep_known)
-    best = voiced.argmax(axis=1)
-    low = (s.status[np.take_along_axis(idx, best, axis=1)] <= LOW_STATUS) & (voiced.max(axis=1) >= rep_known)
-    contribution = (low * W).sum(axis=1) / np.maximum(W.sum(axis=1), 1e-12)
     skill = s.skill[cm]
+    rep_voice = mt["representative_voice"] * (1 - h["steepness"] * (1 - REPRESENTATIVE_STATUS)
+                                              * (1 - h["flattening"] * skill))
+    rep_known = (s.representative[cm] * rep_voice)[:, None] * s.rep_lived[cm]
+    target = np.maximum(voiced.max(axis=1), rep_known)
+    best = np.take_along_axis(idx, voiced.argmax(axis=1), axis=1)
+    low = (s.status[best] <= LOW_STATUS) & (voiced.max(axis=1) >= rep_known)
+    contribution = (low * W).sum(axis=1) / np.maximum(W.sum(axis=1), 1e-12)
     eff = mt["learning_rate"] * (0.4 + 0.6 * skill) * np.where(prepared, 1.0, mt["unprepared_efficiency"])
     eff = eff * (1.0 + mt["mentor_boost"] * s.mentor[cm])
     gain = eff[:, None, None] * W[:, None, :] * np.maximum(0.0, target[:, None, :] - K) * att[:, :, None]
-    # co-creation: diverse, well-moderated groups make knowledge above anyone's (seed 001)
-    disc_present = np.zeros((len(cm), len(DISCIPLINES)), dtype=bool)
-    rows = np.broadcast_to(np.arange(len(cm))[:, None], att.shape)
-    disc_present[rows[att], s.disc[idx][att]] = True
-    diversity = disc_present.sum(axis=1) / np.maximum(np.minimum(n_att, disc_present.shape[1]), 1)
-    p_new = mt["cocreation_rate"] * diversity * skill * (n_att >= 3)
-    created = rng.random(len(cm)) < p_new
-    if created.any():
-        topic = W.argmax(axis=1)
-        rows_c = np.flatnonzero(created)
-        level = np.minimum(1.0, K[rows_c, :, topic[rows_c]].max(axis=1) + mt["innovation_step"])
-        gap = np.maximum(0.0, level[:, None] - K[rows_c, :, topic[rows_c]]) * att[rows_c]
-        gain[rows_c, :, topic[rows_c]] += eff[rows_c, None] * gap
+    created = cocreate(s, cm, idx, att, K, W, eff, gain, mt, rng)
     K_new = np.minimum(1.0, K + gain)
     s.K[idx[att]] = K_new[att]
-    # common goals, and the representative's pull towards what patients want (seeds 001, 002, 003)
-    P = s.P[idx]
-    # the common goals are those of whoever is heard: a steep hierarchy makes them the
-    # high-status members' (seed 003; seed 000, Rev Panam Salud Publica 2007)
-    w = np.where(v.sum(axis=1, keepdims=True) > 0, v, att)  # nobody heard: everyone counts alike
-    total = w.sum(axis=1)
-    goals = (P * w[:, :, None]).sum(axis=1) / np.where(total > 0, total, 1.0)[:, None]
-    P = P + mt["consensus_rate"] * (goals[:, None, :] - P)
-    pull = (mt["representative_influence"] * (0.5 + 0.5 * skill) * rep)[:, None, None]
-    P = P + pull * (s.rep_prio[cm][:, None, :] - P)
-    s.P[idx[att]] = P[att]
+    common_goals(s, cm, idx, att, v, mt)
     # attending together builds trust (seed 003)
     pair = att[:, :, None] & att[:, None, :]
     trust = s.trust[cm]
@@ -109,23 +124,23 @@ def hold_meetings(s: State, cm: np.ndarray, prm: dict, pressure: np.ndarray,
     best_after = np.where(att[:, :, None], K_new, 0.0).max(axis=1)
     R = s.R[cm]
     s.R[cm] = R + (doc * mt["documentation_rate"])[:, None] * W * np.maximum(0.0, best_after - R)
-    held = n_att > 0
-    size = (s.members[cm] >= 0).sum(axis=1)
+    held = att.any(axis=1)
     return {
         "meetings": float(len(cm)),
-        "attendees": float(n_att.sum()),
-        "invited": float(size.sum()),
+        "attendees": float(att.sum()),
+        "invited": float(member.sum()),
         "gain": float(gain.sum()),
-        "cocreated": float(created.sum()),
+        "cocreated": float(created),
         "low_contribution": float(contribution[held].sum()),
         "meetings_held": float(held.sum()),
     }
 
 
-def hold_session(s: State, prm: dict, kind: str) -> dict[str, float]:
+def hold_session(s: State, prm: dict) -> dict[str, float]:
     """A cross-CoP learning session or symposium: delegates and repositories learn from the best.
 
-    Seed 002: learning between initiatives; seed 000 (PERFORM KT): the closing symposium.
+    Seed 002: learning between initiatives; seed 000 (PERFORM KT): the closing symposium,
+    which works the same way. Delegates are each CoP's most engaged members.
     """
     lc = prm["learning_community"]
     k = lc["representatives_per_cop"]

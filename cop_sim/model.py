@@ -108,8 +108,8 @@ class CopModel(mesa.Model):
         if meetings:
             pressure = np.minimum((s.waiting >= 0).sum(axis=1) / self._nominal, 1.0)
             tally.update(hold_meetings(s, np.asarray(meetings), prm, pressure, st["meetings"]))
-        for kind in sessions:
-            hold_session(s, prm, kind)
+        for _ in sessions:  # a learning session and a symposium work alike
+            hold_session(s, prm)
         tally.update(weekly_practice(s, prm, st["practice"]))
         informal_talk(s, prm, st["informal"])
         between_meetings(s, prm)

@@ -136,5 +136,5 @@ def test_learning_community_narrows_gaps_between_repositories(resolve):
     s.R[:] = 0.2
     s.R[0] = 0.8
     spread = s.R.std(axis=0).sum()
-    hold_session(s, model.params, "learning_session")
+    hold_session(s, model.params)
     assert s.R.std(axis=0).sum() < spread
