@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from cop_sim import models
 from cop_sim.cli import main
 from cop_sim.experiment import load_experiment
+from cop_sim.params import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "default.toml"
@@ -86,3 +88,15 @@ def test_bad_file_gives_no_traceback_from_the_command(tmp_path):
                          text=True, cwd=tmp_path)
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and "sampler.method" in out.stderr
+
+
+def test_unknown_outcome_is_refused_with_a_suggestion(tmp_path):
+    with pytest.raises(InputError) as err:
+        load_experiment(write(tmp_path, GOOD.replace('["care_quality"]', '["care_qualty"]')))
+    assert err.value.key == "experiment.outcomes[0]" and "Did you mean 'care_quality'" in str(err.value)
+
+
+@pytest.mark.parametrize("shipped", sorted((ROOT / "experiments").rglob("*.toml")), ids=lambda p: p.stem)
+def test_shipped_experiments_name_outcomes_their_model_returns(shipped):
+    spec = load_experiment(shipped)
+    assert set(spec.outcomes) <= set(models.get(spec.model).outcomes)
