@@ -86,6 +86,16 @@ class Patient(Agent):
         return ENGAGEMENT_LEVELS[self.model.state.level[self.practitioner, self.place]]
 
     @property
+    def capability(self) -> float:
+        """Capacity to manage one's own care, 0-1 (less of it, more need of caregiver support)."""
+        return float(self.model.state.capability[self.practitioner, self.place])
+
+    @property
+    def lived_experience(self) -> float:
+        """Lived-experience knowledge of the person-centred topics, 0-1."""
+        return float(self.model.state.lived[self.practitioner, self.place])
+
+    @property
     def care_network(self) -> list[int]:
         """Practitioner indices the patient has been seen jointly by, beside the primary one."""
         s = self.model.state

@@ -25,10 +25,15 @@ class Agenda:
 
 
 def _every(env: simpy.Environment, cal: dict, post) -> Generator:
-    """Fire every ``every_weeks`` from ``start_week`` (or at the listed weeks)."""
+    """Fire monthly or every ``every_weeks`` from ``start_week``, or at the listed weeks."""
     cap = cal["max_meetings"] or None
     held = 0
-    if cal["every_weeks"] > 0:
+    if cal.get("monthly"):
+        while cap is None or held < cap:
+            yield env.timeout(cal["start_week"] + round(held * 52 / 12) - env.now)
+            post(int(env.now))
+            held += 1
+    elif cal["every_weeks"] > 0:
         yield env.timeout(cal["start_week"])
         while cap is None or held < cap:
             post(int(env.now))
@@ -64,3 +69,11 @@ class Calendar:
         """Advance SimPy through ``week`` and return what it scheduled for that week."""
         self.env.run(until=week + 1)
         return self.agenda.take(week)
+
+
+def meeting_weeks(calendar: dict, horizon: int) -> list[int]:
+    """The weeks a calendar fires within ``horizon``, from the same SimPy process the model runs."""
+    env, weeks = simpy.Environment(), []
+    env.process(_every(env, calendar, weeks.append))
+    env.run(until=horizon)
+    return weeks

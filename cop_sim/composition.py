@@ -26,18 +26,8 @@ def expand_cops(resolved: dict, source: str = "") -> list[dict]:
     return out
 
 
-def meeting_weeks(calendar: dict, horizon: int) -> list[int]:
-    """The weeks a calendar's SimPy process will fire within ``horizon`` (for checks and docs)."""
-    if calendar["every_weeks"] > 0:
-        weeks = list(range(calendar["start_week"], horizon, calendar["every_weeks"]))
-    else:
-        weeks = sorted(w for w in calendar["weeks"] if w < horizon)
-    cap = calendar["max_meetings"]
-    return weeks[:cap] if cap else weeks
-
-
 def _check_calendar(cal: dict, weeks: int, source: str, key: str) -> None:
-    if cal["every_weeks"] > 0 and cal["start_week"] >= weeks:
+    if (cal["every_weeks"] > 0 or cal["monthly"]) and cal["start_week"] >= weeks:
         raise InputError(source, f"{key}.start_week",
                          f"first meeting in week {cal['start_week']} is outside the horizon "
                          f"(weeks 0 to {weeks - 1})")

@@ -102,6 +102,8 @@ def calendar_spec(every: int, start: int, src: str) -> Spec:
     """Spec of a meeting calendar (a SimPy process in cop_sim.calendar)."""
     return {
         "every_weeks": Param(every, "weeks between meetings (0 = use 'weeks' only)", "weeks", 0, 520, src),
+        "monthly": Param(False, "meet once a calendar month from start_week (12 a year); "
+                         "overrides every_weeks", "-", source="seed 004 (monthly meetings)"),
         "start_week": Param(start, "week of the first meeting", "week", 0, 520, "assumption"),
         "weeks": Param([], "explicit meeting weeks, used when every_weeks = 0", "weeks", kind=list,
                        check=_weeks),

@@ -69,6 +69,7 @@ class State:
     relevance: np.ndarray  # (N, ppp, T) needs scaled so the largest is 1
     complexity: np.ndarray  # (N, ppp) conditions / 5, at most 1
     level: np.ndarray  # engagement level 0 consulted, 1 involved, 2 partner
+    capability: np.ndarray  # (N, ppp) capacity to manage one's own care, 0-1
     lived: np.ndarray  # (N, ppp) lived-experience knowledge on person-centred topics
     waiting: np.ndarray  # weeks waited, -1 when not waiting
     network: np.ndarray  # care network: bitmask over CoP member slots
@@ -137,7 +138,7 @@ def build_patients(resolved: dict, panel_active: np.ndarray, rng: np.random.Gene
     return {
         "need_total": need.sum(axis=-1), "relevance": need / need.max(axis=-1, keepdims=True),
         "complexity": np.minimum(n_cond / 5.0, 1.0),
-        "active": panel_active, "need": need, "prio": prio, "level": level, "lived": lived,
+        "active": panel_active, "need": need, "capability": capability, "prio": prio, "level": level, "lived": lived,
         "demand": np.clip(rate * prac["caseload"], 0, 1), "waiting": np.full(shape, -1, dtype=np.int64),
         "network": np.zeros(shape, dtype=np.uint64), "visits": np.zeros(shape, dtype=np.int64),
         "quality_sum": np.zeros(shape),

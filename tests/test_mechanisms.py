@@ -138,3 +138,21 @@ def test_learning_community_narrows_gaps_between_repositories(resolve):
     spread = s.R.std(axis=0).sum()
     hold_session(s, model.params)
     assert s.R.std(axis=0).sum() < spread
+
+
+def test_calendars_fire_when_they_say():
+    from cop_sim.calendar import meeting_weeks
+
+    base = {"every_weeks": 4, "start_week": 2, "weeks": [], "max_meetings": 0, "monthly": False}
+    assert meeting_weeks(base, 52) == list(range(2, 52, 4))
+    assert meeting_weeks(base | {"max_meetings": 6}, 52) == [2, 6, 10, 14, 18, 22]
+    monthly = meeting_weeks(base | {"monthly": True, "start_week": 0}, 52)
+    assert len(monthly) == 12 and monthly[:4] == [0, 4, 9, 13]
+    assert meeting_weeks(base | {"every_weeks": 0, "weeks": [30, 5, 5]}, 52) == [5, 30]
+
+
+def test_meetings_in_the_model_follow_the_calendar(resolve):
+    model = CopModel(resolve("cop.calendar.monthly=true", "cop.calendar.start_week=1"), seed=1)
+    while model.running:
+        model.step()
+    assert model.recorder.frame()["meetings"].sum() == 12 * 4  # twelve a year in each of four CoPs

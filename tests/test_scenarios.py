@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from cop_sim import models, scenario
-from cop_sim.composition import expand_cops, meeting_weeks
+from cop_sim.calendar import meeting_weeks
+from cop_sim.composition import expand_cops
 from cop_sim.defaults import SPEC
 from cop_sim.params import InputError, defaults
 from cop_sim.vocab import DISCIPLINES
