@@ -138,7 +138,8 @@ def build_patients(resolved: dict, panel_active: np.ndarray, rng: np.random.Gene
     return {
         "need_total": need.sum(axis=-1), "relevance": need / need.max(axis=-1, keepdims=True),
         "complexity": np.minimum(n_cond / 5.0, 1.0),
-        "active": panel_active, "need": need, "capability": capability, "prio": prio, "level": level, "lived": lived,
+        "active": panel_active, "need": need, "capability": capability, "prio": prio, "level": level,
+        "lived": lived,
         "demand": np.clip(rate * prac["caseload"], 0, 1), "waiting": np.full(shape, -1, dtype=np.int64),
         "network": np.zeros(shape, dtype=np.uint64), "visits": np.zeros(shape, dtype=np.int64),
         "quality_sum": np.zeros(shape),
