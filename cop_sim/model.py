@@ -12,7 +12,7 @@ from cop_sim.meetings import hold_meetings, hold_session
 from cop_sim.outcomes import Recorder
 from cop_sim.practice import weekly_practice
 from cop_sim.rng import Streams
-from cop_sim.state import build_state, discipline_tables
+from cop_sim.state import build_state
 
 
 class CopModel(mesa.Model):
@@ -23,8 +23,7 @@ class CopModel(mesa.Model):
         self.params = resolved
         self.horizon = resolved["weeks"]
         self.streams = Streams(seed)
-        self.state, self.cops = build_state(resolved, self.streams["init"])
-        self.tables = discipline_tables(resolved)
+        self.state, self.cops, self.tables = build_state(resolved, self.streams["init"])
         self.cop_names = [c["name"] for c in self.cops]
         self.calendar = Calendar(self.cops, resolved["learning_community"])
         self.week = 0

@@ -146,8 +146,11 @@ def build_patients(resolved: dict, panel_active: np.ndarray, rng: np.random.Gene
     }
 
 
-def build_state(resolved: dict, rng: np.random.Generator) -> tuple[State, list[dict]]:
-    """Lay out every CoP's members in padded slots and draw the starting state."""
+def build_state(resolved: dict, rng: np.random.Generator) -> tuple[State, list[dict], dict[str, np.ndarray]]:
+    """Lay out every CoP's members in padded slots and draw the starting state.
+
+    Returns the state, every CoP's settings and the per-discipline tables (turnover reuses them).
+    """
     cops = expand_cops(resolved)
     tab = discipline_tables(resolved)
     disc, cop, slot = [], [], []
@@ -196,5 +199,5 @@ def build_state(resolved: dict, rng: np.random.Generator) -> tuple[State, list[d
         cases=col("cases_per_meeting").astype(int), rep_prio=rep_prio, rep_lived=rep_lived,
         panel_prio=panel_prio, **patients,
     )
-    return state, cops
+    return state, cops, tab
 
