@@ -53,7 +53,7 @@ class Practitioner(Agent):
     @property
     def backlog(self) -> int:
         """Patients waiting for this practitioner."""
-        return int((self.model.state.waiting[self.idx] >= 0).sum())
+        return int((self.model.state.asked[self.idx] < self.model.week).sum())
 
     def trust_towards(self, other: Practitioner) -> float:
         """Trust in a colleague of the same CoP (0 for other CoPs)."""

@@ -54,9 +54,14 @@ class Calendar:
     def __init__(self, cops: list[dict], community: dict):
         self.env = simpy.Environment()
         self.agenda = Agenda()
+        # one process per distinct calendar: thousands of CoPs on the same monthly rhythm share
+        # one, which keeps a large model's weekly SimPy work small
+        shared: dict[str, list[int]] = defaultdict(list)
         for c, cop in enumerate(cops):
-            post = lambda w, c=c: self.agenda.meetings[w].append(c)  # noqa: E731
-            self.env.process(_every(self.env, cop["calendar"], post))
+            shared[repr(sorted(cop["calendar"].items()))].append(c)
+        for group in shared.values():
+            post = lambda w, group=group: self.agenda.meetings[w].extend(group)  # noqa: E731
+            self.env.process(_every(self.env, cops[group[0]]["calendar"], post))
         if community["enabled"]:
             self.env.process(_every(self.env, community["calendar"],
                                     lambda w: self.agenda.sessions[w].append("learning_session")))

@@ -4,7 +4,65 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.kernel import njit
 from cop_sim.state import State, new_engagement, new_knowledge
+
+
+@njit
+def _talk(u, K, P, members, trust, sharing, rate, learning, vision):
+    """Each member talks with probability ``rate`` to a colleague chosen in proportion to trust.
+
+    Draws from the uniforms ``u``: two per member at most.
+    """
+    n_cops, m = members.shape
+    n_topics = K.shape[1]
+    dK = np.zeros((m, n_topics))
+    dP = np.zeros((m, n_topics))
+    talked = np.zeros(m, dtype=np.bool_)
+    talks, at = 0, 0
+    for c in range(n_cops):
+        talked[:] = False
+        for q in range(m):
+            a = members[c, q]
+            if a < 0:
+                continue
+            at += 2
+            if u[at - 2] >= rate:
+                continue
+            partner = _pick(u[at - 1], trust[c, q], members[c], q)
+            if partner < 0:
+                continue
+            b, t = members[c, partner], trust[c, q, partner]
+            for k in range(n_topics):
+                dK[q, k] = learning * t * max(0.0, K[b, k] - K[a, k])
+                dP[q, k] = vision * t * sharing[b] * (P[b, k] - P[a, k])
+            talked[q] = True
+            talks += 1
+        # everyone spoke from what they knew before this week's talk
+        for q in range(m):
+            if talked[q]:
+                a = members[c, q]
+                for k in range(n_topics):
+                    K[a, k] += dK[q, k]
+                    P[a, k] += dP[q, k]
+    return talks
+
+
+@njit
+def _pick(x, weights, members, me):
+    """The slot of a colleague of ``me`` chosen with chance in proportion to ``weights``."""
+    total, last = 0.0, -1
+    for r in range(len(members)):
+        if r != me and members[r] >= 0:
+            total += max(weights[r], 1e-12)
+            last = r
+    x *= total
+    for r in range(len(members)):
+        if r != me and members[r] >= 0:
+            x -= max(weights[r], 1e-12)
+            if x < 0:
+                return r
+    return last  # rounding left a sliver: the last colleague
 
 
 def informal_talk(s: State, prm: dict, rng: np.random.Generator) -> float:
@@ -14,34 +72,28 @@ def informal_talk(s: State, prm: dict, rng: np.random.Generator) -> float:
     J Clin Nurs 2017).
     """
     inf = prm["informal"]
-    C, m = s.mask.shape
-    if m < 2:
-        return 0.0
-    c, i = np.nonzero(s.mask & (rng.random((C, m)) < inf["rate"]))
-    # exponential race: the colleague with the smallest Exp(1)/trust wins with P ~ trust
-    race = rng.standard_exponential((c.size, m)) / np.maximum(s.trust[c, i], 1e-12)
-    others = np.take(s.mask, c, axis=0)
-    others[np.arange(c.size), i] = False
-    race[~others] = np.inf
-    partner = race.argmin(axis=1)
-    ok = others[np.arange(c.size), partner]
-    c, i, partner = c[ok], i[ok], partner[ok]
-    if c.size == 0:
-        return 0.0
-    a, b = s.members[c, i], s.members[c, partner]
-    t = s.trust[c, i, partner][:, None]
-    s.K[a] += inf["learning"] * t * np.maximum(0.0, s.K[b] - s.K[a])
-    s.P[a] += inf["vision"] * t * s.sharing[b][:, None] * (s.P[b] - s.P[a])
-    return float(c.size)
+    return float(_talk(rng.random(2 * s.n), s.K, s.P, s.members, s.trust, s.sharing, inf["rate"],
+                       inf["learning"], inf["vision"]))
+
+
+@njit
+def _between(K, K0, R, cop, trust, repository_use, forgetting, trust_decay, initial_trust):
+    """Learn from the repository, forget towards the starting profile, let trust fade."""
+    n, n_topics = K.shape
+    for i in range(n):
+        for k in range(n_topics):
+            x = K[i, k] + repository_use * max(0.0, R[cop[i], k] - K[i, k])
+            K[i, k] = x - forgetting * max(0.0, x - K0[i, k])
+    flat = trust.reshape(-1)
+    for e in range(flat.size):
+        flat[e] += trust_decay * (initial_trust - flat[e])
 
 
 def between_meetings(s: State, prm: dict) -> None:
     """Repository use, forgetting, and trust fading back towards its initial level."""
     inf = prm["informal"]
-    gap = s.R[s.cop] - s.K
-    s.K += inf["repository_use"] * np.maximum(0.0, gap)
-    s.K -= prm["practice"]["forgetting"] * np.maximum(0.0, s.K - s.K0)
-    s.trust += inf["trust_decay"] * (inf["initial_trust"] - s.trust)
+    _between(s.K, s.K0, s.R, s.cop, s.trust, inf["repository_use"], prm["practice"]["forgetting"],
+             inf["trust_decay"], inf["initial_trust"])
 
 
 def turnover(s: State, prm: dict, tab: dict[str, np.ndarray], rng: np.random.Generator) -> int:

@@ -105,11 +105,11 @@ class CopModel(mesa.Model):
         s.cop_hours[:] = 0.0
         tally: dict[str, float] = {}
         if meetings:
-            pressure = np.minimum((s.waiting >= 0).sum(axis=1) / self._nominal, 1.0)
+            pressure = np.minimum((s.asked < self.week).sum(axis=1) / self._nominal, 1.0)
             tally.update(hold_meetings(s, np.asarray(meetings), prm, pressure, st["meetings"]))
         for _ in sessions:  # a learning session and a symposium work alike
             hold_session(s, prm)
-        tally.update(weekly_practice(s, prm, st["practice"]))
+        tally.update(weekly_practice(s, prm, st["practice"], self.week))
         informal_talk(s, prm, st["informal"])
         between_meetings(s, prm)
         tally["leavers"] = turnover(s, prm, self.tables, st["turnover"])

@@ -30,6 +30,7 @@ class ModelKind:
     check_path: str | None = None  # "module:function(resolved, source)" cross-key checks
     outcomes_path: str | None = None  # "module:tuple" of the summary keys a run returns
     doc: str = ""
+    preload: tuple[str, ...] = ()  # modules a local sweep's fork server imports for warm workers
 
     def _load(self, path: str) -> Any:
         module, attr = path.split(":")
@@ -59,7 +60,7 @@ class ModelKind:
 MODELS: dict[str, ModelKind] = {
     "cop": ModelKind("cop", "cop_sim.defaults:SPEC", "cop_sim.simulate:simulate",
                      "cop_sim.composition:complete", "cop_sim.outcomes:SUMMARY_KEYS",
-                     "communities of practice in primary care"),
+                     "communities of practice in primary care", ("cop_sim.warm",)),
     "march1991": ModelKind("march1991", "cop_sim.march.params:SPEC", "cop_sim.march.simulate:simulate",
                            None, "cop_sim.march.simulate:SUMMARY_KEYS",
                            "March (1991) exploration and exploitation, for docking"),

@@ -1,136 +1,227 @@
-"""Weekly practice: demand, capacity net of CoP hours, encounters by mode, care quality, learning."""
+"""Weekly practice: demand, capacity net of CoP hours, encounters by mode, care quality, learning.
+
+The encounter pass is a compiled kernel over the model's arrays (see ``cop_sim.kernel``): it
+reads the week's starting knowledge and priorities and writes every update after each CoP's
+pass, so the order in which practitioners are visited does not change what they learn.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from cop_sim.groups import Groups
-from cop_sim.state import PERSON, State
+from cop_sim.kernel import njit
+from cop_sim.state import (
+    COMPLEXITY,
+    DEMAND,
+    ENGAGE,
+    LIVED,
+    NEED_MAX,
+    NEED_TOTAL,
+    PERSON,
+    PRIO,
+    QUALITY_SUM,
+    TIE,
+    State,
+    weeks_to_request,
+)
+from cop_sim.vocab import N_TOPICS as T
 
-CONSULTATION, COORDINATION, COLLABORATION = 0, 1, 2
-# How much a patient's engagement level lets a joint plan include them (seed 003 continuum).
-ENGAGEMENT_WEIGHT = np.array([0.3, 0.7, 1.0])
-ONE = np.uint64(1)
+CONSULTATION, COORDINATION, COLLABORATION = 0, 1, 2  # encounter modes, also the tally slots 1-3
+IS_PERSON = np.isin(np.arange(T), PERSON).astype(np.float64)
+# The practice parameters the kernel reads, in the order it unpacks them.
+PRACTICE_KEYS = ("collaboration_rate", "coordination_rate", "priority_weight", "delay_penalty",
+                 "experience_rate", "vision_rate", "case_memory", "case_accrual")
+PRIO0 = PRIO.start  # where a patient's priorities begin in their row
+# Slots of the tally vector the kernel fills.
+TALLY = ("encounters", "consultation", "coordination", "collaboration", "quality", "wait", "backlog")
+
+
+@njit
+def _capacity(hours, contact, cop_hours, u, panel_time_share, cop_time_from_panel, encounter_hours):
+    """Encounters each practitioner can give this week, after the hours spent in CoP work."""
+    panel_hours = hours * panel_time_share - cop_hours * cop_time_from_panel
+    slots = np.maximum(panel_hours, 0.0) * contact / encounter_hours
+    return np.floor(slots + u).astype(np.int64)  # unbiased rounding
 
 
 def capacity(s: State, prac: dict, rng: np.random.Generator) -> np.ndarray:
     """Encounters each practitioner can give this week, after the hours spent in CoP work."""
-    panel_hours = s.hours * prac["panel_time_share"] - s.cop_hours * prac["cop_time_from_panel"]
-    slots = np.maximum(panel_hours, 0.0) * s.contact / prac["encounter_hours"]
-    return np.floor(slots + rng.random(s.n)).astype(np.int64)  # unbiased rounding
+    return _capacity(s.hours, s.contact, s.cop_hours, rng.random(s.n), *_capacity_params(prac))
 
 
-def serve(s: State, cap: np.ndarray, rng: np.random.Generator, waiting: np.ndarray) -> np.ndarray:
-    """Which waiting patients are seen: up to capacity, longest-waiting first."""
-    served = waiting.copy()
-    over = np.flatnonzero(waiting.sum(axis=1) > cap)
-    if over.size:
-        # random fractions break ties between equal waits without favouring a slot
-        key = np.where(waiting[over], s.waiting[over] + rng.random(waiting[over].shape) * 0.5, -1.0)
-        rank = np.argsort(np.argsort(-key, axis=1), axis=1)
-        served[over] = waiting[over] & (rank < cap[over, None])
-    return served
+def _capacity_params(prac: dict) -> tuple[float, float, float]:
+    return prac["panel_time_share"], prac["cop_time_from_panel"], prac["encounter_hours"]
 
 
-def choose_mode(s: State, prac: dict, pi: np.ndarray, need: np.ndarray, Ki: np.ndarray,
-                f: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Consultation, coordination (referral to a tied colleague) or collaboration (joint plan).
+@njit
+def _serve(asked, pt, week, i, cap, chosen, key, order):
+    """Practitioner ``i``'s patients seen this week: the longest-waiting, up to ``cap``.
 
-    The colleague is the member the practitioner trusts most, weighted by knowledge of the
-    patient's largest unmet need; trust makes referral and joint plans likelier (seed 000,
-    J Comorbidity: consultation dominates where professionals rarely interact).
+    Fills ``chosen`` with their panel slots, in slot order; returns how many there are and how
+    many were waiting. ``key`` and ``order`` are scratch space the size of a panel.
     """
-    n_enc, m, n_topics = len(pi), s.members.shape[1], s.K.shape[1]
-    u = rng.random(n_enc)
-    complexity = s.complexity.reshape(-1)[f]
-    engage = ENGAGEMENT_WEIGHT[s.level.reshape(-1)[f]]
-    mode = np.zeros(n_enc, dtype=np.int64)
-    j = pi.copy()
-    # at full trust the chances are highest: only encounters below that bound need a colleague
-    e = np.flatnonzero(u < (prac["collaboration_rate"] * engage + prac["coordination_rate"]) * complexity)
-    if e.size == 0:
-        return mode, j
-    c, si = s.cop[pi[e]], s.slot[pi[e]]
-    ne, ke = np.take(need, e, axis=0), np.take(Ki, e, axis=0)
-    ke -= 1.0
-    ke *= ne
-    top = ke.argmin(axis=1)  # the largest unmet need: need * (1 - K)
-    mem = np.take(s.members, c, axis=0)
-    trust_row = np.take(s.trust.reshape(-1, m), c * m + si, axis=0)
-    valid = mem >= 0
-    valid.reshape(-1)[np.arange(e.size) * m + si] = False
-    kc = np.take(s.K.reshape(-1), np.where(valid, mem, 0) * n_topics + top[:, None])
-    best = np.arange(e.size) * m + np.where(valid, trust_row * kc, -1.0).argmax(axis=1)
-    has = valid.reshape(-1)[best]
-    j[e] = np.where(has, mem.reshape(-1)[best], pi[e])
-    t = trust_row.reshape(-1)[best] * has
-    p_collab = np.minimum(prac["collaboration_rate"] * t * engage[e] * complexity[e], 1.0)
-    p_coord = np.minimum(prac["coordination_rate"] * t * complexity[e], 1.0 - p_collab)
-    mode[e] = (u[e] < p_collab + p_coord).astype(np.int64) + (u[e] < p_collab)  # 0, 1 or 2
-    return mode, j
+    n_wait = 0
+    for k in range(asked.shape[1]):
+        if asked[i, k] <= week:
+            chosen[n_wait] = k
+            n_wait += 1
+    if n_wait <= cap:
+        return n_wait, n_wait
+    # each request's random fraction breaks ties between equal waits without favouring a slot;
+    # an insertion sort, as a panel is short and this runs for every practitioner over capacity
+    for e in range(n_wait):
+        key[e] = week - asked[i, chosen[e]] + 0.5 * pt[i, chosen[e], TIE]
+        order[e] = e
+        b = e - 1
+        while b >= 0 and key[order[b]] < key[e]:
+            order[b + 1] = order[b]
+            b -= 1
+        order[b + 1] = e
+    for e in range(n_wait):
+        key[e] = 0.0
+    for e in range(cap):
+        key[order[e]] = 1.0  # reuse: marks the chosen
+    n = 0
+    for e in range(n_wait):
+        if key[e] > 0.0:
+            chosen[n] = chosen[e]
+            n += 1
+    return n, n_wait
 
 
-def weekly_practice(s: State, prm: dict, rng: np.random.Generator) -> dict[str, float]:
+@njit
+def _colleague(K, trust, members, c, si, pt, i, k):
+    """The member ``i`` trusts most, weighted by knowledge of the patient's largest unmet need."""
+    top, gap = 0, -1.0
+    for t in range(T):
+        g = pt[i, k, t] * (1.0 - K[i, t])
+        if g > gap:
+            top, gap = t, g
+    best, value = -1, -1.0
+    for q in range(members.shape[1]):
+        j = members[c, q]
+        if j >= 0 and q != si:
+            v = trust[c, si, q] * K[j, top]
+            if v > value:
+                best, value = q, v
+    return best
+
+
+@njit
+def _practice(u, week, K, P, pt, asked, network, visits, cap, members, trust, slot,
+              case_need, case_salience, prm):
+    """Every practitioner's encounters of the week, drawing three uniforms from ``u`` for each.
+
+    ``pt`` is the packed patient table (see ``state.PATIENT_ROW``). Returns the tally vector.
+    """
+    coll_rate, coord_rate, pw, delay, rate, vision_rate, case_memory, case_accrual = prm
+    n_cops, m = members.shape
+    ppp = asked.shape[1]
+    tally = np.zeros(7)
+    chosen = np.empty(ppp, dtype=np.int64)
+    key, order = np.empty(ppp), np.empty(ppp, dtype=np.int64)
+    dK = np.zeros((m, T))
+    psum = np.zeros((m, T))
+    seen_by = np.zeros(m, dtype=np.int64)
+    at = 0
+    for c in range(n_cops):
+        dK[:] = 0.0
+        psum[:] = 0.0
+        for q in range(m):
+            i = members[c, q]
+            if i < 0:
+                continue
+            seen, n_wait = _serve(asked, pt, week, i, cap[i], chosen, key, order)
+            tally[6] += n_wait - seen
+            seen_by[q] = seen
+            hardest, top_difficulty, difficulty_sum = -1, -1.0, 0.0
+            for e in range(seen):
+                k = chosen[e]
+                wait = week - asked[i, k]
+                tally[5] += wait
+                draw = u[at]
+                # the patient's next request, and its tie-breaker, are drawn at the visit
+                asked[i, k] = week + weeks_to_request(u[at + 1], pt[i, k, DEMAND])
+                pt[i, k, TIE] = u[at + 2]
+                at += 3
+                cx, engage = pt[i, k, COMPLEXITY], pt[i, k, ENGAGE]
+                mode, j = CONSULTATION, i
+                # at full trust the chances are highest: only encounters below that need a colleague
+                if draw < (coll_rate * engage + coord_rate) * cx:
+                    b = _colleague(K, trust, members, c, q, pt, i, k)
+                    if b >= 0:
+                        t = trust[c, q, b]
+                        p_collab = min(coll_rate * t * engage * cx, 1.0)
+                        p_coord = min(coord_rate * t * cx, 1.0 - p_collab)
+                        mode = (COLLABORATION if draw < p_collab
+                                else COORDINATION if draw < p_collab + p_coord else CONSULTATION)
+                        j = members[c, b]
+                cover, own, misfit = 0.0, 0.0, 0.0
+                if mode == CONSULTATION:
+                    for t in range(T):
+                        cover += pt[i, k, t] * K[i, t]
+                        misfit += abs(P[i, t] - pt[i, k, PRIO0 + t])
+                    own = cover
+                else:
+                    lived = pt[i, k, LIVED] if mode == COLLABORATION else 0.0
+                    # a joint plan adds the patient's lived experience and goals (seed 000, NAM)
+                    for t in range(T):
+                        keff = max(K[i, t], K[j, t])
+                        pe = P[i, t]
+                        if mode == COLLABORATION:
+                            keff = max(keff, lived * IS_PERSON[t])
+                            pe = 0.5 * (pe + pt[i, k, PRIO0 + t])
+                        cover += pt[i, k, t] * keff
+                        own += pt[i, k, t] * K[i, t]
+                        misfit += abs(pe - pt[i, k, PRIO0 + t])
+                total = pt[i, k, NEED_TOTAL]
+                align = 1.0 - 0.5 * misfit
+                quality = cover / total * (1.0 - pw + pw * align) * max(0.0, 1.0 - delay * wait)
+                # learning from experience, more from hard cases (seed 001), and from the colleague
+                difficulty = 1.0 - own / total
+                scale = 1.0 / pt[i, k, NEED_MAX]  # what a case teaches, by how much each need weighs
+                for t in range(T):
+                    d = rate * difficulty * (1.0 - K[i, t])
+                    if mode != CONSULTATION:
+                        d += rate * max(0.0, K[j, t] - K[i, t])
+                    dK[q, t] += d * pt[i, k, t] * scale
+                    psum[q, t] += pt[i, k, PRIO0 + t]
+                difficulty_sum += difficulty
+                if difficulty >= top_difficulty:
+                    hardest, top_difficulty = k, difficulty
+                if mode != CONSULTATION:
+                    network[i, k] |= np.uint64(1) << np.uint64(slot[j])
+                visits[i, k] += 1
+                pt[i, k, QUALITY_SUM] += quality
+                tally[0] += 1.0
+                tally[1 + mode] += 1.0
+                tally[4] += quality
+            case_salience[i] *= case_memory
+            if seen == 0:
+                continue
+            # hard cases accrue as material for the CoP; the hardest recent one is the case to bring
+            # (seed 001: stories of success and failure, reflective case-based learning)
+            case_need[i] = pt[i, hardest, :T]
+            case_salience[i] = min(1.0, case_salience[i] + case_accrual * difficulty_sum)
+        # the CoP's updates land after its pass, so everyone saw the week's starting state
+        for q in range(m):
+            i = members[c, q]
+            if i < 0 or seen_by[q] == 0:
+                continue
+            # knowing what matters to patients comes from seeing them over time (seed 000, JCN 2017)
+            pull = min(1.0, vision_rate * seen_by[q])
+            for t in range(T):
+                K[i, t] = min(1.0, K[i, t] + dK[q, t])
+                P[i, t] += pull * (psum[q, t] / seen_by[q] - P[i, t])
+    return tally
+
+
+def weekly_practice(s: State, prm: dict, rng: np.random.Generator, week: int) -> dict[str, float]:
     """One week of care for every practitioner's panel; returns the week's tallies."""
     prac = prm["practice"]
-    ppp, n_topics = s.active.shape[1], s.K.shape[1]
-    w = s.waiting
-    w[s.active & (w < 0) & (rng.random(w.shape) < s.demand)] = 0
-    waiting = w >= 0
-    served = serve(s, capacity(s, prac, rng), rng, waiting)
-    f = np.flatnonzero(served)  # flat patient index, grouped by practitioner
-    pi = f // ppp
-    wait = w.reshape(-1)[f]
-    w += waiting
-    w.reshape(-1)[f] = -1
-    tally = {"encounters": float(len(f)), "consultation": 0.0, "coordination": 0.0, "collaboration": 0.0,
-             "quality": 0.0, "wait": float(wait.sum()), "backlog": float(waiting.sum() - len(f))}
-    if len(f) == 0:
-        return tally
-    need = np.take(s.need.reshape(-1, n_topics), f, axis=0)
-    prio = np.take(s.prio.reshape(-1, n_topics), f, axis=0)
-    Ki = np.take(s.K, pi, axis=0)
-    mode, j = choose_mode(s, prac, pi, need, Ki, f, rng)
-    joint = np.flatnonzero(mode > CONSULTATION)  # encounters with a colleague
-    collab = np.flatnonzero(mode == COLLABORATION)
-    Kj = np.take(s.K, j[joint], axis=0)
-    keff = Ki.copy()
-    keff[joint] = np.maximum(np.take(Ki, joint, axis=0), Kj)
-    # a joint plan with the patient adds their lived experience of daily life (seed 000, NAM)
-    lived = s.lived.reshape(-1)[f[collab]]
-    keff[np.ix_(collab, PERSON)] = np.maximum(keff[np.ix_(collab, PERSON)], lived[:, None])
-    total = s.need_total.reshape(-1)[f]
-    coverage = np.einsum("et,et->e", need, keff) / total
-    own = np.einsum("et,et->e", need, Ki) / total
-    Pe = np.take(s.P, pi, axis=0)
-    Pe[collab] = 0.5 * (Pe[collab] + prio[collab])  # the patient's goals are at the table
-    Pe -= prio
-    align = 1.0 - 0.5 * np.abs(Pe).sum(axis=1)
-    pw = prac["priority_weight"]
-    quality = coverage * (1 - pw + pw * align) * np.maximum(0.0, 1.0 - prac["delay_penalty"] * wait)
-    # learning from experience, more from hard cases (seed 001), and from the colleague
-    difficulty = 1.0 - own
-    relevance = np.take(s.relevance.reshape(-1, n_topics), f, axis=0)
-    rate = prac["experience_rate"]
-    dK = 1.0 - Ki
-    dK *= (rate * difficulty)[:, None]
-    dK[joint] += rate * np.maximum(0.0, Kj - np.take(Ki, joint, axis=0))
-    dK *= relevance
-    g = Groups(pi)
-    who = g.keys
-    s.K[who] = np.minimum(1.0, s.K[who] + g.sum(dK))
-    # knowing what matters to patients comes from seeing them over time (seed 000, JCN 2017)
-    mean_prio = g.sum(prio) / g.counts[:, None]
-    s.P[who] += np.minimum(1.0, prac["vision_rate"] * g.counts)[:, None] * (mean_prio - s.P[who])
-    # hard cases accrue as material for the CoP; the hardest recent one is the case to bring
-    # (seed 001: stories of success and failure, reflective case-based learning)
-    s.case_salience *= prac["case_memory"]
-    s.case_need[who] = need[g.argmax(difficulty)]
-    s.case_salience[who] = np.minimum(1.0, s.case_salience[who] + prac["case_accrual"] * g.sum(difficulty))
-    s.network.reshape(-1)[f[joint]] |= ONE << s.slot[j[joint]].astype(np.uint64)
-    s.visits.reshape(-1)[f] += 1
-    s.quality_sum.reshape(-1)[f] += quality
-    by_mode = np.bincount(mode, minlength=3)
-    tally.update(consultation=float(by_mode[0]), coordination=float(by_mode[1]),
-                 collaboration=float(by_mode[2]), quality=float(quality.sum()))
-    return tally
+    cap = _capacity(s.hours, s.contact, s.cop_hours, rng.random(s.n), *_capacity_params(prac))
+    u = rng.random(3 * int(cap.sum()))  # three per encounter at most
+    tally = _practice(u, week, s.K, s.P, s.patient_table, s.asked, s.network, s.visits, cap, s.members,
+                      s.trust, s.slot, s.case_need, s.case_salience,
+                      tuple(float(prac[k]) for k in PRACTICE_KEYS))
+    return dict(zip(TALLY, tally.tolist(), strict=True))

@@ -12,6 +12,6 @@ def simulate(resolved: dict, seed: int) -> RunResult:
     model = CopModel(resolved, seed)
     while model.running:
         model.step()
-    ts = model.recorder.frame()
-    summary = summarise(ts, {"practitioners": model.state.n})
-    return RunResult(ts, summary, {"panels": PANELS})
+    timeseries = model.recorder.frame()
+    summary = summarise(timeseries.to_numpy(dtype=float), model.state.n)
+    return RunResult(timeseries, summary, {"panels": PANELS})

@@ -7,12 +7,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from cop_sim.composition import expand_cops
+from cop_sim.kernel import njit
 from cop_sim.vocab import DISCIPLINES, N_CONDITIONS, N_TOPICS, PERSON_CENTRED, TOPICS
 
 T = N_TOPICS
 PERSON = np.array([TOPICS.index(t) for t in PERSON_CENTRED])
 POLY, SELF, SOCIAL, NAV, CARER, GOALS = (TOPICS.index(t) for t in PERSON_CENTRED)
 REPRESENTATIVE_STATUS = 0.1  # a patient in a room of professionals (seed 003)
+NEVER = 2**40  # the request week of a patient who never asks
+# How much a patient's engagement level lets a joint plan include them (seed 003 continuum).
+ENGAGEMENT_WEIGHT = np.array([0.3, 0.7, 1.0])
+# A patient's numbers that a visit reads, packed in one row of ``State.patient_table``: a visit
+# reads one row, and the practice kernel takes one array rather than a dozen. The named
+# arrays (``need``, ``demand``, ...) are views of it, so agents and tests read them as before.
+PATIENT_ROW = tuple(f"need:{t}" for t in TOPICS) + tuple(f"prio:{t}" for t in TOPICS) + (
+    "demand", "need_total", "need_max", "complexity", "engage", "lived", "capability", "tie", "quality_sum")
+NEED, PRIO = slice(0, T), slice(T, 2 * T)
+(DEMAND, NEED_TOTAL, NEED_MAX, COMPLEXITY, ENGAGE, LIVED, CAPABILITY, TIE,
+ QUALITY_SUM) = range(2 * T, len(PATIENT_ROW))
 
 
 def topic_vector(profile: dict[str, float]) -> np.ndarray:
@@ -60,18 +72,21 @@ class State:
     cases: np.ndarray
     rep_prio: np.ndarray  # what the CoP's patients want (C, T)
     rep_lived: np.ndarray  # the representative's lived-experience knowledge (C, T)
-    # patients (N, ppp)
+    # patients (N, ppp); the float arrays are views of patient_table (see PATIENT_ROW)
+    patient_table: np.ndarray  # (N, ppp, len(PATIENT_ROW))
     active: np.ndarray
     need: np.ndarray  # (N, ppp, T)
     prio: np.ndarray  # (N, ppp, T)
+    engage: np.ndarray  # (N, ppp) ENGAGEMENT_WEIGHT of the engagement level
     demand: np.ndarray  # weekly chance of asking for a visit, caseload included
     need_total: np.ndarray  # (N, ppp) sum of needs
-    relevance: np.ndarray  # (N, ppp, T) needs scaled so the largest is 1
+    need_max: np.ndarray  # (N, ppp) largest need: what a case teaches is scaled by it
     complexity: np.ndarray  # (N, ppp) conditions / 5, at most 1
     level: np.ndarray  # engagement level 0 consulted, 1 involved, 2 partner
     capability: np.ndarray  # (N, ppp) capacity to manage one's own care, 0-1
     lived: np.ndarray  # (N, ppp) lived-experience knowledge on person-centred topics
-    waiting: np.ndarray  # weeks waited, -1 when not waiting
+    asked: np.ndarray  # week of the pending or next request for a visit: waiting while it has passed
+    tie: np.ndarray  # a uniform fraction, redrawn at each visit, that breaks ties between equal waits
     network: np.ndarray  # care network: bitmask over CoP member slots
     visits: np.ndarray
     quality_sum: np.ndarray
@@ -107,6 +122,34 @@ def new_engagement(n: int, meeting: dict, rng: np.random.Generator) -> np.ndarra
     return np.clip(rng.normal(meeting["engagement_mean"], meeting["engagement_sd"], n), 0.05, 1.0)
 
 
+@njit
+def weeks_to_request(u: float, p: float) -> int:
+    """Weeks until a patient asks for a visit, asking with chance ``p`` each week (from uniform ``u``).
+
+    A geometric draw by inversion: one draw per visit instead of one per patient and week.
+    """
+    if p >= 1.0:
+        return 1
+    if p <= 0.0:
+        return NEVER
+    return 1 + int(min(np.floor(np.log1p(-u) / np.log1p(-p)), NEVER))
+
+
+@njit
+def _first_requests(u, demand):
+    out = np.empty(demand.shape, dtype=np.int64)
+    flat, d = out.reshape(-1), demand.reshape(-1)
+    for e in range(d.size):
+        weeks = weeks_to_request(u[e], d[e])
+        flat[e] = weeks - 1 if weeks < NEVER else NEVER
+    return out
+
+
+def first_request(demand: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The week of each patient's first request (week 0 is the first step; NEVER at zero demand)."""
+    return _first_requests(rng.random(demand.size), demand)
+
+
 def build_patients(resolved: dict, panel_active: np.ndarray, rng: np.random.Generator) -> dict:
     """Patients with 2-5 conditions, social needs, priorities and lived experience."""
     pat, prac = resolved["patients"], resolved["practice"]
@@ -115,11 +158,12 @@ def build_patients(resolved: dict, panel_active: np.ndarray, rng: np.random.Gene
     n_cond = rng.integers(pat["min_conditions"], pat["max_conditions"] + 1, size=shape)
     # choose conditions without replacement: the n_cond smallest of random keys
     keys = rng.random(shape + (N_CONDITIONS,))
-    ranks = keys.argsort(axis=-1).argsort(axis=-1)
-    has = ranks < n_cond[..., None]
+    has = keys <= np.take_along_axis(np.sort(keys, axis=-1), n_cond[..., None] - 1, axis=-1)
     severity = rng.uniform(0.4, 1.0, shape + (N_CONDITIONS,))
-    need = np.zeros(shape + (T,))
+    table = np.zeros(shape + (len(PATIENT_ROW),))  # filled in place: at scale it is most of the memory
+    need, prio = table[..., NEED], table[..., PRIO]
     need[..., :N_CONDITIONS] = has * severity
+    del severity
     social = rng.random(shape) < pat["social_need_prevalence"]
     capability = rng.uniform(0.2, 1.0, shape)
     need[..., POLY] = np.clip((n_cond - 1) / 4, 0, 1)  # more conditions, more medicines
@@ -129,20 +173,24 @@ def build_patients(resolved: dict, panel_active: np.ndarray, rng: np.random.Gene
     need[..., CARER] = (1 - capability) * rng.uniform(0.3, 1.0, shape)
     need[..., GOALS] = rng.uniform(0.4, 1.0, shape)
     base = topic_vector(pat["priorities"])
-    prio = base * rng.uniform(0.5, 1.5, shape + (T,))
+    prio[...] = rng.uniform(0.5, 1.5, shape + (T,))
+    prio *= base
     prio[..., :N_CONDITIONS] *= has  # people care about the conditions they have
-    prio = normalise(prio)
+    prio /= prio.sum(axis=-1, keepdims=True)
     level = rng.choice(3, size=shape, p=pat["engagement"])
     lived = pat["lived_experience"] * (0.5 + 0.5 * capability)
     rate = prac["visit_rate"] * (1 + prac["visit_rate_per_condition"] * (n_cond - 2))
+    demand = np.clip(rate * prac["caseload"], 0, 1)
+    fields = {"demand": demand, "need_total": need.sum(axis=-1), "need_max": need.max(axis=-1),
+              "complexity": np.minimum(n_cond / 5.0, 1.0), "engage": ENGAGEMENT_WEIGHT[level],
+              "lived": lived, "capability": capability, "tie": rng.random(shape), "quality_sum": 0.0}
+    for name, value in fields.items():
+        table[..., PATIENT_ROW.index(name)] = value
+    views = {name: table[..., PATIENT_ROW.index(name)] for name in fields}
     return {
-        "need_total": need.sum(axis=-1), "relevance": need / need.max(axis=-1, keepdims=True),
-        "complexity": np.minimum(n_cond / 5.0, 1.0),
-        "active": panel_active, "need": need, "capability": capability, "prio": prio, "level": level,
-        "lived": lived,
-        "demand": np.clip(rate * prac["caseload"], 0, 1), "waiting": np.full(shape, -1, dtype=np.int64),
+        "patient_table": table, "need": need, "prio": prio, **views,
+        "active": panel_active, "level": level, "asked": first_request(demand * panel_active, rng),
         "network": np.zeros(shape, dtype=np.uint64), "visits": np.zeros(shape, dtype=np.int64),
-        "quality_sum": np.zeros(shape),
     }
 
 

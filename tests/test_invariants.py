@@ -9,6 +9,7 @@ import pytest
 from cop_sim import models
 from cop_sim.model import CopModel
 from cop_sim.outcomes import COLUMNS
+from cop_sim.state import NEVER
 
 ALWAYS_DEFINED = ["knowledge_mean", "knowledge_sd", "repository_knowledge", "shared_vision", "consensus",
                   "trust_density", "backlog", "cop_hours"]
@@ -28,8 +29,8 @@ def test_state_stays_valid(resolve, seed):
         assert np.all((s.R >= 0) & (s.R <= 1))
         assert np.all((s.trust >= 0) & (s.trust <= 1))
         np.testing.assert_allclose(s.P.sum(axis=1), 1.0, atol=1e-9)
-        assert np.all(s.waiting >= -1)
-        assert np.all(s.waiting[~s.active] == -1)  # inactive panel places never ask for care
+        assert np.all(s.asked[s.active] >= 0)
+        assert np.all(s.asked[~s.active] == NEVER)  # inactive panel places never ask for care
     assert s.active.sum() == active
     df = model.recorder.frame()
     assert len(df) == 31 and list(df.columns) == list(COLUMNS)

@@ -8,6 +8,7 @@ import pytest
 from cop_sim.meetings import hold_meetings
 from cop_sim.model import CopModel
 from cop_sim.practice import capacity
+from cop_sim.state import NEVER, weeks_to_request
 from cop_sim.vocab import DISCIPLINES, TOPICS
 
 DIABETES, GOALS = TOPICS.index("diabetes"), TOPICS.index("goals_of_care")
@@ -156,3 +157,25 @@ def test_meetings_in_the_model_follow_the_calendar(resolve):
     while model.running:
         model.step()
     assert model.recorder.frame()["meetings"].sum() == 12 * 4  # twelve a year in each of four CoPs
+
+
+@pytest.mark.parametrize("p", [0.05, 0.3, 0.9])
+def test_scheduled_requests_match_a_weekly_chance(p):
+    """One geometric draw per visit stands for asking with chance p every week: mean gap 1/p."""
+    u = np.random.default_rng(7).random(200_000)
+    gaps = np.array([weeks_to_request(x, p) for x in u])
+    assert gaps.min() == 1
+    assert gaps.mean() == pytest.approx(1 / p, rel=0.01)
+    assert np.mean(gaps == 1) == pytest.approx(p, abs=0.005)  # asks the very next week with chance p
+    assert weeks_to_request(0.5, 0.0) == NEVER and weeks_to_request(0.5, 1.0) == 1
+
+
+def test_with_room_to_spare_patients_are_seen_at_their_demand_rate(resolve):
+    model = CopModel(resolve("weeks=260", "practice.encounter_hours=0.05", "turnover.annual_rate=0.0",
+                             "cop.calendar.every_weeks=0", "cop.calendar.weeks=[]"), seed=3)
+    while model.running:
+        model.step()
+    s = model.state
+    seen = s.visits[s.active].sum() / 260
+    assert seen == pytest.approx(s.demand[s.active].sum(), rel=0.03)
+    assert model.recorder.frame()["waiting_weeks"].iloc[1:].max() == 0.0  # nobody waits

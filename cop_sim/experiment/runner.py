@@ -25,10 +25,18 @@ from cop_sim.params import InputError
 from cop_sim.scenario import content_hash
 
 
-def execute_run(spec: Experiment, run: Run, values: dict) -> pa.Table:
-    """Simulate one run; an exception becomes a recorded failure, not a crash."""
+def execute_run(spec: Experiment, run: Run, values: dict, resolved_points: dict | None = None) -> pa.Table:
+    """Simulate one run; an exception becomes a recorded failure, not a crash.
+
+    ``resolved_points`` keeps the scenarios already resolved, by design point: replications
+    share theirs (a run only reads its scenario), and resolving costs about a small run.
+    """
     try:
-        resolved = spec.resolve(values)
+        resolved = None if resolved_points is None else resolved_points.get(run.point)
+        if resolved is None:
+            resolved = spec.resolve(values)
+            if resolved_points is not None:
+                resolved_points[run.point] = resolved
         result = models.simulate(resolved, run.seed)
     except Exception as exc:  # noqa: BLE001 - any model failure is a result to record
         return store.run_table(run, values, None, None, error=f"{type(exc).__name__}: {exc}",
@@ -37,10 +45,33 @@ def execute_run(spec: Experiment, run: Run, values: dict) -> pa.Table:
                            panels=result.meta.get("panels"))
 
 
+def _run_batch(experiment: dict, batch: list[tuple[Run, dict]]) -> Iterator[pa.Table]:
+    """Each run of the batch as its table, in order."""
+    spec = Experiment.from_dict(experiment)
+    resolved_points: dict = {}
+    for run, values in batch:
+        yield execute_run(spec, run, values, resolved_points)
+
+
 def execute_batch(ctx: dict, batch: list[tuple[Run, dict]]) -> list[pa.Table]:
-    """The task a worker runs: a batch of runs of the experiment ``ctx`` (a dict, cheap to ship)."""
-    spec = Experiment.from_dict(ctx)
-    return [execute_run(spec, run, values) for run, values in batch]
+    """A Dask worker's task: a batch of runs of the experiment ``ctx``, returned for the client to write.
+
+    A cluster's workers need not share the client's disk, so the client writes the files.
+    """
+    return list(_run_batch(ctx, batch))
+
+
+def write_batch(ctx: dict, batch: list[tuple[Run, dict]]) -> list[str | None]:
+    """A local worker's task: each run of the batch written to its file as it finishes.
+
+    Returns the runs' errors (None for a success). Writing in the worker keeps the parent
+    process, which shares the cores, nearly idle. ``ctx``: the experiment and the results folder.
+    """
+    errors = []
+    for table in _run_batch(ctx["experiment"], batch):
+        store.write_run_file(ctx["results"], table)
+        errors.append(store.table_error(table))
+    return errors
 
 
 def lost_batch(batch: list[tuple[Run, dict]], why: str) -> list[pa.Table]:
@@ -62,16 +93,18 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return i, n
 
 
-def _execute(spec: Experiment, batches: list, backend: str, workers: int, scheduler: str | None,
-             slurm: dict | None) -> Iterator[tuple[list, list]]:
+def _execute(spec: Experiment, results: Path, batches: list, backend: str, workers: int,
+             scheduler: str | None, slurm: dict | None) -> Iterator[tuple[list, list]]:
+    """Yield ``(batch, items)``: an item is a run's table still to write, or its error once written."""
     ctx = spec.to_dict()
     if backend == "local":
+        local = {"experiment": ctx, "results": str(results)}
         if workers == 1:
-            yield from backends.run_serial(execute_batch, ctx, batches, lost_batch)
+            yield from backends.run_serial(write_batch, local, batches, lost_batch)
         else:
-            model_module = models.get(spec.model).simulate_path.split(":")[0]
-            yield from backends.run_pool(execute_batch, ctx, batches, workers, lost_batch,
-                                         preload=[model_module])
+            kind = models.get(spec.model)
+            yield from backends.run_pool(write_batch, local, batches, workers, lost_batch,
+                                         preload=[kind.simulate_path.split(":")[0], *kind.preload])
         return
     from distributed import Client
 
@@ -176,11 +209,13 @@ def sweep(path_or_spec: str | Path | Experiment, out: str | Path | None = None,
     failed = 0
     t0 = time.perf_counter()
     with _progress(len(todo), progress) as bar:
-        for _, tables in _execute(spec, batches, backend, workers, scheduler, slurm):
-            for table in tables:
-                store.write_run_file(results, table)
-                failed += store.table_error(table) is not None
-            bar.update(len(tables))
+        for _, items in _execute(spec, results, batches, backend, workers, scheduler, slurm):
+            for item in items:
+                if isinstance(item, pa.Table):
+                    store.write_run_file(results, item)
+                    item = store.table_error(item)
+                failed += item is not None
+            bar.update(len(items))
             bar.set_postfix(failed=failed, refresh=False)
     info = {"started": started, "finished": provenance.now(), "backend": backend, "workers": workers,
             "scheduler": scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS"),

@@ -20,6 +20,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -57,12 +58,13 @@ def run_table(run: Run, values: dict, timeseries: pd.DataFrame | None, summary: 
               error: str | None = None, traceback: str | None = None, panels: Any = None) -> pa.Table:
     """One run as an Arrow table with its record in the schema metadata."""
     ts = timeseries if timeseries is not None else pd.DataFrame()
-    ids = pd.DataFrame({"run_id": pd.Series([run.run_id] * len(ts), dtype="string"),
-                        "point": pd.Series([run.point] * len(ts), dtype="int64"),
-                        "replication": pd.Series([run.replication] * len(ts), dtype="int64"),
-                        "seed": pd.Series([run.seed] * len(ts), dtype="int64")})
-    frame = pd.concat([ids, ts.reset_index(drop=True)], axis=1)
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    n = len(ts)
+    # straight from the columns' arrays: pandas' own conversion costs as much as a small run
+    columns = {"run_id": pa.array([run.run_id] * n, pa.large_string()),
+               **{key: pa.array(np.full(n, getattr(run, key), dtype=np.int64))
+                  for key in ("point", "replication", "seed")},
+               **{str(c): pa.array(ts[c].to_numpy()) for c in ts.columns}}
+    table = pa.table(columns)
     record = {"run_id": run.run_id, "point": run.point, "replication": run.replication,
               "seed": run.seed, "factors": values, "error": error, "traceback": traceback, "panels": panels,
               "summary": None if summary is None else {k: _plain(v) for k, v in summary.items()}}
