@@ -11,6 +11,7 @@ that time apart, as "kernels s".
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import resource
 import statistics
@@ -45,6 +46,7 @@ def one_size(n: int, repeats: int) -> dict:
         build.append(t1 - t0)
         run.append(t2 - t1)
         del model
+        gc.collect()  # one model at a time: the peak is a single model's
     model_size = scenario_size(resolved)
     weeks = resolved["weeks"]
     return {"practitioners": model_size, "construction_s": statistics.median(build),

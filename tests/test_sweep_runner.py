@@ -156,3 +156,15 @@ def test_slurm_job_script_without_slurm(tmp_path, capsys):
 @pytest.mark.parametrize("args", [["--shard", "x"], ["--workers", "0"], ["--dry-run"]])
 def test_bad_command_line_exits_2(tmp_path, args):
     assert main(["sweep", str(experiment(tmp_path)), *args]) == 2
+
+
+def test_the_fork_server_warm_up_loads_every_kernel():
+    """Local workers fork from a server that imported cop_sim.warm: each kernel is already in memory."""
+    code = ("import cop_sim.warm\n"
+            "from cop_sim import informal, meetings, outcomes, practice\n"
+            "kernels = [practice._practice, practice._capacity, meetings._meet, informal._talk,\n"
+            "           informal._between, outcomes._state_measures]\n"
+            "print(sum(bool(k.signatures) for k in kernels), len(kernels))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded, total = map(int, out.stdout.split())
+    assert loaded == total == 6
