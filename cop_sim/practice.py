@@ -46,11 +46,8 @@ def _capacity(hours, contact, cop_hours, u, panel_time_share, cop_time_from_pane
 
 def capacity(s: State, prac: dict, rng: np.random.Generator) -> np.ndarray:
     """Encounters each practitioner can give this week, after the hours spent in CoP work."""
-    return _capacity(s.hours, s.contact, s.cop_hours, rng.random(s.n), *_capacity_params(prac))
-
-
-def _capacity_params(prac: dict) -> tuple[float, float, float]:
-    return prac["panel_time_share"], prac["cop_time_from_panel"], prac["encounter_hours"]
+    return _capacity(s.hours, s.contact, s.cop_hours, rng.random(s.n), prac["panel_time_share"],
+                     prac["cop_time_from_panel"], prac["encounter_hours"])
 
 
 @njit
@@ -219,7 +216,7 @@ def _practice(u, week, K, P, pt, asked, network, visits, cap, members, trust, sl
 def weekly_practice(s: State, prm: dict, rng: np.random.Generator, week: int) -> dict[str, float]:
     """One week of care for every practitioner's panel; returns the week's tallies."""
     prac = prm["practice"]
-    cap = _capacity(s.hours, s.contact, s.cop_hours, rng.random(s.n), *_capacity_params(prac))
+    cap = capacity(s, prac, rng)
     u = rng.random(3 * int(cap.sum()))  # three per encounter at most
     tally = _practice(u, week, s.K, s.P, s.patient_table, s.asked, s.network, s.visits, cap, s.members,
                       s.trust, s.slot, s.case_need, s.case_salience,

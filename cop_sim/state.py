@@ -32,9 +32,9 @@ def topic_vector(profile: dict[str, float]) -> np.ndarray:
     return np.array([profile[t] for t in TOPICS], dtype=float)
 
 
-def normalise(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to sum to one (priorities are weights)."""
-    return x / x.sum(axis=-1, keepdims=True)
+def normalise(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Rows scaled to sum to one (priorities are weights); in place when ``out`` is ``x``."""
+    return np.divide(x, x.sum(axis=-1, keepdims=True), out=out)
 
 
 @dataclass
@@ -176,7 +176,7 @@ def build_patients(resolved: dict, panel_active: np.ndarray, rng: np.random.Gene
     prio[...] = rng.uniform(0.5, 1.5, shape + (T,))
     prio *= base
     prio[..., :N_CONDITIONS] *= has  # people care about the conditions they have
-    prio /= prio.sum(axis=-1, keepdims=True)
+    normalise(prio, out=prio)
     level = rng.choice(3, size=shape, p=pat["engagement"])
     lived = pat["lived_experience"] * (0.5 + 0.5 * capability)
     rate = prac["visit_rate"] * (1 + prac["visit_rate_per_condition"] * (n_cond - 2))
