@@ -28,6 +28,35 @@ class InputError(Exception):
 
 
 @dataclass(frozen=True)
+class Prior:
+    """A plausible range for a parameter, narrower than its validity range, with its basis."""
+
+    lo: float
+    hi: float
+    why: str
+    family: str = "uniform"  # or "loguniform" for small rates
+
+    def __post_init__(self):
+        if self.family not in ("uniform", "loguniform"):
+            raise ValueError(f"unknown prior family {self.family!r}")
+        if not self.lo < self.hi or (self.family == "loguniform" and self.lo <= 0):
+            raise ValueError(f"bad prior range [{self.lo}, {self.hi}] for {self.family}")
+
+    def ppf(self, u):
+        """The value at quantile ``u`` (a float or an array in [0, 1])."""
+        import numpy as np
+
+        u = np.asarray(u, dtype=float)
+        if self.family == "loguniform":
+            return np.exp(np.log(self.lo) + u * (np.log(self.hi) - np.log(self.lo)))
+        return self.lo + u * (self.hi - self.lo)
+
+    def describe(self) -> str:
+        """``[lo, hi] uniform`` as the ODD table prints it."""
+        return f"[{self.lo:g}, {self.hi:g}] {self.family}"
+
+
+@dataclass(frozen=True)
 class Param:
     """One documented parameter: default, type, unit, valid range and source."""
 
@@ -41,6 +70,13 @@ class Param:
     kind: type | None = None  # inferred from the default when None
     partial: bool = False  # a table whose keys a file may set one at a time (merged into the default)
     check: Validator | None = field(default=None, compare=False)
+    prior: Prior | None = None  # plausible range for robustness runs and calibration
+
+    def __post_init__(self):
+        pr = self.prior
+        if pr is not None and ((self.lo is not None and pr.lo < self.lo)
+                               or (self.hi is not None and pr.hi > self.hi)):
+            raise ValueError(f"prior {pr.describe()} lies outside the validity range of {self.doc!r}")
 
     @property
     def type(self) -> type:
