@@ -11,7 +11,7 @@ from cop_sim.vocab import DISCIPLINES
 MAX_COP_SIZE = 64  # a patient's care network is a 64-bit mask over CoP member slots
 
 
-def expand_cops(resolved: dict, source: str = "") -> list[dict]:
+def expand_cops(resolved: dict, source: str = "", template: dict = COP_SPEC) -> list[dict]:
     """Every CoP's full settings: the template, overridden by its ``[[cops]]`` entry."""
     entries = resolved.get("cops", [])
     n = max(resolved["n_cops"], len(entries))
@@ -20,7 +20,7 @@ def expand_cops(resolved: dict, source: str = "") -> list[dict]:
         entry = entries[i] if i < len(entries) else {}
         if not isinstance(entry, dict):
             raise InputError(source, f"cops[{i}]", f"expected a table of CoP settings, got {entry!r}")
-        cop = merge(COP_SPEC, resolved["cop"], entry, source, f"cops[{i}].")
+        cop = merge(template, resolved["cop"], entry, source, f"cops[{i}].")
         cop["name"] = cop["name"] or f"cop{i + 1}"
         out.append(cop)
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.kernel import njit
+from cop_sim.queue import serve
 from cop_sim.state import (
     COMPLEXITY,
     DEMAND,
@@ -51,42 +52,6 @@ def capacity(s: State, prac: dict, rng: np.random.Generator) -> np.ndarray:
 
 
 @njit
-def _serve(asked, pt, week, i, cap, chosen, key, order):
-    """Practitioner ``i``'s patients seen this week: the longest-waiting, up to ``cap``.
-
-    Fills ``chosen`` with their panel slots, in slot order; returns how many there are and how
-    many were waiting. ``key`` and ``order`` are scratch space the size of a panel.
-    """
-    n_wait = 0
-    for k in range(asked.shape[1]):
-        if asked[i, k] <= week:
-            chosen[n_wait] = k
-            n_wait += 1
-    if n_wait <= cap:
-        return n_wait, n_wait
-    # each request's random fraction breaks ties between equal waits without favouring a slot;
-    # an insertion sort, as a panel is short and this runs for every practitioner over capacity
-    for e in range(n_wait):
-        key[e] = week - asked[i, chosen[e]] + 0.5 * pt[i, chosen[e], TIE]
-        order[e] = e
-        b = e - 1
-        while b >= 0 and key[order[b]] < key[e]:
-            order[b + 1] = order[b]
-            b -= 1
-        order[b + 1] = e
-    for e in range(n_wait):
-        key[e] = 0.0
-    for e in range(cap):
-        key[order[e]] = 1.0  # reuse: marks the chosen
-    n = 0
-    for e in range(n_wait):
-        if key[e] > 0.0:
-            chosen[n] = chosen[e]
-            n += 1
-    return n, n_wait
-
-
-@njit
 def _colleague(K, trust, members, c, si, pt, i, k):
     """The member ``i`` trusts most, weighted by knowledge of the patient's largest unmet need."""
     top, gap = 0, -1.0
@@ -121,6 +86,7 @@ def _practice(u, week, K, P, pt, asked, network, visits, cap, members, trust, sl
     psum = np.zeros((m, T))
     seen_by = np.zeros(m, dtype=np.int64)
     at = 0
+    tie = pt[:, :, TIE]
     for c in range(n_cops):
         dK[:] = 0.0
         psum[:] = 0.0
@@ -128,7 +94,7 @@ def _practice(u, week, K, P, pt, asked, network, visits, cap, members, trust, sl
             i = members[c, q]
             if i < 0:
                 continue
-            seen, n_wait = _serve(asked, pt, week, i, cap[i], chosen, key, order)
+            seen, n_wait = serve(asked, tie, week, i, cap[i], chosen, key, order)
             tally[6] += n_wait - seen
             seen_by[q] = seen
             hardest, top_difficulty, difficulty_sum = -1, -1.0, 0.0

@@ -8,13 +8,13 @@ import numpy as np
 
 from cop_sim.composition import expand_cops
 from cop_sim.kernel import njit
+from cop_sim.queue import NEVER, weeks_to_request
 from cop_sim.vocab import DISCIPLINES, N_CONDITIONS, N_TOPICS, PERSON_CENTRED, TOPICS
 
 T = N_TOPICS
 PERSON = np.array([TOPICS.index(t) for t in PERSON_CENTRED])
 POLY, SELF, SOCIAL, NAV, CARER, GOALS = (TOPICS.index(t) for t in PERSON_CENTRED)
 REPRESENTATIVE_STATUS = 0.1  # a patient in a room of professionals (seed 003)
-NEVER = 2**40  # the request week of a patient who never asks
 # How much a patient's engagement level lets a joint plan include them (seed 003 continuum).
 ENGAGEMENT_WEIGHT = np.array([0.3, 0.7, 1.0])
 # A patient's numbers that a visit reads, packed in one row of ``State.patient_table``: a visit
@@ -120,19 +120,6 @@ def new_knowledge(profiles: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def new_engagement(n: int, meeting: dict, rng: np.random.Generator) -> np.ndarray:
     """Each member's chance of attending a meeting."""
     return np.clip(rng.normal(meeting["engagement_mean"], meeting["engagement_sd"], n), 0.05, 1.0)
-
-
-@njit
-def weeks_to_request(u: float, p: float) -> int:
-    """Weeks until a patient asks for a visit, asking with chance ``p`` each week (from uniform ``u``).
-
-    A geometric draw by inversion: one draw per visit instead of one per patient and week.
-    """
-    if p >= 1.0:
-        return 1
-    if p <= 0.0:
-        return NEVER
-    return 1 + int(min(np.floor(np.log1p(-u) / np.log1p(-p)), NEVER))
 
 
 @njit

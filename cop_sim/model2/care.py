@@ -1,0 +1,299 @@
+"""Care that teaches: plans chosen from beliefs, tried on patients, judged by noisy, delayed results.
+
+Each visit a practitioner (1) brings the patient's health up to date, (2) observes the result of
+the plan last changed, if its signal is due, and updates beliefs from it (never from true values),
+keeping the change if it looked better and reverting it if not — local search on the patient's own
+landscape (Levinthal 1997; Eppstein et al. 2012) — (3) plans alone, with a colleague's advice, or
+with a colleague and the patient, which reveals the patient's context and priorities, and (4) may
+try one change to the plan (exploration), chosen by Thompson sampling from its beliefs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cop_sim.kernel import njit
+from cop_sim.queue import serve, weeks_to_request
+from cop_sim.world.landscape import contribution, value
+
+CONSULTATION, COORDINATION, COLLABORATION = 0, 1, 2
+ACCURACY_SCALE = 2.0  # a story off by 0.5 earns no trust: trust target = 1 - 2 |error| (assumption)
+# Slots of the weekly tally the care kernel fills (one schema shared with the recorder).
+CARE_TALLY = ("encounters", "consultation", "coordination", "collaboration", "quality", "wait", "backlog",
+              "health", "burden", "goal_attainment", "goals_met", "belief_error", "social_encounters",
+              "social_quality", "complex_encounters", "complex_quality", "observations")
+# Per-CoP tally slots.
+COP_TALLY = ("encounters", "quality", "health", "goals_met", "collaboration", "belief_error")
+COMPLEX = 4  # patients with four or more conditions form the complex subgroup
+
+
+@njit
+def bring_health_up_to_date(world, pa, i, k, week, response, decline):
+    """Health on each active topic relaxes towards the value of the plan in force (less decline)."""
+    c = pa.ctx[i, k]
+    dt = week - pa.health_week[i, k]
+    if dt <= 0:
+        return
+    keep = (1.0 - response) ** dt
+    for t in range(world.n_topics):
+        if world.ctx_active[c, t]:
+            target = max(0.0, contribution(world, c, pa.plan[i, k], t) - decline)
+            pa.health[i, k, t] = target + (pa.health[i, k, t] - target) * keep
+    pa.health_week[i, k] = week
+
+
+@njit
+def belief_update(mu, prec, i, s, t, a, y, weight):
+    """Normal-normal update of one belief by an observation ``y`` worth ``weight`` observations."""
+    if weight <= 0.0:
+        return
+    prec[i, s, t, a] += weight
+    mu[i, s, t, a] += weight * (y - mu[i, s, t, a]) / prec[i, s, t, a]
+
+
+@njit
+def _weight(world, pr, pa, i, k, t):
+    """How much topic ``t`` matters for judging patient k's plan: their own priorities if known."""
+    if pa.known[i, k]:
+        return world.ctx_prio[pa.ctx[i, k], t]
+    return pr.P[i, t]
+
+
+@njit
+def observe(world, pr, pa, cp, kn, i, k, q, c, rng):
+    """The delayed result of patient k's plan: beliefs, trust in tellers, habit, story, keep or revert."""
+    ctx = pa.ctx[i, k]
+    s = world.ctx_social[ctx] if pa.known[i, k] else 0
+    noise = cp.noise[c]
+    total, wsum, surprise, n = 0.0, 0.0, 0.0, 0
+    for t in range(world.n_topics):
+        a = pa.plan[i, k, t]
+        pa.obs_plan[i, k, t] = a
+        if a < 0:
+            continue
+        y = contribution(world, ctx, pa.plan[i, k], t) + noise * rng.standard_normal()
+        pa.obs[i, k, t] = y
+        surprise += abs(y - pr.mu[i, s, t, a])
+        n += 1
+        teller = pr.told_by[i, s, t, a]
+        if teller >= 0:  # trust follows how well the teller's story predicted what was seen
+            acc = max(0.0, 1.0 - ACCURACY_SCALE * abs(pr.told_val[i, s, t, a] - y))
+            cp.trust[c, q, teller] += kn.trust_rate * (acc - cp.trust[c, q, teller])
+            pr.told_by[i, s, t, a] = -1
+        belief_update(pr.mu, pr.prec, i, s, t, a, y, 1.0)
+        w = _weight(world, pr, pa, i, k, t)
+        total += w * y
+        wsum += w
+    pa.tried[i, k] = -1
+    if n == 0:
+        return
+    seen = total / max(wsum, 1e-12)
+    if pa.joint[i, k]:
+        pr.m_joint[i] = seen if np.isnan(pr.m_joint[i]) else pr.m_joint[i] + kn.habit_rate * (seen - pr.m_joint[i])
+    else:
+        pr.m_solo[i] = seen if np.isnan(pr.m_solo[i]) else pr.m_solo[i] + kn.habit_rate * (seen - pr.m_solo[i])
+    if not (np.isnan(pr.m_joint[i]) or np.isnan(pr.m_solo[i])):
+        pr.habit[i] = min(1.0, max(0.02, pr.habit[i] + kn.habit_rate * (pr.m_joint[i] - pr.m_solo[i])))
+    surprise /= n
+    if surprise > pr.st_surprise[i]:  # the case to bring to the next meeting (seed 001)
+        pr.st_patient[i] = k
+        pr.st_surprise[i] = surprise
+    if seen >= pa.inc_value[i, k]:
+        pa.inc_value[i, k] = seen
+        pa.inc_plan[i, k, :] = pa.plan[i, k, :]
+    else:  # the change did not pay: go back to the best plan seen
+        pa.plan[i, k, :] = pa.inc_plan[i, k, :]
+
+
+@njit
+def _pooled(pr, i, j, s, t, a):
+    """Belief of ``i`` (and of colleague ``j`` when planning together), pooled by precision."""
+    if j < 0:
+        return pr.mu[i, s, t, a], pr.prec[i, s, t, a]
+    p = pr.prec[i, s, t, a] + pr.prec[j, s, t, a]
+    return (pr.prec[i, s, t, a] * pr.mu[i, s, t, a] + pr.prec[j, s, t, a] * pr.mu[j, s, t, a]) / p, p
+
+
+@njit
+def _addressed(world, pa, hidden, i, k, t):
+    """Whether the plan covers topic t: active, and visible (social needs only once known)."""
+    c = pa.ctx[i, k]
+    return world.ctx_active[c, t] and (pa.known[i, k] or not hidden[t])
+
+
+@njit
+def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
+    """Fill unplanned topics from beliefs, then maybe try one change. True if the plan changed.
+
+    ``j`` is the colleague: an adviser in coordination, a co-planner (beliefs pooled) in collaboration.
+    """
+    c = pa.ctx[i, k]
+    adviser = j
+    j = j if mode == COLLABORATION else -1
+    s = world.ctx_social[c] if pa.known[i, k] else 0
+    A = world.n_practices
+    changed = False
+    n_addr = 0
+    for t in range(world.n_topics):
+        if not _addressed(world, pa, hidden, i, k, t):
+            continue
+        n_addr += 1
+        if pa.plan[i, k, t] < 0:
+            best, arg = -np.inf, 0
+            for a in range(A):
+                m, _ = _pooled(pr, i, j, s, t, a)
+                if m > best:
+                    best, arg = m, a
+            pa.plan[i, k, t] = arg
+            changed = True
+    if changed or n_addr == 0:
+        return changed
+    if mode == COORDINATION:  # the colleague advises where the practitioner is least sure
+        tt, low = -1, np.inf
+        for t in range(world.n_topics):
+            if _addressed(world, pa, hidden, i, k, t) and pr.prec[i, s, t, pa.plan[i, k, t]] < low:
+                tt, low = t, pr.prec[i, s, t, pa.plan[i, k, t]]
+        best, arg = -np.inf, pa.plan[i, k, tt]
+        for a in range(A):
+            if pr.mu[adviser, s, tt, a] > best:
+                best, arg = pr.mu[adviser, s, tt, a], a
+        if arg != pa.plan[i, k, tt]:
+            pa.plan[i, k, tt] = arg
+            return True
+        return False
+    if rng.random() >= kn.exploration:
+        return False
+    pick = int(rng.random() * n_addr)
+    for t in range(world.n_topics):
+        if not _addressed(world, pa, hidden, i, k, t):
+            continue
+        if pick == 0:
+            cur = pa.plan[i, k, t]
+            best, arg = -np.inf, cur
+            for a in range(A):  # Thompson sampling among the alternatives
+                if a == cur:
+                    continue
+                m, p = _pooled(pr, i, j, s, t, a)
+                draw = m + rng.standard_normal() / np.sqrt(p)
+                if draw > best:
+                    best, arg = draw, a
+            pa.plan[i, k, t] = arg
+            return arg != cur
+        pick -= 1
+    return False
+
+
+@njit
+def _colleague(pr, cp, c, q, i):
+    """The member of CoP c whom slot q trusts most (their index), or -1."""
+    best, value_ = -1, -1.0
+    for b in range(cp.members.shape[1]):
+        j = cp.members[c, b]
+        if j >= 0 and j != i and pr.hours[j] > 0 and cp.trust[c, q, b] > value_:
+            best, value_ = j, cp.trust[c, q, b]
+    return best
+
+
+@njit
+def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc):
+    """One visit of patient k to practitioner i (member slot q of CoP c)."""
+    ctx = pa.ctx[i, k]
+    bring_health_up_to_date(world, pa, i, k, week, kn.response, kn.decline)
+    if not pa.known[i, k] and world.ctx_social[ctx] == 1 and rng.random() < pr.insight[i]:
+        pa.known[i, k] = True
+    if pa.tried[i, k] >= 0 and week - pa.tried[i, k] >= kn.delay:
+        observe(world, pr, pa, cp, kn, i, k, q, c, rng)
+        tally[16] += 1.0
+    n_cond = world.ctx_n_cond[ctx]
+    cx = min(n_cond / 5.0, 1.0)
+    draw = rng.random()
+    mode, j = CONSULTATION, -1
+    engage = pa.engage[i, k]
+    if draw < (kn.collab_rate * pr.habit[i] * engage + kn.coord_rate) * cx:
+        j = _colleague(pr, cp, c, q, i)
+        if j >= 0:
+            t_ = cp.trust[c, q, pr.slot[j]]
+            p_collab = min(kn.collab_rate * pr.habit[i] * engage * cx * t_, 1.0)
+            p_coord = min(kn.coord_rate * t_ * cx, 1.0 - p_collab)
+            mode = COLLABORATION if draw < p_collab else COORDINATION if draw < p_collab + p_coord \
+                else CONSULTATION
+            if mode == CONSULTATION:
+                j = -1
+    if mode == COLLABORATION:  # planning with the patient reveals their context and priorities
+        pa.known[i, k] = True
+        pr.debt[j] += 1.0
+    elif mode == COORDINATION:
+        pr.debt[j] += 0.5
+    if decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
+        pa.tried[i, k] = week
+        pa.joint[i, k] = mode == COLLABORATION
+    _tally(world, pr, pa, kn, i, k, c, mode, tally, tc)
+
+
+@njit
+def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc):
+    """Add the visit's outcomes: quality, health, burden, goals, belief error, by CoP and subgroup."""
+    ctx = pa.ctx[i, k]
+    quality = value(world, ctx, pa.plan[i, k]) / world.best_value[ctx]
+    s_true = world.ctx_social[ctx]
+    health, n_c, goal, load, err, n_a = 0.0, 0, 0.0, 0.0, 0.0, 0
+    for t in range(world.n_topics):
+        if not world.ctx_active[ctx, t]:
+            continue
+        h = pa.health[i, k, t]
+        goal += world.ctx_prio[ctx, t] * h
+        if t < world.n_conditions:
+            health += h
+            n_c += 1
+        a = pa.plan[i, k, t]
+        if a >= 0:
+            load += world.burden[a]
+            err += abs(pr.mu[i, s_true, t, a] - contribution(world, ctx, pa.plan[i, k], t))
+            n_a += 1
+    n_act = 0
+    for t in range(world.n_topics):
+        n_act += world.ctx_active[ctx, t]
+    health /= max(n_c, 1)
+    err /= max(n_a, 1)
+    met = 1.0 if goal >= kn.goal_threshold else 0.0
+    tally[0] += 1.0
+    tally[1 + mode] += 1.0
+    tally[4] += quality
+    tally[7] += health
+    tally[8] += load / max(n_act, 1)
+    tally[9] += goal
+    tally[10] += met
+    tally[11] += err
+    if s_true == 1:
+        tally[12] += 1.0
+        tally[13] += quality
+    if world.ctx_n_cond[ctx] >= COMPLEX:
+        tally[14] += 1.0
+        tally[15] += quality
+    tc[c, 0] += 1.0
+    tc[c, 1] += quality
+    tc[c, 2] += health
+    tc[c, 3] += met
+    tc[c, 4] += 1.0 if mode == COLLABORATION else 0.0
+    tc[c, 5] += err
+
+
+@njit
+def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc):
+    """Every practitioner's visits of the week, CoP by CoP, member slot by slot."""
+    ppp = pa.asked.shape[1]
+    chosen = np.empty(ppp, dtype=np.int64)
+    key, order = np.empty(ppp), np.empty(ppp, dtype=np.int64)
+    for c in range(cp.members.shape[0]):
+        for q in range(cp.members.shape[1]):
+            i = cp.members[c, q]
+            if i < 0:
+                continue
+            seen, n_wait = serve(pa.asked, pa.tie, week, i, cap[i], chosen, key, order)
+            tally[6] += n_wait - seen
+            for e in range(seen):
+                k = chosen[e]
+                tally[5] += week - pa.asked[i, k]
+                encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc)
+                pa.asked[i, k] = week + weeks_to_request(rng.random(), pa.demand[i, k])
+                pa.tie[i, k] = rng.random()

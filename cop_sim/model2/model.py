@@ -1,0 +1,130 @@
+"""Model 2 as a Mesa model: a burn-in of care, then weekly meetings, care, upkeep and turnover."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from cop_sim.calendar import Calendar
+from cop_sim.composition import expand_cops
+from cop_sim.model2 import agents
+from cop_sim.model2.care import CARE_TALLY, COP_TALLY, care_week
+from cop_sim.model2.outcomes import _T, TALLIES, Recorder
+from cop_sim.model2.population import build
+from cop_sim.model2.spec import COP_SPEC
+from cop_sim.model2.state import knobs
+from cop_sim.model2.stories import MEETING_TALLY, meet
+from cop_sim.model2.upkeep import beliefs_week, session, turnover
+from cop_sim.rng import Streams
+from cop_sim.world.landscape import build_world
+
+CARE = slice(0, len(CARE_TALLY))
+MEET = slice(_T[MEETING_TALLY[0]], _T[MEETING_TALLY[0]] + len(MEETING_TALLY))
+HIDDEN_TOPICS = ("social_needs",)  # topics a plan covers only once the patient's context is known
+
+
+class CopModel2(mesa.Model):
+    """Communities of practice whose members learn what works from what happens to their patients."""
+
+    def __init__(self, resolved: dict, seed: int):
+        super().__init__(rng=seed)
+        self.params = resolved
+        self.horizon = resolved["weeks"]
+        self.streams = Streams(seed)
+        pat = resolved["patients"]
+        # the world is keyed by the seed alone: every condition of a replication faces the same one
+        self.world = build_world(resolved["world"], seed, pat["min_conditions"], pat["max_conditions"])
+        self.cops = expand_cops(resolved, template=COP_SPEC)
+        self.cop_names = [c["name"] for c in self.cops]
+        self.pr, self.pa, self.cp, self.tables = build(resolved, self.cops, self.world, self.streams["init"])
+        self.kn = knobs(resolved)
+        names = topic_names(self.world)
+        self.hidden = np.array([t in HIDDEN_TOPICS for t in names])
+        self.cop_prio = self._cop_priorities()
+        self.calendar = Calendar(self.cops, resolved["learning_community"])
+        self.clock = 0  # weeks of care since the start of the burn-in
+        self.week = 0
+        self.running = True
+        self._tally = np.zeros(len(TALLIES))
+        self._tc = np.zeros((len(self.cops), len(COP_TALLY)))
+        for _ in range(resolved["burn_in"]):
+            self._care()
+        agents.make(self)
+        self.recorder = Recorder(len(self.cops), self.horizon, len(self.pr.disc))
+        self._record()
+
+    def _cop_priorities(self) -> np.ndarray:
+        """What matters to each CoP's patients on average (the target of shared vision)."""
+        w = self.world
+        out = np.full((len(self.cops), w.n_topics), 1.0 / w.n_topics)
+        for c in range(len(self.cops)):
+            ctx = self.pa.ctx[self.pr.cop == c]
+            ctx = ctx[ctx >= 0]
+            if len(ctx):
+                out[c] = w.ctx_prio[ctx].mean(axis=0)
+        return out
+
+    def _care(self) -> None:
+        """One week of care at the current clock, within capacity net of CoP hours and joint work."""
+        prac, pr = self.params["practice"], self.pr
+        panel_hours = pr.hours * prac["panel_time_share"] - pr.cop_hours * prac["cop_time_from_panel"]
+        slots = np.maximum(panel_hours, 0.0) * pr.contact / prac["encounter_hours"] - pr.debt
+        rng = self.streams["practice"]
+        cap = np.floor(np.maximum(slots, 0.0) + rng.random(len(pr.disc))).astype(np.int64)
+        pr.debt[:] = 0.0
+        care_week(self.world, pr, self.pa, self.cp, self.kn, self.hidden, cap, self.clock, rng,
+                  self._tally[CARE], self._tc)
+        self.clock += 1
+
+    def _record(self) -> None:
+        self._tally[_T["cop_hours"]] = self.pr.cop_hours.sum()
+        self.recorder.record(self.week, self.pr, self.cp, self.cop_prio, self._tally, self._tc)
+        self._tally[:] = 0.0
+        self._tc[:] = 0.0
+
+    def step(self) -> None:
+        """One week: meetings and sessions, care, repository and forgetting, turnover, record."""
+        if not self.running:
+            return
+        pr, prm = self.pr, self.params
+        self._tally[:] = 0.0
+        self._tc[:] = 0.0
+        pr.cop_hours[:] = 0.0
+        pr.attended[:] = False
+        mentored = self.cp.mentor[pr.cop]
+        pr.cop_hours[mentored] += prm["meeting"]["pdsa_hours"]  # structured tests cost time
+        meetings, sessions = self.calendar.week(self.week)
+        if meetings:
+            backlog = (self.pa.asked <= self.clock).sum(axis=1)
+            pressure = np.minimum(backlog / np.maximum(self.pa.demand.sum(axis=1) * 4, 1.0), 1.0)
+            meet(self.world, pr, self.pa, self.cp, self.kn, np.asarray(meetings, dtype=np.int64), pressure,
+                 self.clock, self.streams["meetings"], self._tally[MEET])
+        for _ in sessions:
+            self._session()
+        self._care()
+        beliefs_week(pr, self.cp, self.kn.repo_use, prm["practice"]["forgetting"])
+        self._tally[_T["leavers"]] = turnover(pr, self.pa, self.cp, self.tables, self.world, prm,
+                                              self.streams["turnover"])
+        self.week += 1
+        self._record()
+        if self.week >= self.horizon:
+            self.running = False
+
+    def _session(self) -> None:
+        """Delegates of every CoP (the most engaged members) tell stories to the other CoPs."""
+        lc, pr = self.params["learning_community"], self.pr
+        per = lc["representatives_per_cop"]
+        delegates = []
+        for c in range(len(self.cops)):
+            mem = np.flatnonzero(pr.cop == c)
+            delegates.extend(mem[np.argsort(-pr.engagement[mem], kind="stable")[:per]].tolist())
+        d = np.array(delegates, dtype=np.int64)
+        pr.cop_hours[d] += lc["hours"]
+        session(self.world, pr, self.pa, self.cp, self.kn, d, self.clock)
+
+
+def topic_names(world) -> tuple[str, ...]:
+    """Names of the world's topics (the conditions, then self-management and social needs)."""
+    from cop_sim.world.spec import topic_names as names
+
+    return tuple(names(world.n_topics, world.n_conditions))

@@ -1,0 +1,185 @@
+"""Model 2's weekly outcomes: raw tallies kept in arrays, turned into rates once, at the end.
+
+One schema, :data:`TALLIES`, is shared by the kernels (their tally slots) and the recorder; a
+tally the recorder does not know is an error, not silently dropped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cop_sim.kernel import njit
+from cop_sim.model2.care import CARE_TALLY, COP_TALLY
+from cop_sim.model2.stories import MEETING_TALLY
+
+TALLIES = CARE_TALLY + MEETING_TALLY + ("leavers", "cop_hours")
+_T = {k: i for i, k in enumerate(TALLIES)}
+assert len(_T) == len(TALLIES), "tally names must be unique"
+MEASURES = ("shared_vision", "consensus", "trust_density", "representative_trust", "inclusion_habit")
+# column = numerator / denominator (NaN where the denominator is 0: no encounter, no meeting)
+RATIOS = (
+    ("care_quality", "quality", "encounters"), ("health", "health", "encounters"),
+    ("burden", "burden", "encounters"), ("goal_attainment", "goal_attainment", "encounters"),
+    ("goals_met", "goals_met", "encounters"), ("belief_error", "belief_error", "encounters"),
+    ("patient_included_share", "collaboration", "encounters"),
+    ("consultation_share", "consultation", "encounters"), ("coordination_share", "coordination", "encounters"),
+    ("collaboration_share", "collaboration", "encounters"), ("waiting_weeks", "wait", "encounters"),
+    ("care_quality_social", "social_quality", "social_encounters"),
+    ("care_quality_complex", "complex_quality", "complex_encounters"),
+    ("attendance", "attendees", "invited"), ("low_status_voice", "low_status_voice", "stories"),
+    ("representative_voice", "rep_voice", "meetings_held"),
+)
+COUNTS = ("encounters", "meetings", "stories", "cocreated", "leavers", "observations", "cop_hours")
+COLUMNS = ("week",) + tuple(r[0] for r in RATIOS) + ("backlog",) + COUNTS + MEASURES
+COL = {c: i for i, c in enumerate(COLUMNS)}
+PER_COP = ("encounters", "care_quality", "health", "goals_met", "patient_included_share", "belief_error")
+
+PANELS = [
+    ("Care quality and health", "0-1", ["care_quality", "health", "goal_attainment"]),
+    ("Beliefs", "mean |belief - true value|", ["belief_error"]),
+    ("Planning with the patient", "share of encounters", ["patient_included_share", "coordination_share"]),
+    ("Trust and voice", "0-1", ["trust_density", "low_status_voice", "representative_trust"]),
+    ("Shared vision and consensus", "alignment (0-1)", ["shared_vision", "consensus"]),
+    ("Waiting", "weeks waited by patients seen", ["waiting_weeks"]),
+]
+
+
+@njit
+def _measures(pr, cp, cop_prio, out):
+    """Fill ``out`` with MEASURES from the state."""
+    n, T = pr.P.shape
+    C, m = cp.members.shape
+    vision, consensus, trust, pairs, rep, n_rep, sizes = 0.0, 0.0, 0.0, 0, 0.0, 0, 0
+    mean = np.zeros(T)
+    for c in range(C):
+        mean[:] = 0.0
+        size = 0
+        for q in range(m):
+            i = cp.members[c, q]
+            if i < 0:
+                continue
+            size += 1
+            for t in range(T):
+                mean[t] += pr.P[i, t]
+                vision += abs(pr.P[i, t] - cop_prio[c, t])
+            for r in range(m):
+                if r != q and cp.members[c, r] >= 0:
+                    trust += cp.trust[c, q, r]
+                    pairs += 1
+            if cp.representative[c]:
+                rep += cp.trust[c, q, m]
+                n_rep += 1
+        if size == 0:
+            continue
+        sizes += size
+        mean /= size
+        for q in range(m):
+            i = cp.members[c, q]
+            if i >= 0:
+                for t in range(T):
+                    consensus += abs(pr.P[i, t] - mean[t])
+    out[0] = 1.0 - 0.5 * vision / max(sizes, 1)
+    out[1] = 1.0 - 0.5 * consensus / max(sizes, 1)
+    out[2] = trust / pairs if pairs else np.nan
+    out[3] = rep / n_rep if n_rep else np.nan
+    out[4] = pr.habit.mean() if n else np.nan
+
+
+class Recorder:
+    """Outcomes of every week in arrays (pooled and per CoP); week 0 is the starting state."""
+
+    def __init__(self, n_cops: int, horizon: int, practitioners: int):
+        self.tallies = np.zeros((horizon + 1, len(TALLIES)))
+        self.measures = np.full((horizon + 1, len(MEASURES)), np.nan)
+        self.per_cop = np.zeros((horizon + 1, n_cops, len(COP_TALLY)))
+        self.weeks = np.zeros(horizon + 1, dtype=np.int64)
+        self.rows = 0
+        self._n = practitioners
+
+    def record(self, week: int, pr, cp, cop_prio, tally: np.ndarray, tc: np.ndarray) -> None:
+        """Append ``week``: its tally vector (in TALLIES order), per-CoP tallies and the state."""
+        _measures(pr, cp, cop_prio, self.measures[self.rows])
+        self.tallies[self.rows] = tally
+        self.per_cop[self.rows] = tc
+        self.weeks[self.rows] = week
+        self.rows += 1
+
+    def frame(self) -> pd.DataFrame:
+        """The weeks recorded so far, one row each, in COLUMNS order."""
+        n = self.rows
+        raw = {k: self.tallies[:n, i] for k, i in _T.items()}
+        cols: dict[str, np.ndarray] = {"week": self.weeks[:n].copy()}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for col, num, den in RATIOS:
+                cols[col] = np.where(raw[den] > 0, raw[num] / raw[den], np.nan)
+        cols["backlog"] = raw["backlog"] / max(self._n, 1)
+        for col in COUNTS:
+            cols[col] = raw[col].copy()
+        cols["cocreated"] = np.cumsum(raw["cocreated"])
+        for j, col in enumerate(MEASURES):
+            cols[col] = self.measures[:n, j].copy()
+        return pd.DataFrame({c: cols[c] for c in COLUMNS})
+
+    def cop_frame(self, names: list[str]) -> pd.DataFrame:
+        """One row per CoP and week: the main outcomes by site (for heterogeneity and calibration)."""
+        n, C = self.rows, self.per_cop.shape[1]
+        t = self.per_cop[:n]
+        enc = t[:, :, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rates = {col: np.where(enc > 0, t[:, :, j] / enc, np.nan) for j, col in enumerate(PER_COP) if j}
+        out = {"cop": np.tile(np.array(names, dtype=object), n), "week": np.repeat(self.weeks[:n], C),
+               "encounters": enc.reshape(-1)}
+        out.update({k: v.reshape(-1) for k, v in rates.items()})
+        return pd.DataFrame(out)
+
+
+SUMMARY_KEYS = (
+    "care_quality", "care_quality_last_quarter", "health", "health_last_quarter", "goal_attainment",
+    "goals_met", "belief_error", "belief_error_last_quarter", "burden", "patient_included_share",
+    "care_quality_social", "care_quality_complex", "consultation_share", "coordination_share",
+    "collaboration_share", "waiting_weeks", "backlog", "attendance", "meetings", "stories", "cocreated",
+    "low_status_voice", "representative_voice", "shared_vision", "consensus", "trust_density",
+    "representative_trust", "inclusion_habit", "leavers", "cop_hours_per_practitioner",
+    "between_cop_quality_sd",
+)
+
+
+def _weighted(frame: pd.DataFrame, col: str, rows=slice(None)) -> float:
+    enc = frame["encounters"].to_numpy()[rows]
+    x = frame[col].to_numpy()[rows]
+    ok = ~np.isnan(x) & (enc > 0)
+    return float((x[ok] * enc[ok]).sum() / enc[ok].sum()) if ok.any() else float("nan")
+
+
+def _nanmean(x: np.ndarray) -> float:
+    ok = ~np.isnan(x)
+    return float(x[ok].mean()) if ok.any() else 0.0
+
+
+def summarise(frame: pd.DataFrame, per_cop: pd.DataFrame, practitioners: int) -> dict[str, float]:
+    """Summary scalars of a run: encounter-weighted means, last-quarter means, final states."""
+    tail = slice(-13, None)  # the last quarter: where learning shows in care
+    out: dict[str, float] = {}
+    for col in ("care_quality", "health", "belief_error"):
+        out[col] = _weighted(frame, col)
+        out[f"{col}_last_quarter"] = _weighted(frame, col, tail)
+    for col in ("goal_attainment", "goals_met", "burden", "patient_included_share", "care_quality_social",
+                "care_quality_complex", "consultation_share", "coordination_share", "collaboration_share",
+                "waiting_weeks"):
+        out[col] = _weighted(frame, col)
+    out["backlog"] = float(frame["backlog"].to_numpy()[1:].mean()) if len(frame) > 1 else 0.0
+    out["attendance"] = _nanmean(frame["attendance"].to_numpy())
+    for col in ("meetings", "stories", "leavers"):
+        out[col] = float(frame[col].sum())
+    out["cocreated"] = float(frame["cocreated"].iloc[-1])
+    out["low_status_voice"] = _nanmean(frame["low_status_voice"].to_numpy())
+    out["representative_voice"] = _nanmean(frame["representative_voice"].to_numpy())
+    last = frame.iloc[-1]
+    for col in ("shared_vision", "consensus", "trust_density", "representative_trust", "inclusion_habit"):
+        out[col] = float(last[col])
+    out["cop_hours_per_practitioner"] = float(frame["cop_hours"].sum() / max(practitioners, 1))
+    q = per_cop.groupby("cop", sort=False)["care_quality"].mean()
+    out["between_cop_quality_sd"] = float(q.std(ddof=0)) if len(q) > 1 else 0.0
+    assert tuple(out) == SUMMARY_KEYS
+    return out

@@ -1,0 +1,149 @@
+"""Building Model 2's population: practitioners trained by discipline, CoPs, patients from the world.
+
+The CoPs come already expanded (``composition.expand_cops``); the world is drawn elsewhere,
+from its own stream, so every condition of a replication faces the same one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cop_sim.model2.state import ENGAGEMENT_WEIGHT, SOCIAL, Cops, Patients, Practitioners
+from cop_sim.queue import NEVER
+from cop_sim.state import first_request
+from cop_sim.vocab import DISCIPLINES
+from cop_sim.world.landscape import World, site_mix
+
+TRAINING_NOISE = 0.05  # individual spread of trained beliefs around the discipline's (assumption)
+
+
+def discipline_tables(resolved: dict) -> dict[str, np.ndarray]:
+    """Per-discipline parameter vectors, indexed by discipline number."""
+    d = resolved["disciplines"]
+    keys = ("status", "clinical_hours", "contact_share", "panel_share", "guideline_confidence",
+            "context_insight", "person_centred", "inclusion")
+    return {k: np.array([float(d[name][k]) for name in DISCIPLINES]) for k in keys}
+
+
+def trial_values(world: World) -> np.ndarray:
+    """What training teaches of each practice: its value alone, for a patient without social needs.
+
+    This is the evidence of single-disease trials: right in isolation, silent on combinations
+    and on social context (Eppstein et al. 2012: dissemination of trial results).
+    """
+    T, A = world.n_topics, world.n_practices
+    out = world.base[0].copy()
+    if world.K > 0:
+        alone = sum(A * (A + 1) ** j for j in range(world.K))  # every partner at level A (absent)
+        out = (1 - world.ruggedness) * out + world.ruggedness * world.inter[:, :, alone]
+    return out.reshape(T, A)
+
+
+def trained_beliefs(disc: np.ndarray, tab: dict, world: World, rng: np.random.Generator):
+    """Starting belief means and precisions for practitioners of disciplines ``disc``."""
+    n, T, A = len(disc), world.n_topics, world.n_practices
+    trial = trial_values(world)
+    mu = np.broadcast_to(trial, (n, SOCIAL, T, A)).copy()
+    pc = world.person_centred.astype(float)
+    # person-centred training believes more (or less) in person-centred practices than trials show
+    mu += (tab["person_centred"][disc] - 0.5)[:, None, None, None] * pc
+    mu += rng.normal(0.0, TRAINING_NOISE, mu.shape)
+    prec = np.ones((n, SOCIAL, T, A))
+    guideline = np.zeros((T, A))
+    guideline[: world.n_conditions, 0] = 1.0  # biomedical training is confident about guidelines
+    prec += tab["guideline_confidence"][disc][:, None, None, None] * guideline
+    return np.clip(mu, 0.0, 1.0), prec
+
+
+def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generator):
+    """Draw the starting state: practitioners, patients and CoPs. Returns (pr, pa, cp, tab)."""
+    tab = discipline_tables(resolved)
+    disc, cop, slot = [], [], []
+    for c, spec in enumerate(cops):
+        s = 0
+        for d, name in enumerate(DISCIPLINES):
+            for _ in range(spec["members"].get(name, 0)):
+                disc.append(d)
+                cop.append(c)
+                slot.append(s)
+                s += 1
+    disc, cop, slot = (np.array(a, dtype=np.int64) for a in (disc, cop, slot))
+    n, n_cops, T = len(disc), len(cops), world.n_topics
+    m = max(1, int(np.bincount(cop, minlength=n_cops).max())) if n else 1
+    members = np.full((n_cops, m), -1, dtype=np.int64)
+    members[cop, slot] = np.arange(n)
+    mu, prec = trained_beliefs(disc, tab, world, rng)
+    meeting = resolved["meeting"]
+    pr = Practitioners(
+        disc=disc, cop=cop, slot=slot, status=tab["status"][disc], hours=tab["clinical_hours"][disc],
+        contact=tab["contact_share"][disc],
+        engagement=np.clip(rng.normal(meeting["engagement_mean"], meeting["engagement_sd"], n), 0.05, 1.0),
+        insight=tab["context_insight"][disc], mu=mu, prec=prec, P=np.full((n, T), 1.0 / T),
+        habit=tab["inclusion"][disc].copy(), m_joint=np.full(n, np.nan), m_solo=np.full(n, np.nan),
+        told_by=np.full((n, SOCIAL, T, world.n_practices), -1, dtype=np.int64),
+        told_val=np.zeros((n, SOCIAL, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
+        attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
+        st_surprise=np.zeros(n),
+    )
+    pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rng)
+    cp = build_cops(resolved, cops, members, pa, world, rng)
+    return pr, pa, cp, tab
+
+
+def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: np.ndarray, n_cops: int,
+                   rng: np.random.Generator) -> Patients:
+    """Each CoP's patients, drawn from its own mix over the world's catalogue of contexts."""
+    pat, prac = resolved["patients"], resolved["practice"]
+    n, ppp, T = len(cop), pat["per_practitioner"], world.n_topics
+    prevalence = np.full(world.n_conditions, pat["condition_prevalence"])
+    mixes = np.array([site_mix(world, prevalence, pat["social_need_prevalence"],
+                               resolved["world"]["site_spread"], rng) for _ in range(n_cops)])
+    cum = np.cumsum(mixes, axis=1).reshape(n_cops, -1) if n_cops else np.zeros((0, 1))
+    u = rng.random((n, ppp))
+    ctx = np.empty((n, ppp), dtype=np.int64)
+    for c in range(n_cops):
+        rows = cop == c
+        ctx[rows] = np.minimum(np.searchsorted(cum[c], u[rows] * cum[c, -1], side="right"), cum.shape[1] - 1)
+    ctx[rng.random((n, ppp)) >= panel_share[:, None]] = -1
+    active = ctx >= 0
+    n_cond = np.where(active, world.ctx_n_cond[np.maximum(ctx, 0)], 0)
+    rate = prac["visit_rate"] * (1 + prac["visit_rate_per_condition"] * (n_cond - 2))
+    demand = np.clip(rate * prac["caseload"], 0, 1) * active
+    level = rng.choice(3, size=(n, ppp), p=pat["engagement"])
+    plans = np.full((n, ppp, T), -1, dtype=np.int64)
+    return Patients(
+        ctx=ctx, demand=demand, engage=ENGAGEMENT_WEIGHT[level],
+        asked=np.where(active, first_request(demand, rng), NEVER), tie=rng.random((n, ppp)),
+        plan=plans, tried=np.full((n, ppp), -1, dtype=np.int64), joint=np.zeros((n, ppp), dtype=bool),
+        inc_plan=plans.copy(), inc_value=np.full((n, ppp), -np.inf), known=np.zeros((n, ppp), dtype=bool),
+        health=np.full((n, ppp, T), 0.5), health_week=np.zeros((n, ppp), dtype=np.int64),
+        obs=np.zeros((n, ppp, T)), obs_plan=plans.copy(),
+    )
+
+
+def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patients, world: World,
+               rng: np.random.Generator) -> Cops:
+    """The CoPs' settings as arrays, their trust, empty repositories and representatives."""
+    n_cops, m = members.shape
+    col = lambda key: np.array([spec[key] for spec in cops], dtype=float)  # noqa: E731
+    led = col("moderators") > 0 if n_cops else np.zeros(0, dtype=bool)
+    rep = col("representative").astype(bool) if n_cops else np.zeros(0, dtype=bool)
+    rep_i, rep_k = np.full(n_cops, -1, dtype=np.int64), np.full(n_cops, -1, dtype=np.int64)
+    for c in range(n_cops):
+        # the representative is one of the CoP's own patients, with a real context (no oracle)
+        mem = members[c][members[c] >= 0]
+        rows, slots = np.nonzero(pa.ctx[mem] >= 0)
+        if rep[c] and len(rows):
+            pick = int(rng.integers(len(rows)))
+            rep_i[c], rep_k[c] = mem[rows[pick]], slots[pick]
+    noise = resolved["practice"]["observation_noise"] * np.where(
+        col("mentor").astype(bool), resolved["meeting"]["pdsa_noise"], 1.0) if n_cops else np.zeros(0)
+    shape = (n_cops, SOCIAL, world.n_topics, world.n_practices)
+    return Cops(
+        members=members, trust=np.full((n_cops, m + 1, m + 1), resolved["meeting"]["initial_trust"]),
+        R_mu=np.zeros(shape), R_prec=np.zeros(shape),
+        skill=np.where(led, col("moderator_skill"), 0.0), preparation=np.where(led, col("preparation"), 0.0),
+        documentation=np.where(led, col("documentation"), 0.0), mentor=col("mentor").astype(bool),
+        representative=rep & (rep_i >= 0), meeting_hours=col("meeting_hours"),
+        cases=col("cases_per_meeting").astype(np.int64), rep_i=rep_i, rep_k=rep_k, noise=noise,
+    )

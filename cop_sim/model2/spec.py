@@ -1,0 +1,186 @@
+"""The one commented source of Model 2's defaults: value, unit, validity range, prior and origin.
+
+Seeds cited (``../shared/seeds/``) as in :mod:`cop_sim.defaults`. "assumption" marks a value the
+modellers chose; its prior says how far a robustness run or a calibration should vary it.
+"""
+
+from __future__ import annotations
+
+from cop_sim.defaults import _composition, calendar_spec
+from cop_sim.params import Param, Prior, Spec
+from cop_sim.world.spec import WORLD_SPEC
+
+
+def _p(default, doc, unit, lo, hi, source="assumption", prior=None, why="assumption", family="uniform"):
+    """A numeric parameter; ``prior`` (lo, hi) becomes a :class:`Prior` with its reason."""
+    pr = Prior(prior[0], prior[1], why, family) if prior else None
+    return Param(default, doc, unit, lo, hi, source, prior=pr)
+
+
+def _discipline(status, hours, contact, panel, confidence, insight, person, inclusion, src) -> Spec:
+    return {
+        "status": _p(status, "rank in the professional hierarchy", "0-1", 0.0, 1.0,
+                     "seed 000 (Rev Panam Salud Publica 2007: physicians ranked above others); "
+                     "other ranks assumed"),
+        "clinical_hours": _p(hours, "clinical hours in a week", "h/week", 0.0, 80.0),
+        "contact_share": _p(contact, "share of clinical hours in patient contact", "0-1", 0.0, 1.0),
+        "panel_share": _p(panel, "share of the modelled panel who are this member's patients", "0-1",
+                          0.0, 1.0, "assumption (managers, policy makers see no patients)"),
+        "guideline_confidence": _p(confidence, "precision of the trained belief in guideline practices "
+                                   "(observations' worth)", "obs", 0.0, 200.0, src),
+        "context_insight": _p(insight, "chance of noticing a patient's social needs without the patient "
+                              "in the plan; also how far training anticipates them", "0-1", 0.0, 1.0,
+                              "seed 000 (J Clin Nurs 2017: nurses know the patient's world); seed 004"),
+        "person_centred": _p(person, "trained belief in person-centred practices (mean, 0-1)", "0-1",
+                             0.0, 1.0, "seed 000 (J Clin Nurs 2020, IJERPH: person-centred care)"),
+        "inclusion": _p(inclusion, "starting habit of planning care with the patient", "0-1", 0.0, 1.0,
+                        "seed 003 (a continuum of engagement)"),
+    }
+
+
+DISCIPLINE_SPEC: Spec = {
+    "gp": _discipline(0.9, 32.0, 0.8, 1.0, 20.0, 0.2, 0.45, 0.3, "assumption (biomedical training)"),
+    "nurse": _discipline(0.5, 32.0, 0.85, 1.0, 8.0, 0.5, 0.6, 0.5, "assumption"),
+    "specialist": _discipline(1.0, 30.0, 0.8, 1.0, 30.0, 0.1, 0.4, 0.2,
+                              "seed 000 (CMAJ Open TIP: specialists' medical model)"),
+    "social_worker": _discipline(0.4, 32.0, 0.7, 1.0, 2.0, 0.8, 0.7, 0.6, "assumption"),
+    "pharmacist": _discipline(0.5, 32.0, 0.6, 1.0, 15.0, 0.2, 0.45, 0.3, "assumption"),
+    "community_worker": _discipline(0.2, 32.0, 0.8, 1.0, 2.0, 0.8, 0.7, 0.6,
+                                    "seed 004 (trusted frontline professionals)"),
+    "manager": _discipline(0.7, 0.0, 0.0, 0.0, 2.0, 0.3, 0.5, 0.3, "seed 002 (organisational level)"),
+    "policy_maker": _discipline(0.8, 0.0, 0.0, 0.0, 2.0, 0.3, 0.5, 0.3, "seed 002 (organisational level)"),
+}
+
+COP_SPEC: Spec = {
+    "name": Param("", "CoP name (default: cop1, cop2, ...)", kind=str),
+    "members": Param({"gp": 2, "nurse": 3, "specialist": 1, "social_worker": 2, "pharmacist": 1,
+                      "community_worker": 3}, "practitioners by discipline", "persons",
+                     source="seed 004 (twelve practitioners of health, care and community work)",
+                     kind=dict, check=_composition),
+    "moderators": _p(2, "moderators (facilitators, chairs)", "persons", 0, 10, "seed 004 (two per CoP)"),
+    "moderator_skill": _p(0.7, "facilitation skill: how far the chair cancels hierarchy's muting", "0-1",
+                          0.0, 1.0, prior=(0.2, 1.0)),
+    "preparation": _p(0.8, "chance the chair prepares a meeting (then picks the most surprising cases)",
+                      "0-1", 0.0, 1.0, "seed 002 (preparing the chair was crucial)", (0.3, 1.0),
+                      "seed 002 names preparation, not its frequency"),
+    "documentation": _p(0.8, "chance a meeting's consensus is written into the repository", "0-1", 0.0,
+                        1.0, "seed 004 (documentation grid)", (0.2, 1.0), "seed 004 names the grid only"),
+    "mentor": Param(False, "an improvement mentor runs structured small tests (PDSA) with the CoP", "-",
+                    source="seed 000 (PERFORM KT: an assigned mentor per team)"),
+    "representative": Param(False, "a patient of the CoP's panels attends as representative", "-",
+                            source="seeds 002, 003 (family representative; patient partners)"),
+    "meeting_hours": _p(2.0, "length of a meeting", "h", 0.25, 8.0, prior=(1.0, 3.0)),
+    "cases_per_meeting": _p(2, "stories discussed per meeting", "cases", 1, 6, prior=(1, 4)),
+    "calendar": calendar_spec(4, 2, "seed 004 (monthly meetings throughout the year)"),
+}
+
+SPEC: Spec = {
+    "name": Param("default", "scenario name", kind=str),
+    "description": Param("", "what the scenario encodes", kind=str),
+    "model": Param("cop2", "which model runs the scenario", choices=("cop", "cop2", "march1991")),
+    "seed": Param(1, "seed of the run's random streams (and of its world)", "-", 0, 2**63 - 1),
+    "weeks": _p(52, "horizon", "weeks", 1, 1040, "seed 004 (a year of monthly meetings)"),
+    "burn_in": _p(26, "weeks of care before week 0, with no CoP", "weeks", 0, 520,
+                  "assumption: month 0 means a settled practice", (0, 52)),
+    "n_cops": _p(4, "number of CoPs built from the [cop] template", "CoPs", 0, 100000,
+                 "seed 004 (four district CoPs)"),
+    "cop": COP_SPEC,
+    "cops": Param([], "per-CoP overrides of [cop], one table each", kind=list),
+    "disciplines": DISCIPLINE_SPEC,
+    "world": WORLD_SPEC,
+    "patients": {
+        "per_practitioner": _p(20, "patients with multimorbidity per clinician", "patients", 1, 200),
+        "min_conditions": _p(2, "fewest chronic conditions", "conditions", 2, 6,
+                             "seed 000 (multimorbidity: two or more conditions)"),
+        "max_conditions": _p(5, "most chronic conditions", "conditions", 2, 6),
+        "condition_prevalence": _p(0.4, "mean share of patients with each condition (site means vary by "
+                                   "world.site_spread)", "0-1", 0.01, 0.99, prior=(0.2, 0.6)),
+        "social_need_prevalence": _p(0.5, "mean share of patients with social needs", "0-1", 0.0, 1.0,
+                                     prior=(0.2, 0.8)),
+        "engagement": Param([0.6, 0.3, 0.1], "shares consulted / involved / partner", "shares", kind=list,
+                            source="seed 003 (continuum of engagement)"),
+        "response": _p(0.15, "weekly share of the gap to the value of current care that health closes",
+                       "1/week", 0.0, 1.0, prior=(0.05, 0.4)),
+        "decline": _p(0.05, "control lost by a condition's own course (target = value - decline)", "0-1",
+                      0.0, 1.0, prior=(0.0, 0.15)),
+        "goal_threshold": _p(0.6, "priority-weighted health above which a patient's goals count as met",
+                             "0-1", 0.0, 1.0, prior=(0.4, 0.8)),
+    },
+    "practice": {
+        "visit_rate": _p(0.12, "visit requests per patient-week with two conditions", "1/week", 0.0, 5.0,
+                         prior=(0.06, 0.25)),
+        "visit_rate_per_condition": _p(0.25, "extra relative demand per condition beyond two", "-",
+                                       0.0, 5.0, prior=(0.0, 0.5)),
+        "caseload": _p(1.0, "time pressure: multiplier on demand", "x", 0.0, 10.0,
+                       "seed 003 (time was a challenge for all sites)", (0.6, 1.6), "assumption"),
+        "encounter_hours": _p(0.5, "length of an encounter", "h", 0.05, 8.0, prior=(0.25, 0.75)),
+        "panel_time_share": _p(0.12, "share of contact hours for the modelled panel", "0-1", 0.0, 1.0),
+        "cop_time_from_panel": _p(0.5, "share of CoP hours that displace care of the modelled panel",
+                                  "0-1", 0.0, 1.0, "seed 003 (time was a challenge)", (0.2, 0.8)),
+        "coordination_rate": _p(0.3, "odds scale of asking a trusted colleague's advice", "-", 0.0, 5.0,
+                                "seed 000 (J Comorbidity: coordination is rare)", (0.1, 0.6)),
+        "collaboration_rate": _p(0.3, "odds scale of a joint plan with a colleague and the patient", "-",
+                                 0.0, 5.0, "seed 000 (J Comorbidity)", (0.1, 0.6)),
+        "exploration": _p(0.2, "chance a visit tries a change to one practice of the plan", "0-1",
+                          0.0, 1.0, "Eppstein et al. 2012 (local tests of potentially better practices); "
+                          "value assumed", (0.05, 0.5)),
+        "observation_noise": _p(0.15, "sd of the observed result of a practice around its true value",
+                                "0-1", 0.001, 1.0, "Eppstein et al. 2012; Manukyan et al. 2013 (noisy "
+                                "assessment); value assumed", (0.05, 0.3)),
+        "signal_delay": _p(4, "weeks before a practice's result can be observed", "weeks", 0, 52,
+                           prior=(1, 12)),
+        "habit_rate": _p(0.05, "how fast the inclusion habit follows what planning with patients showed",
+                         "-", 0.0, 1.0, prior=(0.01, 0.2), family="loguniform"),
+        "forgetting": _p(0.005, "weekly loss of a belief's precision (what was learnt can be revised)",
+                         "1/week", 0.0, 0.2, prior=(0.001, 0.02), family="loguniform"),
+    },
+    "meeting": {
+        "story_weight": _p(0.5, "a story's worth against one's own observation, at full voice and trust",
+                           "obs", 0.0, 5.0, "seed 001 (stories of success and failure)", (0.1, 1.0)),
+        "attendance_pressure": _p(0.5, "drop in attendance at full backlog pressure", "0-1", 0.0, 1.0,
+                                  "seed 003 (time was a challenge)", (0.2, 0.8)),
+        "engagement_mean": _p(0.8, "mean chance a member attends", "0-1", 0.0, 1.0, prior=(0.5, 0.95)),
+        "engagement_sd": _p(0.1, "spread of that chance between members", "0-1", 0.0, 0.5),
+        "cocreation_rate": _p(0.3, "chance two stories are recombined into a new plan for a patient", "-",
+                              0.0, 1.0, "seed 001 (co-create care plans)", (0.05, 0.6)),
+        "consensus_rate": _p(0.2, "move of what listeners think matters towards a story's patient", "-",
+                             0.0, 1.0, "seed 001 (define common goals)", (0.05, 0.4)),
+        "trust_rate": _p(0.2, "how fast trust follows how well a teller's stories predicted outcomes", "-",
+                         0.0, 1.0, "seed 003 (teams came to value patients' knowledge)", (0.05, 0.5)),
+        "familiarity": _p(0.0, "trust gained by attending together, apart from accuracy (knock-out 0)",
+                          "-", 0.0, 1.0, "seed 003 (frequent interactions); off by default", (0.0, 0.05)),
+        "pdsa_noise": _p(0.5, "observation noise in a mentored CoP, relative", "x", 0.0, 1.0,
+                         "seed 000 (PERFORM KT: structured tests)", (0.3, 0.9)),
+        "pdsa_hours": _p(0.5, "weekly hours that structured tests cost each member", "h/week", 0.0, 8.0,
+                         prior=(0.2, 1.0)),
+        "initial_trust": _p(0.3, "trust between members before any story", "0-1", 0.0, 1.0,
+                            "seed 000 (J Comorbidity: rare interprofessional contact)", (0.1, 0.5)),
+    },
+    "hierarchy": {
+        "steepness": _p(0.5, "how much low status mutes a teller's voice", "0-1", 0.0, 1.0,
+                        "seeds 000 (Rev Panam 2007), 003 (hierarchy a barrier)", (0.0, 1.0)),
+        "flattening": _p(0.7, "how much a fully skilled moderator cancels that muting", "0-1", 0.0, 1.0,
+                         "seed 003 (behaviours that flattened hierarchies)", (0.3, 1.0)),
+    },
+    "repository": {
+        "use": _p(0.02, "weekly weight of the repository as an observation in members' beliefs", "obs",
+                  0.0, 5.0, "seed 004 (methodological guide); March (1991) socialisation", (0.0, 0.1)),
+        "onboarding": _p(2.0, "the repository's worth to a newcomer, in observations", "obs", 0.0, 50.0,
+                         prior=(0.0, 5.0)),
+    },
+    "turnover": {
+        "annual_rate": _p(0.1, "share of practitioners replaced in a year", "1/year", 0.0, 1.0,
+                          "assumption (seed 002: continuity of participants)", (0.0, 0.3)),
+    },
+    "learning_community": {
+        "enabled": Param(False, "cross-CoP sessions where delegates tell stories to other CoPs", "-",
+                         source="seed 002"),
+        "calendar": calendar_spec(13, 6, "seed 002 (four learning sessions in a year)"),
+        "representatives_per_cop": _p(2, "members each CoP sends", "persons", 1, 50, "seed 002"),
+        "hours": _p(3.0, "length of a session", "h", 0.25, 16.0),
+        "symposium_week": _p(0, "week of a one-off symposium of all CoPs (0 = none)", "week", 0, 1040,
+                             "seed 000 (PERFORM KT end-of-project symposium)"),
+        "stories_per_cop": _p(1, "stories each CoP's delegates tell at a session", "stories", 1, 10,
+                              "seed 002 (initiatives bring their own dilemmas and good practices)"),
+    },
+}

@@ -1,0 +1,122 @@
+"""Model 2's numeric state: named tuples of NumPy arrays that the kernels take by name.
+
+Numba compiles a function over a NamedTuple of arrays once per layout, so the kernels read
+``pr.mu`` or ``pa.plan`` instead of a long positional list. The model owns these arrays; the
+Mesa agents are views onto them by index.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+SOCIAL = 2  # belief contexts: 0 no social needs (or not known), 1 social needs known
+REPRESENTATIVE_STATUS = 0.1  # a patient in a room of professionals (seed 003)
+# How much a patient's engagement level lets a joint plan include them (seed 003 continuum).
+ENGAGEMENT_WEIGHT = np.array([0.3, 0.7, 1.0])
+
+
+class Practitioners(NamedTuple):
+    """Practitioners (N): who they are, what they believe, what they bring to the next meeting."""
+
+    disc: np.ndarray  # int64[N]
+    cop: np.ndarray  # int64[N]
+    slot: np.ndarray  # int64[N]: member slot in the CoP
+    status: np.ndarray  # float64[N]
+    hours: np.ndarray  # clinical hours a week
+    contact: np.ndarray  # share in patient contact
+    engagement: np.ndarray  # chance of attending a meeting
+    insight: np.ndarray  # chance per visit of noticing a patient's social needs unasked
+    mu: np.ndarray  # float64[N, 2, T, A]: believed value of each practice, by believed social context
+    prec: np.ndarray  # float64[N, 2, T, A]: precision of that belief, in observations' worth
+    P: np.ndarray  # float64[N, T]: what the practitioner thinks matters to patients (weights)
+    habit: np.ndarray  # float64[N]: chance of planning with the patient, given the chance arises
+    m_joint: np.ndarray  # float64[N]: mean observed value of plans made with the patient
+    m_solo: np.ndarray  # float64[N]: ... and of plans made alone
+    told_by: np.ndarray  # int64[N, 2, T, A]: member slot of the last teller of a story on it (-1)
+    told_val: np.ndarray  # float64[N, 2, T, A]: what that story reported
+    debt: np.ndarray  # float64[N]: encounters owed to colleagues' joint work, taken from next week
+    cop_hours: np.ndarray  # float64[N]: CoP work this week (h)
+    attended: np.ndarray  # bool[N]
+    st_patient: np.ndarray  # int64[N]: panel slot of the most surprising case since the last meeting
+    st_surprise: np.ndarray  # float64[N]
+
+
+class Patients(NamedTuple):
+    """Patients (N, ppp): their context, their plans, their health and what was last observed."""
+
+    ctx: np.ndarray  # int64[N, ppp]: context in the world's catalogue (-1 = empty panel slot)
+    demand: np.ndarray  # float64[N, ppp]: weekly chance of asking for a visit
+    engage: np.ndarray  # float64[N, ppp]: ENGAGEMENT_WEIGHT of the engagement level
+    asked: np.ndarray  # int64[N, ppp]: week of the pending or next request
+    tie: np.ndarray  # float64[N, ppp]: breaks ties between equal waits
+    plan: np.ndarray  # int64[N, ppp, T]: practice in use per topic (-1 = none)
+    tried: np.ndarray  # int64[N, ppp]: week the plan was last changed (-1 = result already seen)
+    joint: np.ndarray  # bool[N, ppp]: the plan in use was made with the patient
+    inc_plan: np.ndarray  # int64[N, ppp, T]: the best plan seen for the patient so far
+    inc_value: np.ndarray  # float64[N, ppp]: its observed value (-inf = none)
+    known: np.ndarray  # bool[N, ppp]: the practitioner knows the patient's context and priorities
+    health: np.ndarray  # float64[N, ppp, T]: control on each active topic, 0-1
+    health_week: np.ndarray  # int64[N, ppp]: week health was last brought up to date
+    obs: np.ndarray  # float64[N, ppp, T]: last observed result per topic (story material)
+    obs_plan: np.ndarray  # int64[N, ppp, T]: the plan that result belonged to
+
+
+class Cops(NamedTuple):
+    """CoPs (C) with padded member slots; slot ``m`` of ``trust`` is the representative."""
+
+    members: np.ndarray  # int64[C, m]
+    trust: np.ndarray  # float64[C, m + 1, m + 1]: trust[c, listener, teller]
+    R_mu: np.ndarray  # float64[C, 2, T, A]: the repository's codified beliefs
+    R_prec: np.ndarray  # float64[C, 2, T, A]: their weight (0 = nothing written yet)
+    skill: np.ndarray
+    preparation: np.ndarray
+    documentation: np.ndarray
+    mentor: np.ndarray  # bool[C]
+    representative: np.ndarray  # bool[C]
+    meeting_hours: np.ndarray
+    cases: np.ndarray  # int64[C]
+    rep_i: np.ndarray  # int64[C]: the representative is patient (rep_i, rep_k) of the CoP's panels
+    rep_k: np.ndarray
+    noise: np.ndarray  # float64[C]: sd of observed results in the CoP (lower with structured tests)
+
+
+class Knobs(NamedTuple):
+    """The scalar parameters the kernels read, by name."""
+
+    coord_rate: float
+    collab_rate: float
+    exploration: float
+    delay: int
+    habit_rate: float
+    response: float
+    decline: float
+    goal_threshold: float
+    story_weight: float
+    att_pressure: float
+    cocreation_rate: float
+    consensus_rate: float
+    trust_rate: float
+    familiarity: float
+    steepness: float
+    flattening: float
+    repo_use: float
+    initial_trust: float
+
+
+def knobs(resolved: dict) -> Knobs:
+    """The kernels' parameters from a resolved scenario."""
+    p, m, h = resolved["practice"], resolved["meeting"], resolved["hierarchy"]
+    pat = resolved["patients"]
+    return Knobs(
+        coord_rate=float(p["coordination_rate"]), collab_rate=float(p["collaboration_rate"]),
+        exploration=float(p["exploration"]), delay=int(p["signal_delay"]), habit_rate=float(p["habit_rate"]),
+        response=float(pat["response"]), decline=float(pat["decline"]),
+        goal_threshold=float(pat["goal_threshold"]), story_weight=float(m["story_weight"]),
+        att_pressure=float(m["attendance_pressure"]), cocreation_rate=float(m["cocreation_rate"]),
+        consensus_rate=float(m["consensus_rate"]), trust_rate=float(m["trust_rate"]),
+        familiarity=float(m["familiarity"]), steepness=float(h["steepness"]),
+        flattening=float(h["flattening"]), repo_use=float(resolved["repository"]["use"]),
+        initial_trust=float(m["initial_trust"]),
+    )

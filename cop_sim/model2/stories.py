@@ -1,0 +1,184 @@
+"""Meetings of stories: cases of success and failure told, heard by voice and trust, recombined.
+
+A prepared chair picks the stories that surprised their tellers most; an unprepared one picks at
+random, which teaches less only when the instructive stories are rare (seed 002: preparing the chair
+was crucial). Listeners treat a story as an observation worth ``story_weight`` x the teller's voice x
+their trust in the teller (learning-core references: stories as evidence). Voice falls with low
+status under a steep hierarchy, and a skilled moderator restores it (seed 003; seed 000, Rev Panam
+Salud Publica 2007). A representative is one of the CoP's own patients, telling of their own life.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cop_sim.kernel import njit
+from cop_sim.model2.care import belief_update
+from cop_sim.model2.state import REPRESENTATIVE_STATUS
+from cop_sim.world.landscape import contribution
+
+LOW_STATUS = 0.5  # tellers at or below this status count as low-status (for the voice outcome)
+MEETING_TALLY = ("meetings", "attendees", "invited", "stories", "cocreated", "low_status_voice",
+                 "rep_voice", "meetings_held")
+
+
+@njit
+def voice(status, skill, kn):
+    """How much a teller of this status is heard: muted by a steep hierarchy, unless moderated."""
+    mute = kn.steepness * (1.0 - kn.flattening * skill)
+    return 1.0 - mute * (1.0 - status)
+
+
+@njit
+def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep, listeners_i):
+    """Every attending listener hears the story of patient (ti, tk): beliefs, priorities, habits."""
+    ctx = pa.ctx[ti, tk]
+    s = world.ctx_social[ctx] if known else 0
+    m = cp.members.shape[1]
+    for r in range(m):
+        li = cp.members[c, r]
+        if li < 0 or not att[r] or li == listeners_i:
+            continue
+        w = kn.story_weight * w_voice * cp.trust[c, r, teller_slot]
+        for t in range(world.n_topics):
+            a = pa.obs_plan[ti, tk, t] if not rep else pa.plan[ti, tk, t]
+            if a < 0:
+                continue
+            y = pa.obs[ti, tk, t]
+            belief_update(pr.mu, pr.prec, li, s, t, a, y, w)
+            pr.told_by[li, s, t, a] = teller_slot
+            pr.told_val[li, s, t, a] = y
+        if known:  # common goals form from stories of what mattered to real patients (seed 001)
+            pull = min(1.0, kn.consensus_rate * w)
+            for t in range(world.n_topics):
+                pr.P[li, t] += pull * (world.ctx_prio[ctx, t] - pr.P[li, t])
+
+
+@njit
+def _choose(pr, cp, c, att, prepared, n_cases, rng, out):
+    """Up to n_cases tellers (member slots): the most surprising stories if prepared, else random."""
+    m = cp.members.shape[1]
+    key = np.empty(m)
+    who = np.empty(m, dtype=np.int64)
+    n = 0
+    for q in range(m):
+        i = cp.members[c, q]
+        if i >= 0 and att[q] and pr.st_patient[i] >= 0:
+            key[n] = pr.st_surprise[i] if prepared else rng.random()
+            who[n] = q
+            n += 1
+    order = np.argsort(-key[:n])
+    k = min(n, n_cases)
+    for e in range(k):
+        out[e] = who[order[e]]
+    return k
+
+
+@njit
+def cocreate(world, pa, a_i, a_k, b_i, b_k):
+    """A new plan for patient (a_i, a_k): on each topic, the practice of whichever story did better.
+
+    Returns True if the recombined plan differs from the patient's plan in use; it is then tried
+    in practice, and can fail (seed 001: co-create care plans).
+    """
+    changed = False
+    ctx = pa.ctx[a_i, a_k]
+    for t in range(world.n_topics):
+        a = pa.obs_plan[a_i, a_k, t]
+        b = pa.obs_plan[b_i, b_k, t]
+        if a >= 0 and b >= 0 and world.ctx_active[ctx, t] and pa.obs[b_i, b_k, t] > pa.obs[a_i, a_k, t]:
+            if pa.plan[a_i, a_k, t] != b:
+                pa.plan[a_i, a_k, t] = b
+                changed = True
+    return changed
+
+
+@njit
+def meet(world, pr, pa, cp, kn, cm, pressure, week, rng, tally):
+    """Hold the meetings of CoPs ``cm``; ``pressure`` is each practitioner's backlog pressure."""
+    m = cp.members.shape[1]
+    att = np.zeros(m, dtype=np.bool_)
+    tellers = np.empty(m, dtype=np.int64)
+    for c in cm:
+        n_att, invited = 0, 0
+        for q in range(m):
+            i = cp.members[c, q]
+            att[q] = False
+            if i < 0:
+                continue
+            invited += 1
+            att[q] = rng.random() < pr.engagement[i] * (1.0 - kn.att_pressure * pressure[i])
+            n_att += att[q]
+            pr.attended[i] = att[q]
+            if att[q]:
+                pr.cop_hours[i] += cp.meeting_hours[c]
+        if invited == 0:
+            continue
+        tally[0] += 1.0
+        tally[1] += n_att
+        tally[2] += invited
+        if n_att == 0:
+            continue
+        tally[7] += 1.0
+        prepared = rng.random() < cp.preparation[c]
+        n_told = _choose(pr, cp, c, att, prepared, cp.cases[c], rng, tellers)
+        for e in range(n_told):
+            q = tellers[e]
+            i = cp.members[c, q]
+            v = voice(pr.status[i], cp.skill[c], kn)
+            k = pr.st_patient[i]
+            tell(world, pr, pa, cp, kn, c, i, k, q, v, att, pa.known[i, k], False, i)
+            tally[3] += 1.0
+            if pr.status[i] <= LOW_STATUS:
+                tally[5] += v
+        if n_told >= 2 and rng.random() < kn.cocreation_rate:
+            a_i, b_i = cp.members[c, tellers[0]], cp.members[c, tellers[1]]
+            a_k, b_k = pr.st_patient[a_i], pr.st_patient[b_i]
+            if cocreate(world, pa, a_i, a_k, b_i, b_k):
+                pa.tried[a_i, a_k] = week
+                pa.joint[a_i, a_k] = False
+                tally[4] += 1.0
+        for e in range(n_told):  # a told story is used up as material
+            i = cp.members[c, tellers[e]]
+            pr.st_patient[i] = -1
+            pr.st_surprise[i] = 0.0
+        if cp.representative[c]:
+            ri, rk = cp.rep_i[c], cp.rep_k[c]
+            ctx = pa.ctx[ri, rk]
+            # the representative knows their own life: how their care works for them, seen with noise
+            for t in range(world.n_topics):
+                if pa.plan[ri, rk, t] >= 0:
+                    pa.obs[ri, rk, t] = contribution(world, ctx, pa.plan[ri, rk], t) \
+                        + cp.noise[c] * rng.standard_normal()
+            v = voice(REPRESENTATIVE_STATUS, cp.skill[c], kn)
+            tell(world, pr, pa, cp, kn, c, ri, rk, m, v, att, True, True, -1)
+            tally[6] += v
+        if kn.familiarity > 0.0:  # a separate, documented source of trust: meeting together
+            for r in range(m + 1):
+                if r < m and not att[r]:
+                    continue
+                for q in range(m):
+                    if att[q] and q != r:
+                        cp.trust[c, r, q] += kn.familiarity * (1.0 - cp.trust[c, r, q])
+        if rng.random() < cp.documentation[c]:
+            codify(pr, cp, c, att)
+
+
+@njit
+def codify(pr, cp, c, att):
+    """The repository writes down the attendees' consensus, right or wrong (March 1991's code)."""
+    m = cp.members.shape[1]
+    _, S, T, A = pr.mu.shape
+    for s in range(S):
+        for t in range(T):
+            for a in range(A):
+                num, den, n = 0.0, 0.0, 0
+                for q in range(m):
+                    i = cp.members[c, q]
+                    if i >= 0 and att[q]:
+                        num += pr.prec[i, s, t, a] * pr.mu[i, s, t, a]
+                        den += pr.prec[i, s, t, a]
+                        n += 1
+                if n > 0 and den > 0:
+                    cp.R_mu[c, s, t, a] = num / den
+                    cp.R_prec[c, s, t, a] = den / n

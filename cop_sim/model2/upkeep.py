@@ -1,0 +1,130 @@
+"""Between meetings: the repository consulted, beliefs' precision fading, sessions between CoPs.
+
+Members learn from the repository as from an observation worth ``repository.use`` a week
+(March 1991: socialisation to the code). Precision fades at ``practice.forgetting`` a week, so
+what was learnt can be revised. Learning sessions let delegates of each CoP tell their stories to
+the others' and pool the CoPs' repositories (seed 002: learning between initiatives); whether that
+helps or makes everyone converge early on a poor plan (Lazer and Friedman 2007) is left to the model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cop_sim.kernel import njit
+from cop_sim.model2.care import belief_update
+from cop_sim.model2.stories import tell, voice
+
+
+@njit
+def beliefs_week(pr, cp, repo_use, forgetting):
+    """One week of repository use and fading precision for every practitioner."""
+    n, S, T, A = pr.mu.shape
+    keep = 1.0 - forgetting
+    for i in range(n):
+        c = pr.cop[i]
+        for s in range(S):
+            for t in range(T):
+                for a in range(A):
+                    pr.prec[i, s, t, a] = max(pr.prec[i, s, t, a] * keep, 1e-3)
+                    if repo_use > 0.0 and cp.R_prec[c, s, t, a] > 0.0:
+                        belief_update(pr.mu, pr.prec, i, s, t, a, cp.R_mu[c, s, t, a], repo_use)
+
+
+@njit
+def session(world, pr, pa, cp, kn, delegates, week):
+    """A learning session: every delegate's best story told to the delegates of other CoPs."""
+    n_cops, m = cp.members.shape
+    att = np.zeros(m, dtype=np.bool_)
+    for d in delegates:
+        i = d
+        k = pr.st_patient[i]
+        if k < 0:
+            continue
+        v = voice(pr.status[i], 0.0, kn)
+        for c in range(n_cops):
+            if c == pr.cop[i]:
+                continue
+            att[:] = False
+            for q in range(m):
+                j = cp.members[c, q]
+                if j >= 0:
+                    for e in delegates:
+                        if e == j:
+                            att[q] = True
+            # strangers' stories are heard at the initial trust (the teller has no slot here)
+            _tell_stranger(world, pr, pa, cp, kn, c, i, k, v, att)
+        pr.st_patient[i] = -1
+        pr.st_surprise[i] = 0.0
+    pool(cp)
+
+
+@njit
+def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att):
+    """A story from another CoP: like ``tell`` but weighted by the initial trust, not by a tie."""
+    ctx = pa.ctx[ti, tk]
+    s = world.ctx_social[ctx] if pa.known[ti, tk] else 0
+    for r in range(cp.members.shape[1]):
+        li = cp.members[c, r]
+        if li < 0 or not att[r]:
+            continue
+        w = kn.story_weight * w_voice * kn.initial_trust
+        for t in range(world.n_topics):
+            a = pa.obs_plan[ti, tk, t]
+            if a >= 0:
+                belief_update(pr.mu, pr.prec, li, s, t, a, pa.obs[ti, tk, t], w)
+
+
+@njit
+def pool(cp):
+    """Every CoP's repository becomes the precision-weighted pool of all CoPs' repositories."""
+    C, S, T, A = cp.R_mu.shape
+    for s in range(S):
+        for t in range(T):
+            for a in range(A):
+                num, den, n = 0.0, 0.0, 0
+                for c in range(C):
+                    if cp.R_prec[c, s, t, a] > 0:
+                        num += cp.R_prec[c, s, t, a] * cp.R_mu[c, s, t, a]
+                        den += cp.R_prec[c, s, t, a]
+                        n += 1
+                if n > 0:
+                    for c in range(C):
+                        cp.R_mu[c, s, t, a] = num / den
+                        cp.R_prec[c, s, t, a] = den / n
+
+
+def turnover(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator) -> int:
+    """Replace leavers by newcomers trained in the same discipline, onboarded from the repository.
+
+    Tacit knowledge leaves with them; the newcomer brings fresh beliefs (March 1991's turnover).
+    Returns the number of leavers.
+    """
+    from cop_sim.model2.population import trained_beliefs
+
+    rate = resolved["turnover"]["annual_rate"]
+    if rate <= 0 or len(pr.disc) == 0:
+        return 0
+    leave = np.flatnonzero(rng.random(len(pr.disc)) < 1.0 - (1.0 - rate) ** (1 / 52))
+    if len(leave) == 0:
+        return 0
+    mu, prec = trained_beliefs(pr.disc[leave], tab, world, rng)
+    c = pr.cop[leave]
+    w = resolved["repository"]["onboarding"] * (cp.R_prec[c] > 0)
+    mu = (prec * mu + w * cp.R_mu[c]) / (prec + w)
+    pr.mu[leave], pr.prec[leave] = mu, prec + w
+    pr.habit[leave] = tab["inclusion"][pr.disc[leave]]
+    pr.m_joint[leave] = np.nan
+    pr.m_solo[leave] = np.nan
+    pr.told_by[leave] = -1
+    pr.P[leave] = 1.0 / world.n_topics
+    pr.st_patient[leave] = -1
+    pr.st_surprise[leave] = 0.0
+    pa.known[leave] = False
+    pa.inc_value[leave] = -np.inf
+    pa.tried[leave] = -1
+    slots = pr.slot[leave]
+    init = resolved["meeting"]["initial_trust"]
+    cp.trust[c, slots, :] = init
+    cp.trust[c, :, slots] = init
+    return len(leave)
