@@ -70,6 +70,20 @@ def test_exact_optimum_equals_python_brute_force(params):
         assert value(w, c, w.best_combo[c]) == w.best_value[c]  # the kernel's own value, bit for bit
 
 
+def test_branch_and_bound_finds_the_maximum_on_the_largest_contexts():
+    """Every combination of a 7-topic context, scored by the kernel's value(): none beats the optimum."""
+    w = build_world({"K": 3}, 12)
+    n_active = w.ctx_active.sum(axis=1)
+    for c in np.flatnonzero(n_active == n_active.max())[:2]:
+        act = np.flatnonzero(w.ctx_active[c])
+        combo = np.full(w.n_topics, -1, np.int64)
+        top = -np.inf
+        for choice in itertools.product(range(w.n_practices), repeat=act.size):
+            combo[act] = choice
+            top = max(top, value(w, c, combo))
+        assert act.size == 7 and top == w.best_value[c]
+
+
 def test_kernel_value_matches_the_documented_formula():
     w = build_world({}, 3)
     rng = np.random.default_rng(0)

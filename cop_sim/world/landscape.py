@@ -1,204 +1,27 @@
-"""The clinical landscape: NK-style, context-dependent values with exact optima per context.
+"""The clinical landscape of one replication: drawing it, its context catalogue, site mixes.
 
-A patient's context (conditions, social needs, priorities) makes some topics active; on each
-active topic one of A practices is used. A practice's value mixes an additive part, which
-depends on social context, with an NK interaction part that depends on the practices used on
-K partner topics (Kauffman; Levinthal 1997; Eppstein et al. 2012, PLoS ONE 7(11):e49901).
-Contexts come from a finite catalogue whose optima are computed once by exhaustive search,
-so "best achievable for this patient" is exact. See docs/world.md.
+The value kernels (:func:`contribution`, :func:`value`, :func:`care_quality`) live in
+``kernels.py`` and the exact optima in ``optimum.py``; all are re-exported here. Contexts come
+from a finite catalogue whose optima are computed once, so "best achievable for this patient"
+is exact. See docs/world.md.
 """
 
 from __future__ import annotations
 
 import functools
 from math import comb
-from typing import NamedTuple
 
 import numpy as np
 
-from cop_sim.kernel import njit
 from cop_sim.params import defaults, merge
 from cop_sim.rng import Streams
+from cop_sim.world.kernels import World, care_quality, contribution, value
+from cop_sim.world.optimum import optimise
 from cop_sim.world.spec import WORLD_SPEC, check_world, topic_roles
 
-MAX_ACTIVE_RUGGED = 10  # exhaustive search costs A**n_active value evaluations per context
+__all__ = ["World", "build_world", "care_quality", "contribution", "site_mix", "value"]
 
-
-class World(NamedTuple):
-    """One replication's landscape and context catalogue (read-only arrays; Numba-compatible)."""
-
-    n_topics: int
-    n_conditions: int
-    n_practices: int
-    K: int
-    ruggedness: float
-    burden_weight: float
-    partners: np.ndarray  # int64[T, max(K, 1)]: topic t's K distinct partners (-1 when K = 0)
-    base: np.ndarray  # float64[2, T, A]: additive value by social context s
-    inter: np.ndarray  # float64[T, A, (A+1)**K]: NK tables; an inactive partner counts as level A
-    burden: np.ndarray  # float64[A]: treatment burden (guideline 1.0)
-    person_centred: np.ndarray  # bool[A]
-    ctx_active: np.ndarray  # bool[C, T]
-    ctx_social: np.ndarray  # int64[C]
-    ctx_prio: np.ndarray  # float64[C, T]: weights, sum 1 over active topics
-    ctx_n_cond: np.ndarray  # int64[C]
-    best_value: np.ndarray  # float64[C]
-    best_combo: np.ndarray  # int64[C, T], -1 where inactive
-    greedy_value: np.ndarray  # float64[C]
-    greedy_combo: np.ndarray  # int64[C, T]: the best single practices, each judged alone
-
-
-@njit
-def contribution(world, c, combo, t):
-    """True value in [0, 1] of topic ``t``'s practice ``combo[t]`` for context ``c``.
-
-    Args:
-        world: the World.
-        c: context index.
-        combo: int64[T], the practice used on each topic (-1 = none / inactive).
-        t: the topic.
-    """
-    a = combo[t]
-    if a < 0:
-        return 0.0
-    b = world.base[world.ctx_social[c], t, a]
-    if world.K == 0:
-        return b
-    A = world.n_practices
-    idx = 0
-    mult = 1
-    for j in range(world.K):
-        p = world.partners[t, j]
-        level = combo[p]
-        if level < 0 or not world.ctx_active[c, p]:
-            level = A
-        idx += level * mult
-        mult *= A + 1
-    r = world.ruggedness
-    return (1.0 - r) * b + r * world.inter[t, a, idx]
-
-
-@njit
-def value(world, c, combo):
-    """Priority-weighted value of ``combo`` for context ``c`` minus the weighted mean burden.
-
-    An active topic with ``combo[t] = -1`` (not addressed) contributes nothing and no burden.
-    With K = 0 the value is a sum of per-topic terms (separable).
-    """
-    total = 0.0
-    load = 0.0
-    n = 0
-    for t in range(world.n_topics):
-        if world.ctx_active[c, t]:
-            n += 1
-            a = combo[t]
-            if a >= 0:
-                total += world.ctx_prio[c, t] * contribution(world, c, combo, t)
-                load += world.burden[a]
-    if n == 0:
-        return 0.0
-    return total - world.burden_weight * load / n
-
-
-@njit
-def care_quality(world, c, combo):
-    """Value of ``combo`` relative to the exact best achievable for context ``c`` (<= 1)."""
-    return value(world, c, combo) / world.best_value[c]
-
-
-@njit
-def _greedy(world, c, out):
-    """Write into ``out`` each active topic's best practice judged alone (partners absent)."""
-    T = world.n_topics
-    n = 0
-    for t in range(T):
-        n += world.ctx_active[c, t]
-    scratch = np.full(T, -1, np.int64)
-    for t in range(T):
-        out[t] = -1
-        if not world.ctx_active[c, t]:
-            continue
-        best = -np.inf
-        for a in range(world.n_practices):
-            scratch[t] = a
-            # the same per-topic term as in value(), so that K = 0 makes this the exact argmax
-            score = world.ctx_prio[c, t] * contribution(world, c, scratch, t) \
-                - world.burden_weight * world.burden[a] / n
-            if score > best:
-                best = score
-                out[t] = a
-        scratch[t] = -1
-
-
-@njit
-def _exhaustive(world, c, out):
-    """Write the best combination for context ``c`` into ``out`` by trying all A**n; its value.
-
-    Between neighbouring combinations only the topics whose own or partners' practices changed
-    are re-evaluated; the sum is then taken in the same order as in value(), so the maximum is
-    value(world, c, out) bit for bit.
-    """
-    T = world.n_topics
-    A = world.n_practices
-    act = np.empty(T, np.int64)
-    n = 0
-    combo = np.full(T, -1, np.int64)
-    for t in range(T):
-        if world.ctx_active[c, t]:
-            act[n] = t
-            combo[t] = 0
-            n += 1
-    deps = np.zeros((n, n), np.bool_)  # deps[i, j]: topic act[j] reads act[i]'s practice
-    for i in range(n):
-        deps[i, i] = True
-        for j in range(n):
-            for k in range(world.K):
-                if world.partners[act[j], k] == act[i]:
-                    deps[i, j] = True
-    term = np.empty(n)
-    for j in range(n):
-        term[j] = world.ctx_prio[c, act[j]] * contribution(world, c, combo, act[j])
-    dirty = np.zeros(n, np.bool_)
-    bw = world.burden_weight
-    best = -np.inf
-    while True:
-        total = 0.0
-        load = 0.0
-        for j in range(n):
-            total += term[j]
-            load += world.burden[combo[act[j]]]
-        v = total - bw * load / n
-        if v > best:
-            best = v
-            out[:] = combo
-        i = 0  # odometer over the active topics
-        while i < n:
-            combo[act[i]] += 1
-            if combo[act[i]] < A:
-                break
-            combo[act[i]] = 0
-            i += 1
-        if i == n:
-            return best
-        for d in range(i + 1):
-            for j in range(n):
-                dirty[j] |= deps[d, j]
-        for j in range(n):
-            if dirty[j]:
-                term[j] = world.ctx_prio[c, act[j]] * contribution(world, c, combo, act[j])
-                dirty[j] = False
-
-
-@njit
-def _optimise(world, best_value, best_combo, greedy_value, greedy_combo):
-    for c in range(world.ctx_active.shape[0]):
-        _greedy(world, c, greedy_combo[c])
-        greedy_value[c] = value(world, c, greedy_combo[c])
-        if world.K == 0:  # separable: the per-topic argmax is exact
-            best_combo[c] = greedy_combo[c]
-            best_value[c] = greedy_value[c]
-        else:
-            best_value[c] = _exhaustive(world, c, best_combo[c])
+MAX_ACTIVE_RUGGED = 10  # the search's worst case is A**n_active value evaluations per context
 
 
 def _contexts(p: dict, rng: np.random.Generator, lo: int, hi: int, roles: tuple[str, ...]):
@@ -254,7 +77,7 @@ def _draw(p: dict, seed: int, lo: int, hi: int) -> World:
     world = World(T, nc, A, K, float(p["ruggedness"]), float(p["burden_weight"]), partners, base,
                   inter, burden, person_centred, active, social, prio, n_cond,
                   np.empty(C), np.full((C, T), -1, np.int64), np.empty(C), np.full((C, T), -1, np.int64))
-    _optimise(world, world.best_value, world.best_combo, world.greedy_value, world.greedy_combo)
+    optimise(world, world.best_value, world.best_combo, world.greedy_value, world.greedy_combo)
     if world.best_value.min() <= 0.0:
         raise ValueError("a context's best achievable value is not positive; lower world.burden_weight")
     for arr in world[6:]:
