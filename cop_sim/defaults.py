@@ -137,7 +137,7 @@ COP_SPEC: Spec = {
 SPEC: Spec = {
     "name": Param("default", "scenario name", kind=str),
     "description": Param("", "what the scenario encodes", kind=str),
-    "model": Param("cop", "which model runs the scenario", choices=("cop", "march1991")),
+    "model": Param("cop", "which model runs the scenario", choices=("cop", "cop2", "march1991")),
     "seed": Param(1, "seed of the run's random streams", "-", 0, 2**63 - 1),
     "weeks": Param(52, "horizon", "weeks", 1, 1040, "seed 004 (a year of monthly meetings)"),
     "n_cops": Param(4, "number of CoPs built from the [cop] template", "CoPs", 0, 100000,

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from cop_sim.kernel import njit
+from cop_sim.kernel import njit, njit_inline
 from cop_sim.queue import serve, weeks_to_request
-from cop_sim.world.landscape import contribution, value
+from cop_sim.world.landscape import contributions
 
 CONSULTATION, COORDINATION, COLLABORATION = 0, 1, 2
 ACCURACY_SCALE = 2.0  # a story off by 0.5 earns no trust: trust target = 1 - 2 |error| (assumption)
@@ -27,7 +27,7 @@ COP_TALLY = ("encounters", "quality", "health", "goals_met", "collaboration", "b
 COMPLEX = 4  # patients with four or more conditions form the complex subgroup
 
 
-@njit
+@njit_inline
 def bring_health_up_to_date(world, pa, i, k, week, response, decline):
     """Health on each active topic relaxes towards the value of the plan in force (less decline)."""
     c = pa.ctx[i, k]
@@ -35,14 +35,16 @@ def bring_health_up_to_date(world, pa, i, k, week, response, decline):
     if dt <= 0:
         return
     keep = (1.0 - response) ** dt
+    v = np.empty(world.n_topics)
+    contributions(world, c, pa.plan[i, k], v)
     for t in range(world.n_topics):
         if world.ctx_active[c, t]:
-            target = max(0.0, contribution(world, c, pa.plan[i, k], t) - decline)
+            target = max(0.0, v[t] - decline)
             pa.health[i, k, t] = target + (pa.health[i, k, t] - target) * keep
     pa.health_week[i, k] = week
 
 
-@njit
+@njit_inline
 def belief_update(mu, prec, i, s, t, a, y, weight):
     """Normal-normal update of one belief by an observation ``y`` worth ``weight`` observations."""
     if weight <= 0.0:
@@ -51,27 +53,22 @@ def belief_update(mu, prec, i, s, t, a, y, weight):
     mu[i, s, t, a] += weight * (y - mu[i, s, t, a]) / prec[i, s, t, a]
 
 
-@njit
-def _weight(world, pr, pa, i, k, t):
-    """How much topic ``t`` matters for judging patient k's plan: their own priorities if known."""
-    if pa.known[i, k]:
-        return world.ctx_prio[pa.ctx[i, k], t]
-    return pr.P[i, t]
-
-
-@njit
+@njit_inline
 def observe(world, pr, pa, cp, kn, i, k, q, c, rng):
     """The delayed result of patient k's plan: beliefs, trust in tellers, habit, story, keep or revert."""
     ctx = pa.ctx[i, k]
     s = world.ctx_social[ctx] if pa.known[i, k] else 0
     noise = cp.noise[c]
+    plan = pa.plan[i, k]
+    v = np.empty(world.n_topics)
+    contributions(world, ctx, plan, v)
     total, wsum, surprise, n = 0.0, 0.0, 0.0, 0
     for t in range(world.n_topics):
-        a = pa.plan[i, k, t]
+        a = plan[t]
         pa.obs_plan[i, k, t] = a
         if a < 0:
             continue
-        y = contribution(world, ctx, pa.plan[i, k], t) + noise * rng.standard_normal()
+        y = v[t] + noise * rng.standard_normal()
         pa.obs[i, k, t] = y
         surprise += abs(y - pr.mu[i, s, t, a])
         n += 1
@@ -81,17 +78,17 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng):
             cp.trust[c, q, teller] += kn.trust_rate * (acc - cp.trust[c, q, teller])
             pr.told_by[i, s, t, a] = -1
         belief_update(pr.mu, pr.prec, i, s, t, a, y, 1.0)
-        w = _weight(world, pr, pa, i, k, t)
+        # judged by what matters to the patient if known, else by what the practitioner thinks matters
+        w = world.ctx_prio[ctx, t] if pa.known[i, k] else pr.P[i, t]
         total += w * y
         wsum += w
     pa.tried[i, k] = -1
     if n == 0:
         return
     seen = total / max(wsum, 1e-12)
-    if pa.joint[i, k]:
-        pr.m_joint[i] = seen if np.isnan(pr.m_joint[i]) else pr.m_joint[i] + kn.habit_rate * (seen - pr.m_joint[i])
-    else:
-        pr.m_solo[i] = seen if np.isnan(pr.m_solo[i]) else pr.m_solo[i] + kn.habit_rate * (seen - pr.m_solo[i])
+    # the inclusion habit follows what plans made with patients showed, against plans made alone
+    means = pr.m_joint if pa.joint[i, k] else pr.m_solo
+    means[i] = seen if np.isnan(means[i]) else means[i] + kn.habit_rate * (seen - means[i])
     if not (np.isnan(pr.m_joint[i]) or np.isnan(pr.m_solo[i])):
         pr.habit[i] = min(1.0, max(0.02, pr.habit[i] + kn.habit_rate * (pr.m_joint[i] - pr.m_solo[i])))
     surprise /= n
@@ -105,23 +102,22 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng):
         pa.plan[i, k, :] = pa.inc_plan[i, k, :]
 
 
-@njit
-def _pooled(pr, i, j, s, t, a):
+@njit_inline
+def _pooled(mu, prec, i, j, s, t, a):
     """Belief of ``i`` (and of colleague ``j`` when planning together), pooled by precision."""
     if j < 0:
-        return pr.mu[i, s, t, a], pr.prec[i, s, t, a]
-    p = pr.prec[i, s, t, a] + pr.prec[j, s, t, a]
-    return (pr.prec[i, s, t, a] * pr.mu[i, s, t, a] + pr.prec[j, s, t, a] * pr.mu[j, s, t, a]) / p, p
+        return mu[i, s, t, a], prec[i, s, t, a]
+    p = prec[i, s, t, a] + prec[j, s, t, a]
+    return (prec[i, s, t, a] * mu[i, s, t, a] + prec[j, s, t, a] * mu[j, s, t, a]) / p, p
 
 
-@njit
-def _addressed(world, pa, hidden, i, k, t):
+@njit_inline
+def _addressed(active, known, hidden, c, t):
     """Whether the plan covers topic t: active, and visible (social needs only once known)."""
-    c = pa.ctx[i, k]
-    return world.ctx_active[c, t] and (pa.known[i, k] or not hidden[t])
+    return active[c, t] and (known or not hidden[t])
 
 
-@njit
+@njit_inline
 def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     """Fill unplanned topics from beliefs, then maybe try one change. True if the plan changed.
 
@@ -130,60 +126,61 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     c = pa.ctx[i, k]
     adviser = j
     j = j if mode == COLLABORATION else -1
+    mu, prec, plan, active, known = pr.mu, pr.prec, pa.plan[i, k], world.ctx_active, pa.known[i, k]
     s = world.ctx_social[c] if pa.known[i, k] else 0
     A = world.n_practices
     changed = False
     n_addr = 0
     for t in range(world.n_topics):
-        if not _addressed(world, pa, hidden, i, k, t):
+        if not _addressed(active, known, hidden, c, t):
             continue
         n_addr += 1
-        if pa.plan[i, k, t] < 0:
+        if plan[t] < 0:
             best, arg = -np.inf, 0
             for a in range(A):
-                m, _ = _pooled(pr, i, j, s, t, a)
+                m, _ = _pooled(mu, prec, i, j, s, t, a)
                 if m > best:
                     best, arg = m, a
-            pa.plan[i, k, t] = arg
+            plan[t] = arg
             changed = True
     if changed or n_addr == 0:
         return changed
     if mode == COORDINATION:  # the colleague advises where the practitioner is least sure
         tt, low = -1, np.inf
         for t in range(world.n_topics):
-            if _addressed(world, pa, hidden, i, k, t) and pr.prec[i, s, t, pa.plan[i, k, t]] < low:
-                tt, low = t, pr.prec[i, s, t, pa.plan[i, k, t]]
-        best, arg = -np.inf, pa.plan[i, k, tt]
+            if _addressed(active, known, hidden, c, t) and pr.prec[i, s, t, plan[t]] < low:
+                tt, low = t, pr.prec[i, s, t, plan[t]]
+        best, arg = -np.inf, plan[tt]
         for a in range(A):
             if pr.mu[adviser, s, tt, a] > best:
                 best, arg = pr.mu[adviser, s, tt, a], a
-        if arg != pa.plan[i, k, tt]:
-            pa.plan[i, k, tt] = arg
+        if arg != plan[tt]:
+            plan[tt] = arg
             return True
         return False
     if rng.random() >= kn.exploration:
         return False
     pick = int(rng.random() * n_addr)
     for t in range(world.n_topics):
-        if not _addressed(world, pa, hidden, i, k, t):
+        if not _addressed(active, known, hidden, c, t):
             continue
         if pick == 0:
-            cur = pa.plan[i, k, t]
+            cur = plan[t]
             best, arg = -np.inf, cur
             for a in range(A):  # Thompson sampling among the alternatives
                 if a == cur:
                     continue
-                m, p = _pooled(pr, i, j, s, t, a)
+                m, p = _pooled(mu, prec, i, j, s, t, a)
                 draw = m + rng.standard_normal() / np.sqrt(p)
                 if draw > best:
                     best, arg = draw, a
-            pa.plan[i, k, t] = arg
+            plan[t] = arg
             return arg != cur
         pick -= 1
     return False
 
 
-@njit
+@njit_inline
 def _colleague(pr, cp, c, q, i):
     """The member of CoP c whom slot q trusts most (their index), or -1."""
     best, value_ = -1, -1.0
@@ -194,7 +191,7 @@ def _colleague(pr, cp, c, q, i):
     return best
 
 
-@njit
+@njit_inline
 def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc):
     """One visit of patient k to practitioner i (member slot q of CoP c)."""
     ctx = pa.ctx[i, k]
@@ -230,11 +227,13 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc):
     _tally(world, pr, pa, kn, i, k, c, mode, tally, tc)
 
 
-@njit
+@njit_inline
 def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc):
     """Add the visit's outcomes: quality, health, burden, goals, belief error, by CoP and subgroup."""
     ctx = pa.ctx[i, k]
-    quality = value(world, ctx, pa.plan[i, k]) / world.best_value[ctx]
+    plan = pa.plan[i, k]
+    v = np.empty(world.n_topics)
+    quality = contributions(world, ctx, plan, v) / world.best_value[ctx]
     s_true = world.ctx_social[ctx]
     health, n_c, goal, load, err, n_a = 0.0, 0, 0.0, 0.0, 0.0, 0
     for t in range(world.n_topics):
@@ -245,10 +244,10 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc):
         if t < world.n_conditions:
             health += h
             n_c += 1
-        a = pa.plan[i, k, t]
+        a = plan[t]
         if a >= 0:
             load += world.burden[a]
-            err += abs(pr.mu[i, s_true, t, a] - contribution(world, ctx, pa.plan[i, k], t))
+            err += abs(pr.mu[i, s_true, t, a] - v[t])
             n_a += 1
     n_act = 0
     for t in range(world.n_topics):

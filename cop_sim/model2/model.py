@@ -17,10 +17,10 @@ from cop_sim.model2.stories import MEETING_TALLY, meet
 from cop_sim.model2.upkeep import beliefs_week, session, turnover
 from cop_sim.rng import Streams
 from cop_sim.world.landscape import build_world
+from cop_sim.world.spec import topic_roles
 
 CARE = slice(0, len(CARE_TALLY))
 MEET = slice(_T[MEETING_TALLY[0]], _T[MEETING_TALLY[0]] + len(MEETING_TALLY))
-HIDDEN_TOPICS = ("social_needs",)  # topics a plan covers only once the patient's context is known
 
 
 class CopModel2(mesa.Model):
@@ -38,8 +38,8 @@ class CopModel2(mesa.Model):
         self.cop_names = [c["name"] for c in self.cops]
         self.pr, self.pa, self.cp, self.tables = build(resolved, self.cops, self.world, self.streams["init"])
         self.kn = knobs(resolved)
-        names = topic_names(self.world)
-        self.hidden = np.array([t in HIDDEN_TOPICS for t in names])
+        roles = topic_roles(self.world.n_topics, self.world.n_conditions)
+        self.hidden = np.array([r == "social" for r in roles])  # covered only once the context is known
         self.cop_prio = self._cop_priorities()
         self.calendar = Calendar(self.cops, resolved["learning_community"])
         self.clock = 0  # weeks of care since the start of the burn-in
@@ -49,6 +49,8 @@ class CopModel2(mesa.Model):
         self._tc = np.zeros((len(self.cops), len(COP_TALLY)))
         for _ in range(resolved["burn_in"]):
             self._care()
+        self._tally[:] = 0.0  # the burn-in's care is not recorded: week 0 is a settled practice
+        self._tc[:] = 0.0
         agents.make(self)
         self.recorder = Recorder(len(self.cops), self.horizon, len(self.pr.disc))
         self._record()
@@ -122,9 +124,3 @@ class CopModel2(mesa.Model):
         pr.cop_hours[d] += lc["hours"]
         session(self.world, pr, self.pa, self.cp, self.kn, d, self.clock)
 
-
-def topic_names(world) -> tuple[str, ...]:
-    """Names of the world's topics (the conditions, then self-management and social needs)."""
-    from cop_sim.world.spec import topic_names as names
-
-    return tuple(names(world.n_topics, world.n_conditions))

@@ -181,5 +181,5 @@ def summarise(frame: pd.DataFrame, per_cop: pd.DataFrame, practitioners: int) ->
     out["cop_hours_per_practitioner"] = float(frame["cop_hours"].sum() / max(practitioners, 1))
     q = per_cop.groupby("cop", sort=False)["care_quality"].mean()
     out["between_cop_quality_sd"] = float(q.std(ddof=0)) if len(q) > 1 else 0.0
-    assert tuple(out) == SUMMARY_KEYS
-    return out
+    assert set(out) == set(SUMMARY_KEYS)
+    return {k: out[k] for k in SUMMARY_KEYS}

@@ -55,6 +55,18 @@ def trained_beliefs(disc: np.ndarray, tab: dict, world: World, rng: np.random.Ge
     return np.clip(mu, 0.0, 1.0), prec
 
 
+def trained_priorities(disc: np.ndarray, tab: dict, world: World) -> np.ndarray:
+    """What each practitioner thinks matters to patients: conditions first for biomedical training.
+
+    Seed 000 (J Clin Nurs 2017, 2020): biomedical training puts conditions first; nurses and social
+    and community workers give more weight to daily life. Weights sum to one.
+    """
+    pc = tab["person_centred"][disc][:, None]
+    cond = np.arange(world.n_topics) < world.n_conditions
+    w = np.where(cond, 1.0 - 0.5 * pc, pc)
+    return w / w.sum(axis=1, keepdims=True)
+
+
 def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generator):
     """Draw the starting state: practitioners, patients and CoPs. Returns (pr, pa, cp, tab)."""
     tab = discipline_tables(resolved)
@@ -78,7 +90,7 @@ def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generat
         disc=disc, cop=cop, slot=slot, status=tab["status"][disc], hours=tab["clinical_hours"][disc],
         contact=tab["contact_share"][disc],
         engagement=np.clip(rng.normal(meeting["engagement_mean"], meeting["engagement_sd"], n), 0.05, 1.0),
-        insight=tab["context_insight"][disc], mu=mu, prec=prec, P=np.full((n, T), 1.0 / T),
+        insight=tab["context_insight"][disc], mu=mu, prec=prec, P=trained_priorities(disc, tab, world),
         habit=tab["inclusion"][disc].copy(), m_joint=np.full(n, np.nan), m_solo=np.full(n, np.nan),
         told_by=np.full((n, SOCIAL, T, world.n_practices), -1, dtype=np.int64),
         told_val=np.zeros((n, SOCIAL, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),

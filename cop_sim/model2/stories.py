@@ -86,10 +86,10 @@ def cocreate(world, pa, a_i, a_k, b_i, b_k):
     for t in range(world.n_topics):
         a = pa.obs_plan[a_i, a_k, t]
         b = pa.obs_plan[b_i, b_k, t]
-        if a >= 0 and b >= 0 and world.ctx_active[ctx, t] and pa.obs[b_i, b_k, t] > pa.obs[a_i, a_k, t]:
-            if pa.plan[a_i, a_k, t] != b:
-                pa.plan[a_i, a_k, t] = b
-                changed = True
+        better = a >= 0 and b >= 0 and world.ctx_active[ctx, t] and pa.obs[b_i, b_k, t] > pa.obs[a_i, a_k, t]
+        if better and pa.plan[a_i, a_k, t] != b:
+            pa.plan[a_i, a_k, t] = b
+            changed = True
     return changed
 
 

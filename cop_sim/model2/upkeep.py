@@ -13,7 +13,7 @@ import numpy as np
 
 from cop_sim.kernel import njit
 from cop_sim.model2.care import belief_update
-from cop_sim.model2.stories import tell, voice
+from cop_sim.model2.stories import voice
 
 
 @njit
@@ -100,7 +100,7 @@ def turnover(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator) -
     Tacit knowledge leaves with them; the newcomer brings fresh beliefs (March 1991's turnover).
     Returns the number of leavers.
     """
-    from cop_sim.model2.population import trained_beliefs
+    from cop_sim.model2.population import trained_beliefs, trained_priorities
 
     rate = resolved["turnover"]["annual_rate"]
     if rate <= 0 or len(pr.disc) == 0:
@@ -117,7 +117,7 @@ def turnover(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator) -
     pr.m_joint[leave] = np.nan
     pr.m_solo[leave] = np.nan
     pr.told_by[leave] = -1
-    pr.P[leave] = 1.0 / world.n_topics
+    pr.P[leave] = trained_priorities(pr.disc[leave], tab, world)
     pr.st_patient[leave] = -1
     pr.st_surprise[leave] = 0.0
     pa.known[leave] = False

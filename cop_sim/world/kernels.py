@@ -96,3 +96,40 @@ def value(world, c, combo):
 def care_quality(world, c, combo):
     """Value of ``combo`` relative to the exact best achievable for context ``c`` (<= 1)."""
     return value(world, c, combo) / world.best_value[c]
+
+
+@njit
+def contributions(world, c, combo, out):
+    """Fill ``out[t]`` with every topic's contribution (0 where not addressed); return the value.
+
+    The same numbers as :func:`contribution` and :func:`value`, in one call: the model's care
+    kernel needs all of them per visit, and one call costs less than one per topic.
+    """
+    A = world.n_practices
+    r = world.ruggedness
+    total, load, n = 0.0, 0.0, 0
+    for t in range(world.n_topics):
+        out[t] = 0.0
+        if not world.ctx_active[c, t]:
+            continue
+        n += 1
+        a = combo[t]
+        if a < 0:
+            continue
+        b = world.base[world.ctx_social[c], t, a]
+        if world.K > 0:
+            idx, mult = 0, 1
+            for j in range(world.K):
+                p = world.partners[t, j]
+                level = combo[p]
+                if level < 0 or not world.ctx_active[c, p]:
+                    level = A
+                idx += level * mult
+                mult *= A + 1
+            b = (1.0 - r) * b + r * world.inter[t, a, idx]
+        out[t] = b
+        total += world.ctx_prio[c, t] * b
+        load += world.burden[a]
+    if n == 0:
+        return 0.0
+    return total - world.burden_weight * load / n

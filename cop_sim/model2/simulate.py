@@ -1,0 +1,18 @@
+"""One run of Model 2 as a pure function of a resolved scenario and a seed."""
+
+from __future__ import annotations
+
+from cop_sim.model2.model import CopModel2
+from cop_sim.model2.outcomes import PANELS, summarise
+from cop_sim.models import RunResult
+
+
+def simulate(resolved: dict, seed: int) -> RunResult:
+    """Build the model, run it to the horizon, and return its series, per-CoP table and summary."""
+    model = CopModel2(resolved, seed)
+    while model.running:
+        model.step()
+    frame = model.recorder.frame()
+    per_cop = model.recorder.cop_frame(model.cop_names)
+    summary = summarise(frame, per_cop, len(model.pr.disc))
+    return RunResult(frame, summary, {"panels": PANELS, "per_cop": per_cop})
