@@ -5,7 +5,10 @@ random, which teaches less only when the instructive stories are rare (seed 002:
 was crucial). Listeners treat a story as an observation worth ``story_weight`` x the teller's voice x
 their trust in the teller (learning-core references: stories as evidence). Voice falls with low
 status under a steep hierarchy, and a skilled moderator restores it (seed 003; seed 000, Rev Panam
-Salud Publica 2007). A representative is one of the CoP's own patients, telling of their own life.
+Salud Publica 2007). A member's story carries the lesson they drew from the case (their belief after
+seeing its result), so a confident teller who is wrong spreads error and one who is right spreads
+knowledge: hierarchy helps or hurts depending on who is right. A representative is one of the CoP's
+own patients, telling what happened to them.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep
             a = pa.obs_plan[ti, tk, t] if not rep else pa.plan[ti, tk, t]
             if a < 0:
                 continue
-            y = pa.obs[ti, tk, t]
+            # a member tells the lesson they drew (their belief since the result); a patient, what happened
+            y = pa.obs[ti, tk, t] if rep else pr.mu[ti, s, t, a]
             belief_update(pr.mu, pr.prec, li, s, t, a, y, w)
             pr.told_by[li, s, t, a] = teller_slot
             pr.told_val[li, s, t, a] = y
@@ -55,8 +59,13 @@ def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep
 
 
 @njit
-def _choose(pr, cp, c, att, prepared, n_cases, rng, out):
-    """Up to n_cases tellers (member slots): the most surprising stories if prepared, else random."""
+def _choose(pr, cp, kn, c, att, prepared, n_cases, rng, out):
+    """Up to n_cases tellers (member slots) who get the floor.
+
+    A prepared chair ranks the stories by how much they surprised their tellers, an unprepared one
+    at random; either way the floor goes by voice, so a steep hierarchy fills the agenda with
+    high-status members' cases.
+    """
     m = cp.members.shape[1]
     key = np.empty(m)
     who = np.empty(m, dtype=np.int64)
@@ -64,7 +73,8 @@ def _choose(pr, cp, c, att, prepared, n_cases, rng, out):
     for q in range(m):
         i = cp.members[c, q]
         if i >= 0 and att[q] and pr.st_patient[i] >= 0:
-            key[n] = pr.st_surprise[i] if prepared else rng.random()
+            v = voice(pr.status[i], cp.skill[c], kn)
+            key[n] = v * (pr.st_surprise[i] if prepared else rng.random())
             who[n] = q
             n += 1
     order = np.argsort(-key[:n])
@@ -121,11 +131,17 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rng, tally):
             continue
         tally[7] += 1.0
         prepared = rng.random() < cp.preparation[c]
-        n_told = _choose(pr, cp, c, att, prepared, cp.cases[c], rng, tellers)
+        n_told = _choose(pr, cp, kn, c, att, prepared, cp.cases[c], rng, tellers)
+        # the room's attention is fixed: voice shares it, so muting some amplifies the others
+        room = 0.0
+        for q in range(m):
+            if att[q]:
+                room += voice(pr.status[cp.members[c, q]], cp.skill[c], kn)
+        room /= n_att
         for e in range(n_told):
             q = tellers[e]
             i = cp.members[c, q]
-            v = voice(pr.status[i], cp.skill[c], kn)
+            v = voice(pr.status[i], cp.skill[c], kn) / room
             k = pr.st_patient[i]
             tell(world, pr, pa, cp, kn, c, i, k, q, v, att, pa.known[i, k], False, i)
             tally[3] += 1.0

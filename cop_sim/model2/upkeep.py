@@ -71,8 +71,8 @@ def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att):
         w = kn.story_weight * w_voice * kn.initial_trust
         for t in range(world.n_topics):
             a = pa.obs_plan[ti, tk, t]
-            if a >= 0:
-                belief_update(pr.mu, pr.prec, li, s, t, a, pa.obs[ti, tk, t], w)
+            if a >= 0:  # the lesson the teller drew, as in a CoP meeting
+                belief_update(pr.mu, pr.prec, li, s, t, a, pr.mu[ti, s, t, a], w)
 
 
 @njit

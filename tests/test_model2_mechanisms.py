@@ -1,0 +1,145 @@
+"""Model 2's mechanisms, each alone: beliefs, stories, voice, trust, co-creation, hierarchy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cop_sim import scenario
+from cop_sim.model2.care import belief_update
+from cop_sim.model2.model import CopModel2
+from cop_sim.model2.stories import cocreate, tell, voice
+from cop_sim.world.landscape import contributions, value
+
+pytestmark = pytest.mark.filterwarnings("ignore::numba.NumbaPerformanceWarning")
+
+
+def _resolved(*pairs: str, path=None) -> dict:
+    from tests.conftest import ROOT
+
+    return scenario.load(path or ROOT / "scenarios" / "model2_default.toml", list(pairs))
+
+
+def _small(*pairs: str) -> dict:
+    return _resolved("n_cops=1", "burn_in=4", "weeks=8", *pairs)
+
+
+def test_belief_moves_towards_an_observed_outcome_up_and_down():
+    mu, prec = np.full((1, 2, 1, 1), 0.5), np.ones((1, 2, 1, 1))
+    belief_update(mu, prec, 0, 0, 0, 0, 0.9, 1.0)
+    assert 0.5 < mu[0, 0, 0, 0] < 0.9
+    belief_update(mu, prec, 0, 1, 0, 0, 0.1, 1.0)
+    assert 0.1 < mu[0, 1, 0, 0] < 0.5  # a belief can move down as well as up
+    assert prec[0, 0, 0, 0] == 2.0
+
+
+def _observations_to_undo(confidence: float, truth: float = 0.2, wrong: float = 0.9) -> int:
+    mu, prec = np.full((1, 1, 1, 1), wrong), np.full((1, 1, 1, 1), confidence)
+    rng = np.random.default_rng(3)
+    for n in range(1, 10_000):
+        belief_update(mu, prec, 0, 0, 0, 0, truth + 0.15 * rng.standard_normal(), 1.0)
+        if mu[0, 0, 0, 0] < 0.5 * (truth + wrong):
+            return n
+    return 10_000
+
+
+def test_a_confident_wrong_belief_takes_more_observations_to_undo():
+    assert _observations_to_undo(30.0) > 5 * _observations_to_undo(1.0)
+
+
+def test_a_muted_teller_moves_listeners_less():
+    r = _small("hierarchy.steepness=1.0", "hierarchy.flattening=0.0")
+    kn = CopModel2(r, 1).kn
+    low, high = voice(0.2, 0.0, kn), voice(1.0, 0.0, kn)
+    assert low < high == 1.0
+    moves = []
+    for v in (low, high):
+        m = CopModel2(r, 1)
+        pr, pa, cp = m.pr, m.pa, m.cp
+        i, k = np.argwhere(pa.ctx >= 0)[0]
+        pa.obs_plan[i, k] = -1
+        t = int(np.flatnonzero(m.world.ctx_active[pa.ctx[i, k]])[0])
+        pa.obs_plan[i, k, t] = 0
+        pr.mu[i, :, t, 0] = 0.05  # the teller's lesson: this practice failed
+        listener = int(cp.members[0, 1])
+        before = pr.mu[listener, 0, t, 0]
+        att = np.zeros(cp.members.shape[1], dtype=bool)
+        att[:2] = True
+        tell(m.world, pr, pa, cp, m.kn, 0, i, k, int(pr.slot[i]), v, att, False, False, i)
+        moves.append(before - pr.mu[listener, 0, t, 0])
+    assert 0 < moves[0] < moves[1]
+
+
+def test_trust_in_the_representative_grows_when_their_stories_predict_well():
+    r = _resolved("n_cops=1", "burn_in=26", "weeks=52", "cop.representative=true",
+                  "cop.calendar.every_weeks=2", "meeting.familiarity=0.0")
+    m = CopModel2(r, 4)
+    start = m.cp.trust[0, :, -1].copy()
+    while m.running:
+        m.step()
+    assert m.cp.representative[0]
+    members = m.cp.members[0] >= 0
+    assert m.cp.trust[0, :-1][members, -1].mean() > start[:-1][members].mean()
+    assert m.recorder.frame()["representative_voice"].dropna().gt(0).all()
+
+
+def test_a_cocreated_plan_can_be_worse_than_the_one_it_replaced():
+    r = _small()
+    worse = 0
+    for seed in range(1, 30):
+        m = CopModel2(r, seed)
+        w, pa = m.world, m.pa
+        rng = np.random.default_rng(seed)
+        a, b = np.argwhere(pa.ctx >= 0)[rng.choice(int((pa.ctx >= 0).sum()), 2, replace=False)]
+        for (i, k) in (a, b):
+            pa.plan[i, k] = np.where(w.ctx_active[pa.ctx[i, k]], rng.integers(w.n_practices, size=w.n_topics), -1)
+            pa.obs_plan[i, k] = pa.plan[i, k]
+            pa.obs[i, k] = rng.random(w.n_topics)
+        before = value(w, pa.ctx[a[0], a[1]], pa.plan[a[0], a[1]].copy())
+        if cocreate(w, pa, a[0], a[1], b[0], b[1]):
+            worse += value(w, pa.ctx[a[0], a[1]], pa.plan[a[0], a[1]]) < before
+    assert worse > 0
+
+
+def _true_practice_values(world) -> np.ndarray:
+    """Mean true value of each practice on each topic, by social context, over the catalogue."""
+    out = np.zeros((2, world.n_topics, world.n_practices))
+    n = np.zeros((2, world.n_topics, 1))
+    v = np.empty(world.n_topics)
+    for c in range(len(world.best_value)):
+        s = world.ctx_social[c]
+        for t in np.flatnonzero(world.ctx_active[c]):
+            for a in range(world.n_practices):
+                combo = world.best_combo[c].copy()
+                combo[t] = a
+                contributions(world, c, combo, v)
+                out[s, t, a] += v[t]
+            n[s, t] += 1
+    return out / np.maximum(n, 1)
+
+
+def _quality(right: bool, steep: float, seeds=range(1, 7)) -> float:
+    # meetings where stories carry weight, and trust held fixed, so that only voice differs
+    r = _resolved("n_cops=2", "burn_in=0", "weeks=52", f"hierarchy.steepness={steep}",
+                  "hierarchy.flattening=0.0", "cop.calendar.every_weeks=1", "meeting.story_weight=5.0",
+                  "cop.cases_per_meeting=6", "meeting.initial_trust=0.8", "meeting.trust_rate=0.0",
+                  "practice.exploration=0.05")
+    out = []
+    for seed in seeds:
+        m = CopModel2(r, seed)
+        truth = _true_practice_values(m.world)
+        belief = truth if right else 1.0 - truth
+        top = m.pr.status >= 0.9  # GPs and specialists
+        m.pr.mu[top] = belief
+        m.pr.prec[top] = 50.0
+        while m.running:
+            m.step()
+        out.append(m.recorder.frame()["care_quality"].iloc[1:].mean())
+    return float(np.mean(out))
+
+
+def test_whether_hierarchy_helps_depends_on_who_is_right():
+    """High-status members start right in one arm, wrong (inverted) in the other."""
+    right = _quality(True, 1.0) - _quality(True, 0.0)
+    wrong = _quality(False, 1.0) - _quality(False, 0.0)
+    assert right > 0 > wrong
