@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -14,9 +16,10 @@ from cop_sim.world.landscape import contributions, value
 pytestmark = pytest.mark.filterwarnings("ignore::numba.NumbaPerformanceWarning")
 
 
-def _resolved(*pairs: str, path=None) -> dict:
-    from tests.conftest import ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
+
+def _resolved(*pairs: str, path=None) -> dict:
     return scenario.load(path or ROOT / "scenarios" / "model2_default.toml", list(pairs))
 
 
@@ -92,7 +95,8 @@ def test_a_cocreated_plan_can_be_worse_than_the_one_it_replaced():
         rng = np.random.default_rng(seed)
         a, b = np.argwhere(pa.ctx >= 0)[rng.choice(int((pa.ctx >= 0).sum()), 2, replace=False)]
         for (i, k) in (a, b):
-            pa.plan[i, k] = np.where(w.ctx_active[pa.ctx[i, k]], rng.integers(w.n_practices, size=w.n_topics), -1)
+            drawn = rng.integers(w.n_practices, size=w.n_topics)
+            pa.plan[i, k] = np.where(w.ctx_active[pa.ctx[i, k]], drawn, -1)
             pa.obs_plan[i, k] = pa.plan[i, k]
             pa.obs[i, k] = rng.random(w.n_topics)
         before = value(w, pa.ctx[a[0], a[1]], pa.plan[a[0], a[1]].copy())
@@ -143,3 +147,52 @@ def test_whether_hierarchy_helps_depends_on_who_is_right():
     right = _quality(True, 1.0) - _quality(True, 0.0)
     wrong = _quality(False, 1.0) - _quality(False, 0.0)
     assert right > 0 > wrong
+
+
+def test_an_event_changes_parameters_from_its_week_on(tmp_path):
+    f = tmp_path / "surge.toml"
+    f.write_text('model = "cop2"\nweeks = 30\nburn_in = 4\nn_cops = 2\n'
+                 '[[cops]]\nmoderator_skill = 0.9\n'
+                 '[[events]]\nweek = 10\nset = { "practice.caseload" = 2.0, "cop.moderator_skill" = 0.1 }\n'
+                 '[[events]]\nweek = 20\nset = { "practice.caseload" = 1.0 }\n')
+    m = CopModel2(scenario.load(f), 2)
+    demand0 = m.pa.demand.copy()
+    while m.week < 10:
+        m.step()
+    assert np.allclose(m.cp.skill, 0.7 * np.array([9 / 7, 1]))
+    m.step()
+    assert np.allclose(m.cp.skill, 0.1)  # [[cops]] entries are overridden too
+    assert (m.pa.demand >= demand0).all() and (m.pa.demand > demand0).any()
+    while m.week < 21:
+        m.step()
+    assert np.array_equal(m.pa.demand, demand0)
+    waits = m.recorder.frame()["backlog"]
+    assert waits.iloc[11:20].mean() > waits.iloc[1:10].mean()
+
+
+@pytest.mark.parametrize("event, key", [
+    ('{ week = 60, set = { "practice.caseload" = 2.0 } }', "events[0].week"),
+    ('{ week = 5, set = { "practice.casload" = 2.0 } }', "events[0].set.practice.casload"),
+    ('{ week = 5, set = { "practice.caseload" = "high" } }', "events[0].set.practice.caseload"),
+    ('{ week = 5, set = { "n_cops" = 3 } }', "events[0].set.n_cops"),
+    ('{ week = 5 }', "events[0]"),
+])
+def test_a_bad_event_is_one_line_naming_the_key(tmp_path, event, key):
+    import subprocess
+    import sys
+
+    f = tmp_path / "bad.toml"
+    f.write_text(f'model = "cop2"\nweeks = 52\nevents = [{event}]\n')
+    proc = subprocess.run([sys.executable, "-m", "cop_sim", "run", str(f), "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if "error:" in ln]
+    assert len(lines) == 1 and f"'{key}'" in lines[0] and str(f) in lines[0]
+
+
+def test_weeks_on_the_command_line_can_put_an_event_outside_the_horizon(tmp_path):
+    f = tmp_path / "late.toml"
+    f.write_text('model = "cop2"\nweeks = 52\n[[events]]\nweek = 30\nset = { "cop.representative" = true }\n')
+    with pytest.raises(scenario.InputError, match="events\\[0\\].week"):
+        scenario.load(f, ["weeks=20"])

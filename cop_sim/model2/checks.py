@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from cop_sim.composition import MAX_COP_SIZE, _check_calendar, expand_cops
-from cop_sim.model2.spec import COP_SPEC
+from cop_sim.model2 import events
+from cop_sim.model2.spec import COP_SPEC, SPEC
 from cop_sim.params import InputError
 from cop_sim.world.spec import check_world
 
@@ -42,4 +43,5 @@ def complete(resolved: dict, source: str) -> dict:
         raise InputError(source, "patients.engagement", f"got {shares!r}; allowed: three shares >= 0 "
                          "(consulted, involved, partner) summing to 1")
     check_world(resolved["world"], source)
+    events.check(SPEC, resolved, source)
     return resolved

@@ -7,11 +7,11 @@ import numpy as np
 
 from cop_sim.calendar import Calendar
 from cop_sim.composition import expand_cops
-from cop_sim.model2 import agents
+from cop_sim.model2 import agents, events
 from cop_sim.model2.care import CARE_TALLY, COP_TALLY, care_week
 from cop_sim.model2.outcomes import _T, TALLIES, Recorder
-from cop_sim.model2.population import build
-from cop_sim.model2.spec import COP_SPEC
+from cop_sim.model2.population import build, build_cops, demand
+from cop_sim.model2.spec import COP_SPEC, SPEC
 from cop_sim.model2.state import knobs
 from cop_sim.model2.stories import MEETING_TALLY, meet
 from cop_sim.model2.upkeep import beliefs_week, session, turnover
@@ -42,6 +42,7 @@ class CopModel2(mesa.Model):
         self.hidden = np.array([r == "social" for r in roles])  # covered only once the context is known
         self.cop_prio = self._cop_priorities()
         self.calendar = Calendar(self.cops, resolved["learning_community"])
+        self.events = events.check(SPEC, resolved, "")
         self.clock = 0  # weeks of care since the start of the burn-in
         self.week = 0
         self.running = True
@@ -88,6 +89,9 @@ class CopModel2(mesa.Model):
         """One week: meetings and sessions, care, repository and forgetting, turnover, record."""
         if not self.running:
             return
+        for week, settings in self.events:
+            if week == self.week:
+                self._intervene(settings)
         pr, prm = self.pr, self.params
         self._tally[:] = 0.0
         self._tc[:] = 0.0
@@ -111,6 +115,28 @@ class CopModel2(mesa.Model):
         self._record()
         if self.week >= self.horizon:
             self.running = False
+
+    def _intervene(self, settings: dict) -> None:
+        """Apply an event: new settings from this week on, for the CoPs, care and meetings."""
+        old = self.cops
+        self.params = events.apply(SPEC, self.params, settings)
+        self.kn = knobs(self.params)
+        self.cops = expand_cops(self.params, template=COP_SPEC)
+        rng = self.streams["events"]
+        fresh = build_cops(self.params, self.cops, self.cp.members, self.pa, self.world, rng)
+        cp = self.cp
+        for name in ("skill", "preparation", "documentation", "mentor", "meeting_hours", "cases", "noise"):
+            getattr(cp, name)[:] = getattr(fresh, name)
+        newly = fresh.representative & ~cp.representative  # a new representative joins
+        cp.rep_i[newly], cp.rep_k[newly] = fresh.rep_i[newly], fresh.rep_k[newly]
+        cp.representative[:] = fresh.representative & (cp.rep_i >= 0)
+        self.pa.demand[:] = demand(self.params, self.world, self.pa.ctx)
+        moved = [c["calendar"] for c in old] != [c["calendar"] for c in self.cops]
+        if moved or any(k.startswith("learning_community.") for k in settings):
+            self.calendar = Calendar(self.cops, self.params["learning_community"])
+            self.calendar.env.run(until=self.week)  # meetings before this week have happened
+            self.calendar.agenda.meetings.clear()
+            self.calendar.agenda.sessions.clear()
 
     def _session(self) -> None:
         """Delegates of every CoP (the most engaged members) tell stories to the other CoPs."""

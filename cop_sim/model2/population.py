@@ -105,7 +105,7 @@ def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generat
 def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: np.ndarray, n_cops: int,
                    rng: np.random.Generator) -> Patients:
     """Each CoP's patients, drawn from its own mix over the world's catalogue of contexts."""
-    pat, prac = resolved["patients"], resolved["practice"]
+    pat = resolved["patients"]
     n, ppp, T = len(cop), pat["per_practitioner"], world.n_topics
     prevalence = np.full(world.n_conditions, pat["condition_prevalence"])
     mixes = np.array([site_mix(world, prevalence, pat["social_need_prevalence"],
@@ -118,19 +118,26 @@ def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: n
         ctx[rows] = np.minimum(np.searchsorted(cum[c], u[rows] * cum[c, -1], side="right"), cum.shape[1] - 1)
     ctx[rng.random((n, ppp)) >= panel_share[:, None]] = -1
     active = ctx >= 0
-    n_cond = np.where(active, world.ctx_n_cond[np.maximum(ctx, 0)], 0)
-    rate = prac["visit_rate"] * (1 + prac["visit_rate_per_condition"] * (n_cond - 2))
-    demand = np.clip(rate * prac["caseload"], 0, 1) * active
+    weekly = demand(resolved, world, ctx)
     level = rng.choice(3, size=(n, ppp), p=pat["engagement"])
     plans = np.full((n, ppp, T), -1, dtype=np.int64)
     return Patients(
-        ctx=ctx, demand=demand, engage=ENGAGEMENT_WEIGHT[level],
-        asked=np.where(active, first_request(demand, rng), NEVER), tie=rng.random((n, ppp)),
+        ctx=ctx, demand=weekly, engage=ENGAGEMENT_WEIGHT[level],
+        asked=np.where(active, first_request(weekly, rng), NEVER), tie=rng.random((n, ppp)),
         plan=plans, tried=np.full((n, ppp), -1, dtype=np.int64), joint=np.zeros((n, ppp), dtype=bool),
         inc_plan=plans.copy(), inc_value=np.full((n, ppp), -np.inf), known=np.zeros((n, ppp), dtype=bool),
         health=np.full((n, ppp, T), 0.5), health_week=np.zeros((n, ppp), dtype=np.int64),
         obs=np.zeros((n, ppp, T)), obs_plan=plans.copy(),
     )
+
+
+def demand(resolved: dict, world: World, ctx: np.ndarray) -> np.ndarray:
+    """Each patient's weekly chance of asking for a visit: more conditions, more visits; caseload."""
+    prac = resolved["practice"]
+    active = ctx >= 0
+    n_cond = np.where(active, world.ctx_n_cond[np.maximum(ctx, 0)], 0)
+    rate = prac["visit_rate"] * (1 + prac["visit_rate_per_condition"] * (n_cond - 2))
+    return np.clip(rate * prac["caseload"], 0, 1) * active
 
 
 def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patients, world: World,

@@ -86,6 +86,7 @@ SPEC: Spec = {
                  "seed 004 (four district CoPs)"),
     "cop": COP_SPEC,
     "cops": Param([], "per-CoP overrides of [cop], one table each", kind=list),
+    "events": Param([], "interventions in time: [[events]] with week = W and set = {KEY = VALUE}", kind=list),
     "disciplines": DISCIPLINE_SPEC,
     "world": WORLD_SPEC,
     "patients": {

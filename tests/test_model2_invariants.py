@@ -1,0 +1,71 @@
+"""Model 2 over many seeds: bounds, determinism, common random numbers, and the stored baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cop_sim import models, scenario
+from cop_sim.model2.model import CopModel2
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "model2_default.toml"
+BASELINE = ROOT / "tests" / "baseline" / "model2_default_seed1.json"
+
+
+def _run(*pairs: str, seed: int = 1):
+    return models.simulate(scenario.load(SCENARIO, list(pairs)), seed)
+
+
+@pytest.mark.parametrize("seed", range(1, 7))
+def test_outcomes_stay_in_their_ranges(seed):
+    res = _run("n_cops=2", "weeks=26", "burn_in=8", seed=seed)
+    ts = res.timeseries.iloc[1:]
+    for col in ("care_quality", "health", "goal_attainment", "goals_met", "patient_included_share",
+                "consultation_share", "attendance", "shared_vision", "consensus", "trust_density",
+                "inclusion_habit"):
+        x = ts[col].dropna()
+        assert ((x >= -1e-12) & (x <= 1 + 1e-12)).all(), col
+    assert (ts["belief_error"] >= 0).all()
+    shares = ts[["consultation_share", "coordination_share", "collaboration_share"]].sum(axis=1)
+    assert np.allclose(shares, 1.0)
+    assert res.meta["per_cop"]["cop"].nunique() == 2
+
+
+def test_same_seed_same_outputs_bit_for_bit():
+    a, b = _run("weeks=13", seed=9), _run("weeks=13", seed=9)
+    assert a.timeseries.equals(b.timeseries) and a.meta["per_cop"].equals(b.meta["per_cop"])
+    assert not a.timeseries.equals(_run("weeks=13", seed=10).timeseries)
+
+
+def test_every_condition_of_a_replication_faces_the_same_world():
+    base = CopModel2(scenario.load(SCENARIO, ["weeks=4"]), 5)
+    other = CopModel2(scenario.load(SCENARIO, ["weeks=4", "cop.representative=true",
+                                               "practice.caseload=1.5"]), 5)
+    assert np.array_equal(base.world.best_value, other.world.best_value)
+    assert np.array_equal(base.world.inter, other.world.inter)
+    another = CopModel2(scenario.load(SCENARIO, ["weeks=4"]), 6)
+    assert not np.array_equal(base.world.inter, another.world.inter)
+
+
+def test_beliefs_are_updated_only_from_observations_not_true_values():
+    """With no visits observed and no meetings, beliefs only fade in precision; means stay put."""
+    m = CopModel2(scenario.load(SCENARIO, ["weeks=6", "burn_in=0", "practice.signal_delay=52",
+                                           "cop.calendar.every_weeks=0", "repository.use=0.0",
+                                           "turnover.annual_rate=0.0"]), 3)
+    mu = m.pr.mu.copy()
+    while m.running:
+        m.step()
+    assert np.array_equal(mu, m.pr.mu)
+
+
+def test_default_summary_matches_the_stored_baseline():
+    """Regenerate on purpose only: python -m tests.baseline (see tests/baseline/README.md)."""
+    stored = json.loads(BASELINE.read_text())
+    got = _run(seed=1).summary
+    assert set(got) == set(stored)
+    for key, value in stored.items():
+        assert got[key] == pytest.approx(value, rel=1e-9, abs=1e-12, nan_ok=True), key
