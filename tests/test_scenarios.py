@@ -60,6 +60,7 @@ def _is_cop(path: Path) -> bool:
 
 
 COP = [p for p in ALL if _is_cop(p)]
+MODEL2 = [p for p in ALL if _raw(p).get("model") == "cop2"]  # run in tests/test_model2_invariants.py
 
 
 @functools.cache
@@ -90,7 +91,7 @@ def test_opens_with_a_comment_citing_its_source(path):
     assert lines and lines[0].startswith("#"), "a scenario opens with a comment naming its source"
     head = "\n".join(line for line in lines[: next((i for i, x in enumerate(lines)
                                                      if not x.startswith("#")), len(lines))])
-    if _is_cop(path):
+    if _is_cop(path) or path in MODEL2:
         assert re.search(r"\bseeds? 00[0-4]\b", head), "the opening comment cites a seed (000-004)"
         if path.stem in SETTINGS:
             assert "assum" in head.lower(), "the opening comment says what is assumed"
@@ -120,7 +121,7 @@ def test_runs_short_with_knowledge_in_unit_interval(path):
     assert all(math.isfinite(v) for v in result.summary.values())
 
 
-@pytest.mark.parametrize("path", [p for p in ALL if not _is_cop(p)], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [p for p in ALL if not _is_cop(p) and p not in MODEL2], ids=lambda p: p.stem)
 def test_other_models_run(path):
     resolved = scenario.load(path, ["iterations=4"])
     result = models.simulate(resolved, resolved["seed"])
