@@ -27,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1, help="worker processes when running an experiment")
     p.add_argument("--out", help="folder for docking.png and docking.csv (default: the results "
                                  "folder, or results/march1991_dock)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder beside its files, replacing none of them")
     p.set_defaults(func=main)
 
 
@@ -55,18 +57,32 @@ def _cells(args: argparse.Namespace) -> tuple:
     return docking.from_summary(read_summary(folder), str(folder)), folder, label
 
 
+def _kind(out: Path) -> str:
+    """A sweep's folder (the docking files are among what it owns), else a folder of the dock's own."""
+    from cop_sim.atomic import read_marker
+
+    marker = read_marker(out) if out.is_dir() else None
+    return "sweep" if marker and marker.get("kind") == "sweep" else "dock"
+
+
 def main(args: argparse.Namespace) -> int:
     """Obtain the cells, compare, draw, write and print."""
-    from cop_sim.atomic import atomic_path
+    from cop_sim import atomic, outdir
     from cop_sim.march import docking
 
+    if args.out:  # checked before simulating, so a bad folder costs nothing
+        outdir.prepare(args.out, _kind(Path(args.out)), args.force, "--out", outdir.DOCK_FILES)
     cells, folder, label = _cells(args)
     table = docking.compare(cells)
     out = Path(args.out) if args.out else folder
-    png = docking.plot(table, out / "docking.png",
-                       f"cop_sim vs March (1991) Figure 1\n({label})")
-    with atomic_path(out / "docking.csv", ".csv") as tmp:
-        table.to_csv(tmp, index=False, float_format="%.4f")
+    plan = outdir.prepare(out, _kind(out), args.force, "--out" if args.out else None, outdir.DOCK_FILES)
+    with outdir.io_errors(out, "--out" if args.out else "results folder"):
+        outdir.claim(out, plan)
+        png = docking.plot(table, out / "docking.png",
+                           f"cop_sim vs March (1991) Figure 1\n({label})")
+        with atomic.atomic_path(out / "docking.csv", ".csv") as tmp:
+            table.to_csv(tmp, index=False, float_format="%.4f")
+        atomic.record(out, plan.kind, plan.owns, list(outdir.DOCK_FILES))
     print(f"March (1991) Figure 1 docking: {label}")
     print(docking.format_table(table))
     print(docking.verdict(table))
