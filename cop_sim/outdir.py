@@ -3,8 +3,10 @@
 - A folder that does not exist, or is empty, is cop_sim's to fill.
 - A folder counts as cop_sim's only if it holds the marker (:data:`cop_sim.atomic.MARKER`),
   written last, listing the files cop_sim wrote with their SHA-256. A previous run's folder
-  whose every file the marker vouches for is replaced (``run``, a validation pattern) or
-  written into (``sweep``, ``report``, ``dock``).
+  whose every file the marker vouches for is replaced whole (``run``, a validation pattern)
+  or written into (``sweep``, ``report``, ``dock``); when other files were added beside, the
+  new files go in one by one and those others stay. A vouched-for file a user changed since
+  is no longer cop_sim's and is never replaced.
 - Any other non-empty folder is refused unless ``--force``; with it, cop_sim's files are
   written one by one beside the others, and a file cop_sim did not write is never replaced.
 - A file where a folder should be, a path that cannot be created, a folder that cannot be
@@ -110,14 +112,11 @@ def prepare(path: str | Path, kind: str, force: bool = False, option: str | None
         return Plan("beside", kind, {}, owns)
     mine = atomic.vouched(path, marker, present)
     others = [n for n in present if n not in mine]
-    if marker is not None and not others:
-        if marker.get("kind") != kind and present:
-            raise _error(path, option, f"holds the results of a cop-sim {marker.get('kind')}, not of a "
-                         f"{kind}; choose another folder")
-        if replace and not _inside(path):
-            return Plan("swap", kind, mine, owns)
-        return Plan("beside", kind, mine, owns)
-    if not force:
+    same = marker is not None and marker.get("kind") == kind
+    if marker is not None and not same and not force:
+        raise _error(path, option, f"holds the results of a cop-sim {marker.get('kind')}, not of a {kind}; "
+                     "choose another folder, or pass --force to write beside them")
+    if marker is None and not force:
         what = f"a previous cop-sim {kind}'s folder" if kind != "validation" else "cop-sim's validation one"
         raise _error(path, option, f"is not empty and is not {what} ('{others[0]}' is not cop-sim's); "
                      "choose another folder, or pass --force to write beside those files "
@@ -126,8 +125,10 @@ def prepare(path: str | Path, kind: str, force: bool = False, option: str | None
     clash = [n for n in others if any(n == w or fnmatch.fnmatchcase(n, w) for w in wanted)
              or any(n.startswith(w + "/") for w in names)]
     if clash:
-        raise _error(path, option, f"holds '{clash[0]}', which cop-sim did not write and would have to "
-                     "replace; move it, or choose another folder")
+        raise _error(path, option, f"holds '{clash[0]}', which cop-sim did not write (or which was "
+                     "changed since) and would have to replace; move it, or choose another folder")
+    if same and not others and replace and not _inside(path):
+        return Plan("swap", kind, mine, owns)
     return Plan("beside", kind, mine, owns)
 
 

@@ -24,8 +24,8 @@ def main(args: argparse.Namespace) -> int:
     from cop_sim.experiment import store
     from cop_sim.report import write_report
 
-    store.read_experiment(args.results)  # refuses what is not a sweep's folder
     plan = outdir.prepare(args.results, "sweep", args.force, "RESULTS_DIR")
+    store.read_experiment(args.results)  # refuses what is not a sweep's folder
     with outdir.io_errors(args.results, "RESULTS_DIR"):
         outdir.claim(args.results, plan)
         path = write_report(args.results)
