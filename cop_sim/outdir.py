@@ -132,6 +132,16 @@ def prepare(path: str | Path, kind: str, force: bool = False, option: str | None
     return Plan("beside", kind, mine, owns)
 
 
+def strangers(path: str | Path) -> list[str]:
+    """Files (and empty folders) under ``path`` that cop_sim's marker does not vouch for."""
+    path = Path(path)
+    if not path.is_dir():
+        return []
+    present = atomic.entries(path)
+    mine = atomic.vouched(path, atomic.read_marker(path), present)
+    return [n for n in present if n not in mine]
+
+
 def claim(path: str | Path, plan: Plan) -> Path:
     """Create the folder of a per-file writer (sweep, report, dock) and mark it, if not marked yet."""
     path = Path(path)

@@ -22,6 +22,9 @@ import pytest
 
 from cop_sim.atomic import MARKER, sha256
 from cop_sim.cli import main
+from cop_sim.params import InputError
+from cop_sim.validation.patterns import Pattern
+from cop_sim.validation.suite import run_pattern
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "scenarios" / "default.toml"
@@ -176,6 +179,28 @@ def test_sweep_with_force_writes_beside_a_users_file_and_resumes(tmp_path, capsy
     assert "README.txt" not in listed and "manifest.json" in listed and len(listed) >= 8
 
 
+def test_validation_replaces_a_pattern_folder_only_when_all_of_it_is_cop_sims(tmp_path):
+    """``validate`` used to ``shutil.rmtree`` a pattern's folder; now it is swapped like a run's."""
+    exp = experiment(tmp_path)
+
+    class Tiny(Pattern):
+        @property
+        def path(self) -> Path:
+            return exp
+
+    pattern, out = Tiny("VX", "a tiny sweep", "test", "unused", ()), tmp_path / "val"
+    run_pattern(pattern, out, False, 1, False, False)
+    folder = out / "full" / "VX"
+    first = snapshot(folder / "runs")
+    assert len(first) == 4
+    run_pattern(pattern, out, False, 1, False, False)  # without --resume: started clean
+    assert snapshot(folder / "runs") == first and os.listdir(out / "full") == ["VX"]
+    (folder / "mine.txt").write_text("x")
+    with pytest.raises(InputError, match="mine.txt"):
+        run_pattern(pattern, out, False, 1, False, False)
+    assert (folder / "mine.txt").read_text() == "x" and snapshot(folder / "runs") == first
+
+
 # -- defect 2: a name is one path component ------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["../x", "/some/dir", "a/b", "..", ".", "a\\b", ""])
@@ -319,14 +344,16 @@ ALLOWED: dict[str, str] = {}
 def removals(tree: ast.AST) -> list[tuple[int, str]]:
     found = []
     for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):  # ``from os import remove`` would hide the call's owner
+            found += [(node.lineno, f"{node.module}.{a.name}") for a in node.names
+                      if (node.module, a.name) in FORBIDDEN_FUNCS]
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         attr, owner = node.func.attr, node.func.value
         name = owner.id if isinstance(owner, ast.Name) else None
-        if (name, attr) in FORBIDDEN_FUNCS or attr in ("unlink", "rmdir", "rmtree"):
-            found.append((node.lineno, f"{name or '…'}.{attr}"))
-        elif attr in ("replace", "rename") and len(node.args) == 1 and not node.keywords \
-                and name not in ("dataclasses",):
+        path_like = attr in ("replace", "rename") and len(node.args) == 1 and not node.keywords \
+            and name != "dataclasses"
+        if (name, attr) in FORBIDDEN_FUNCS or attr in ("unlink", "rmdir", "rmtree") or path_like:
             found.append((node.lineno, f"{name or '…'}.{attr}"))
     return found
 
@@ -344,7 +371,7 @@ def test_only_atomic_py_removes_or_replaces_paths():
     assert offenders == []
     # the check itself finds what it is meant to
     sample = "import os, shutil\nshutil.rmtree(p)\nos.replace(a, b)\np.unlink()\nq.rename(r)\n" \
-             "s.replace('a', 'b')\nframe.rename(columns={})\n"
-    assert [c for _, c in removals(ast.parse(sample))] == ["shutil.rmtree", "os.replace", "p.unlink",
-                                                           "q.rename"]
+             "s.replace('a', 'b')\nframe.rename(columns={})\nfrom os import remove\n"
+    assert sorted(c for _, c in removals(ast.parse(sample))) == ["os.remove", "os.replace", "p.unlink",
+                                                                 "q.rename", "shutil.rmtree"]
     assert removals(ast.parse((package / "atomic.py").read_text()))  # atomic.py does remove

@@ -11,6 +11,7 @@ import pandas as pd
 from cop_sim import outdir, provenance
 from cop_sim.atomic import atomic_dir, atomic_path, record, write_json
 from cop_sim.experiment import load_experiment, read_summary, run_experiment
+from cop_sim.params import InputError
 from cop_sim.validation.judge import judge
 from cop_sim.validation.patterns import PATTERNS, Pattern
 
@@ -25,6 +26,10 @@ def run_pattern(pattern: Pattern, out: Path, quick: bool, workers: int | None, r
         spec = dataclasses.replace(spec, replications=min(spec.replications, QUICK_REPLICATIONS))
     folder = out / ("quick" if quick else "full") / pattern.id
     plan = outdir.prepare(folder, "sweep", force, None, replace=not resume)
+    others = outdir.strangers(folder) if not resume and plan.mode == "beside" else []
+    if others:
+        raise InputError(str(folder), "", f"holds '{others[0]}', which cop-sim did not write, so this "
+                         "pattern cannot start clean; move it, or pass --resume to keep the runs there")
     if resume or plan.mode == "beside":
         run_experiment(spec, folder, workers=workers, resume=resume, progress=progress, force=force)
     else:  # the model's defaults may have changed since: start clean, replacing the old folder whole
