@@ -203,6 +203,8 @@ def atomic_dir(target: str | Path, plan: Plan | None = None, marker: bool = True
         tmp = _new_dir(target.parent, f".{target.name}.", ".tmp")
     try:
         yield tmp
+        if plan.mode == "swap" and any(n not in plan.mine for n in entries(target)):
+            plan = Plan("beside", plan.kind, plan.mine, plan.owns)  # a file appeared meanwhile: keep it
         if plan.mode == "beside":
             names = _move_in(tmp, target, plan)
             if marker:

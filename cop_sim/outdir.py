@@ -71,13 +71,15 @@ def _check_path(path: Path, option: str | None) -> None:
         up = up.parent
     if not up.is_dir():
         raise _error(path, option, f"'{up}' is a file, not a folder; choose another place")
-    places = [up] if up != path.absolute() else [up, up.parent]
-    for place in places:
-        try:
-            atomic.probe(place)
-        except OSError as exc:
-            raise _error(path, option, f"cannot write in {place} ({exc.strerror or exc}); "
-                         "choose a writable folder") from None
+    _probe(path, up, option)
+
+
+def _probe(path: Path, place: Path, option: str | None) -> None:
+    try:
+        atomic.probe(place)
+    except OSError as exc:
+        raise _error(path, option, f"cannot write in {place} ({exc.strerror or exc}); "
+                     "choose a writable folder") from None
 
 
 def _inside(folder: Path) -> bool:
@@ -127,7 +129,8 @@ def prepare(path: str | Path, kind: str, force: bool = False, option: str | None
     if clash:
         raise _error(path, option, f"holds '{clash[0]}', which cop-sim did not write (or which was "
                      "changed since) and would have to replace; move it, or choose another folder")
-    if same and not others and replace and not _inside(path):
+    if same and not others and replace and not path.is_symlink() and not _inside(path):
+        _probe(path, path.absolute().parent, option)  # the new folder is built beside the old
         return Plan("swap", kind, mine, owns)
     return Plan("beside", kind, mine, owns)
 

@@ -20,7 +20,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from cop_sim.atomic import MARKER, sha256
+from cop_sim import outdir
+from cop_sim.atomic import MARKER, atomic_dir, sha256
 from cop_sim.cli import main
 from cop_sim.params import InputError
 from cop_sim.validation.patterns import Pattern
@@ -130,6 +131,22 @@ def test_a_previous_runs_folder_is_replaced_whole_and_a_users_added_file_is_kept
     assert code == 2
     one_error(err, "--out", str(out), "summary.json")
     assert snapshot(out) == before
+
+
+def test_a_file_added_while_a_run_computes_is_kept(tmp_path):
+    """The swap is decided before the model runs; a file that appears meanwhile is not swapped away."""
+    out = tmp_path / "run"
+    with atomic_dir(out, outdir.prepare(out, "run", replace=True)) as tmp:
+        (tmp / "timeseries.parquet").write_text("old")
+    plan = outdir.prepare(out, "run", replace=True)
+    assert plan.mode == "swap"
+    (out / "late.txt").write_text("mine")  # while the run computes
+    with atomic_dir(out, plan) as tmp:
+        (tmp / "timeseries.parquet").write_text("new")
+    assert snapshot(out) | {MARKER: b""} == {"late.txt": b"mine", "timeseries.parquet": b"new", MARKER: b""}
+    assert sorted(os.listdir(tmp_path)) == ["run"]
+    assert json.loads((out / MARKER).read_text())["files"] == {"timeseries.parquet": sha256(
+        out / "timeseries.parquet")}
 
 
 def test_an_existing_file_as_out_is_refused_and_kept(tmp_path, capsys):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from cop_sim.params import InputError
 
+DEFAULT_OUT = Path("results/march1991_dock")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``dock`` subcommand."""
@@ -41,7 +43,7 @@ def _cells(args: argparse.Namespace) -> tuple:
         if args.seed < 0:
             raise InputError("--seed", "", f"got {args.seed}; allowed: an integer >= 0")
         label = f"simulated directly, {args.iterations} organisations per cell, seed {args.seed}"
-        return docking.reproduce(args.iterations, args.seed), Path("results/march1991_dock"), label
+        return docking.reproduce(args.iterations, args.seed), DEFAULT_OUT, label
     from cop_sim.experiment import read_summary, run_experiment
 
     target = Path(args.target)
@@ -70,8 +72,9 @@ def main(args: argparse.Namespace) -> int:
     from cop_sim import atomic, outdir
     from cop_sim.march import docking
 
-    if args.out:  # checked before simulating, so a bad folder costs nothing
-        outdir.prepare(args.out, _kind(Path(args.out)), args.force, "--out", outdir.DOCK_FILES)
+    early = Path(args.out) if args.out else DEFAULT_OUT if args.target is None else None
+    if early is not None:  # checked before simulating, so a bad folder costs nothing
+        outdir.prepare(early, _kind(early), args.force, "--out" if args.out else None, outdir.DOCK_FILES)
     cells, folder, label = _cells(args)
     table = docking.compare(cells)
     out = Path(args.out) if args.out else folder
