@@ -193,7 +193,7 @@ def atomic_dir(target: str | Path, plan: Plan | None = None, marker: bool = True
     """
     target = Path(target)
     plan = plan or Plan("new", "run")
-    if plan.mode != "beside" and (target.exists() or target.is_symlink()) and plan.mode != "swap":
+    if plan.mode == "new" and (target.exists() or target.is_symlink()):
         raise FileExistsError(f"{target} exists; cop-sim does not replace it")
     if plan.mode == "beside":
         target.mkdir(parents=True, exist_ok=True)
@@ -217,7 +217,11 @@ def atomic_dir(target: str | Path, plan: Plan | None = None, marker: bool = True
             else:
                 old = _new_dir(target.parent, f".{target.name}.", ".old")
                 os.replace(target, old)  # onto our own empty folder
-                os.replace(tmp, target)
+                try:
+                    os.replace(tmp, target)
+                except OSError:
+                    os.replace(old, target)  # put the previous run back
+                    raise
                 _remove_vouched(old, plan.mine)
     finally:
         if tmp.exists():
