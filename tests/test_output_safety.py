@@ -196,6 +196,29 @@ def test_sweep_with_force_writes_beside_a_users_file_and_resumes(tmp_path, capsy
     assert "README.txt" not in listed and "manifest.json" in listed and len(listed) >= 8
 
 
+def test_a_sweep_folder_without_a_marker_is_refused_even_with_force(tmp_path, capsys):
+    exp = experiment(tmp_path)
+    folder = tmp_path / "old"
+    assert cli(capsys, "sweep", exp, "--out", folder, "--no-progress", "--workers", "1")[0] == 0
+    (folder / MARKER).unlink()  # as an older cop-sim left it
+    before = snapshot(folder)
+    for argv in (["report", folder], ["sweep", exp, "--out", folder, "--collect"],
+                 ["sweep", exp, "--out", folder, "--resume", "--no-progress"]):
+        code, err = cli(capsys, *argv)
+        assert code == 2, argv
+        one_error(err, str(folder), "--force")
+    # a sweep rewrites summary.parquet and manifest.json, which no marker vouches for: not even --force
+    for argv in (["sweep", exp, "--out", folder, "--resume", "--no-progress", "--force"],
+                 ["report", folder, "--force"]):
+        code, err = cli(capsys, *argv)
+        assert code == 2, argv
+        one_error(err, str(folder), "would have to replace")
+    assert snapshot(folder) == before
+    assert cli(capsys, "sweep", exp, "--out", tmp_path / "new", "--no-progress", "--workers", "1")[0] == 0
+    runs = {k.removeprefix("runs/"): v for k, v in before.items() if k.startswith("runs/")}
+    assert snapshot(tmp_path / "new" / "runs") == runs
+
+
 def test_validation_replaces_a_pattern_folder_only_when_all_of_it_is_cop_sims(tmp_path):
     """``validate`` used to ``shutil.rmtree`` a pattern's folder; now it is swapped like a run's."""
     exp = experiment(tmp_path)
