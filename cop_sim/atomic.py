@@ -23,6 +23,9 @@ from typing import Any
 
 MARKER = ".cop_sim_run.json"
 MARKER_FORMAT = 1
+# the marker, or its temporary file while another process (a shard) writes it; a probe
+_TRANSIENT = (MARKER, f".{MARKER}.*.tmp")
+_PROBE = ".cop_sim.*.probe"
 
 
 @dataclass(frozen=True)
@@ -95,13 +98,15 @@ def sha256(path: Path) -> str | None:
 
 def entries(folder: Path, top: bool = True) -> list[str]:
     """Every file, symlink and empty folder under ``folder`` (``a/b``; empty folders as ``a/``),
-    except its own marker; symlinks are not followed."""
+    except its own marker (and the marker's or a probe's temporary entry); symlinks are not followed."""
     out = []
     for item in sorted(os.scandir(folder), key=lambda e: e.name):
+        if top and fnmatch.fnmatchcase(item.name, _PROBE):
+            continue  # another process checking the folder at this moment
         if item.is_dir(follow_symlinks=False):
             inner = entries(Path(item.path), top=False)
             out += [f"{item.name}/{x}" for x in inner] if inner else [f"{item.name}/"]
-        elif not (top and item.name == MARKER):
+        elif not (top and any(fnmatch.fnmatchcase(item.name, p) for p in _TRANSIENT)):
             out.append(item.name)
     return out
 

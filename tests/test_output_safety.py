@@ -219,6 +219,17 @@ def test_a_sweep_folder_without_a_marker_is_refused_even_with_force(tmp_path, ca
     assert snapshot(tmp_path / "new" / "runs") == runs
 
 
+def test_shards_starting_together_do_not_see_each_others_marker_as_a_stranger(tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / f".{MARKER}.ab12cd34.tmp").write_text("{")  # another shard is writing the marker
+    (folder / ".cop_sim.0badf00d.probe").mkdir()  # another shard is checking the folder
+    assert outdir.prepare(folder, "sweep").mode == "beside"
+    (folder / "notes").write_text("x")
+    with pytest.raises(InputError, match="'notes' is not cop-sim's"):
+        outdir.prepare(folder, "sweep")
+
+
 def test_validation_replaces_a_pattern_folder_only_when_all_of_it_is_cop_sims(tmp_path):
     """``validate`` used to ``shutil.rmtree`` a pattern's folder; now it is swapped like a run's."""
     exp = experiment(tmp_path)
