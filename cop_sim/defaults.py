@@ -11,6 +11,7 @@ the modellers and documented in docs/ODD.md; a scenario or sweep should vary it.
 
 from __future__ import annotations
 
+from cop_sim.names import plain_name
 from cop_sim.params import Param, Spec
 from cop_sim.vocab import CONDITIONS, DISCIPLINES, PERSON_CENTRED, TOPICS
 
@@ -135,7 +136,7 @@ COP_SPEC: Spec = {
 }
 
 SPEC: Spec = {
-    "name": Param("default", "scenario name", kind=str),
+    "name": Param("default", "scenario name", kind=str, check=plain_name),
     "description": Param("", "what the scenario encodes", kind=str),
     "model": Param("cop", "which model runs the scenario", choices=("cop", "cop2", "march1991")),
     "seed": Param(1, "seed of the run's random streams", "-", 0, 2**63 - 1),

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cop_sim import provenance
-from cop_sim.atomic import atomic_dir, write_json
+from cop_sim import outdir, provenance
+from cop_sim.atomic import Plan, atomic_dir, write_json
 from cop_sim.models import RunResult
 from cop_sim.scenario import content_hash
 
@@ -24,12 +24,18 @@ def run_record(result: RunResult, resolved: dict, seed: int) -> dict:
     }
 
 
-def write_run(result: RunResult, resolved: dict, seed: int, out: str | Path, figure: bool = True) -> Path:
-    """Write a run into folder ``out``; the folder appears only when every file is written."""
+def write_run(result: RunResult, resolved: dict, seed: int, out: str | Path, figure: bool = True,
+              plan: Plan | None = None) -> Path:
+    """Write a run into folder ``out`` as ``plan`` says (default: :func:`cop_sim.outdir.prepare`'s).
+
+    A new folder appears, or a previous run's is replaced, only when every file is written;
+    into another folder (``--force``) the files go one by one, each whole.
+    """
     from cop_sim.figures import plot_run  # matplotlib import is slow; only when writing
 
     out = Path(out)
-    with atomic_dir(out) as tmp:
+    plan = plan or outdir.prepare(out, "run", option=None, names=outdir.RUN_FILES, replace=True)
+    with atomic_dir(out, plan) as tmp:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         write_json(tmp / "summary.json", run_record(result, resolved, seed))
         write_json(tmp / "scenario.json", resolved)

@@ -7,6 +7,7 @@ import importlib
 import sys
 
 from cop_sim import __version__
+from cop_sim.outdir import OutputError
 from cop_sim.params import InputError
 
 # Each module defines ``register(subparsers)`` which adds its parser with ``func`` set.
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"cop-sim: error: {exc}", file=sys.stderr)
         return 2
+    except OutputError as exc:  # a full disk or an I/O error while writing results
+        print(f"cop-sim: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("cop-sim: interrupted; finished results are kept", file=sys.stderr)
         return 130

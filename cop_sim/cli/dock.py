@@ -7,6 +7,8 @@ from pathlib import Path
 
 from cop_sim.params import InputError
 
+DEFAULT_OUT = Path("results/march1991_dock")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``dock`` subcommand."""
@@ -27,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1, help="worker processes when running an experiment")
     p.add_argument("--out", help="folder for docking.png and docking.csv (default: the results "
                                  "folder, or results/march1991_dock)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder beside its files, replacing none of them")
     p.set_defaults(func=main)
 
 
@@ -39,7 +43,7 @@ def _cells(args: argparse.Namespace) -> tuple:
         if args.seed < 0:
             raise InputError("--seed", "", f"got {args.seed}; allowed: an integer >= 0")
         label = f"simulated directly, {args.iterations} organisations per cell, seed {args.seed}"
-        return docking.reproduce(args.iterations, args.seed), Path("results/march1991_dock"), label
+        return docking.reproduce(args.iterations, args.seed), DEFAULT_OUT, label
     from cop_sim.experiment import read_summary, run_experiment
 
     target = Path(args.target)
@@ -55,18 +59,33 @@ def _cells(args: argparse.Namespace) -> tuple:
     return docking.from_summary(read_summary(folder), str(folder)), folder, label
 
 
+def _kind(out: Path) -> str:
+    """A sweep's folder (the docking files are among what it owns), else a folder of the dock's own."""
+    from cop_sim.atomic import read_marker
+
+    marker = read_marker(out) if out.is_dir() else None
+    return "sweep" if marker and marker.get("kind") == "sweep" else "dock"
+
+
 def main(args: argparse.Namespace) -> int:
     """Obtain the cells, compare, draw, write and print."""
-    from cop_sim.atomic import atomic_path
+    from cop_sim import atomic, outdir
     from cop_sim.march import docking
 
+    early = Path(args.out) if args.out else DEFAULT_OUT if args.target is None else None
+    if early is not None:  # checked before simulating, so a bad folder costs nothing
+        outdir.prepare(early, _kind(early), args.force, "--out" if args.out else None, outdir.DOCK_FILES)
     cells, folder, label = _cells(args)
     table = docking.compare(cells)
     out = Path(args.out) if args.out else folder
-    png = docking.plot(table, out / "docking.png",
-                       f"cop_sim vs March (1991) Figure 1\n({label})")
-    with atomic_path(out / "docking.csv", ".csv") as tmp:
-        table.to_csv(tmp, index=False, float_format="%.4f")
+    plan = outdir.prepare(out, _kind(out), args.force, "--out" if args.out else None, outdir.DOCK_FILES)
+    with outdir.io_errors(out, "--out" if args.out else "results folder"):
+        outdir.claim(out, plan)
+        png = docking.plot(table, out / "docking.png",
+                           f"cop_sim vs March (1991) Figure 1\n({label})")
+        with atomic.atomic_path(out / "docking.csv", ".csv") as tmp:
+            table.to_csv(tmp, index=False, float_format="%.4f")
+        atomic.record(out, plan.kind, plan.owns, list(outdir.DOCK_FILES))
     print(f"March (1991) Figure 1 docking: {label}")
     print(docking.format_table(table))
     print(docking.verdict(table))

@@ -12,13 +12,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "point mean, sd and 95%% CI; contrasts against baselines; learning "
                                    "curves; heat maps; Sobol or Morris indices.")
     p.add_argument("results", metavar="RESULTS_DIR", help="a sweep's results folder")
+    p.add_argument("--force", action="store_true",
+                   help="write into a folder cop-sim has not marked as a sweep's (one from an older "
+                        "version), beside its files, replacing none of them")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     """Write the report and say where."""
+    from cop_sim import outdir
+    from cop_sim.experiment import store
     from cop_sim.report import write_report
 
-    path = write_report(args.results)
+    plan = outdir.prepare(args.results, "sweep", args.force, "RESULTS_DIR")
+    store.read_experiment(args.results)  # refuses what is not a sweep's folder
+    with outdir.io_errors(args.results, "RESULTS_DIR"):
+        outdir.claim(args.results, plan)
+        path = write_report(args.results)
     print(f"report written to {path} (figures in {path.parent / 'figures'})")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cop_sim import models, scenario
+from cop_sim import models, outdir, scenario
 from cop_sim.outputs import summary_table, write_run
 from cop_sim.params import InputError
 
@@ -18,7 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", nargs="?", help="scenario TOML file (not with --replay)")
     p.add_argument("--seed", type=int, help="seed (default: the scenario's 'seed')")
     p.add_argument("--weeks", type=int, help="horizon in weeks (default: the scenario's 'weeks')")
-    p.add_argument("--out", help="output folder (default: results/<scenario name>)")
+    p.add_argument("--out", help="output folder (default: results/<scenario name>); a previous run's "
+                                 "folder is replaced, any other non-empty folder refused")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder beside its files, replacing none of them")
     p.add_argument("--set", dest="pairs", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter by dotted key; repeatable")
     p.add_argument("--replay", metavar="RUN_ID",
@@ -37,13 +40,21 @@ def main(args: argparse.Namespace) -> int:
     extra = {"weeks": args.weeks} if args.weeks is not None else {}
     resolved = scenario.load(args.scenario, args.pairs, extra)
     seed = resolved["seed"] if args.seed is None else args.seed
-    result = models.simulate(resolved, seed)
     out = Path(args.out or Path("results") / resolved["name"])
-    write_run(result, resolved, seed, out)
+    plan = _plan(args, out)
+    result = models.simulate(resolved, seed)
+    with outdir.io_errors(out, "--out" if args.out else "results folder"):
+        write_run(result, resolved, seed, out, plan=plan)
     print(f"scenario {resolved['name']} · seed {seed} · {len(result.timeseries)} rows")
     print(summary_table(result.summary))
     print(f"results written to {out}/ (timeseries.parquet, summary.json, scenario.json, learning.png)")
     return 0
+
+
+def _plan(args: argparse.Namespace, out: Path) -> outdir.Plan:
+    """Check the output folder before simulating, so a bad one costs nothing."""
+    return outdir.prepare(out, "run", args.force, "--out" if args.out else None, outdir.RUN_FILES,
+                          replace=True)
 
 
 def replay(args: argparse.Namespace) -> int:
@@ -55,9 +66,11 @@ def replay(args: argparse.Namespace) -> int:
     if args.scenario or args.pairs or args.seed is not None or args.weeks is not None:
         raise InputError("cop-sim run", "--replay", "takes its scenario, seed and horizon from the "
                          "sweep; drop SCENARIO, --seed, --weeks and --set")
-    resolved, seed, result, same = replay_run(args.results, args.replay)
     out = Path(args.out or Path(args.results) / "replay" / args.replay)
-    write_run(result, resolved, seed, out)
+    plan = _plan(args, out)
+    resolved, seed, result, same = replay_run(args.results, args.replay)
+    with outdir.io_errors(out, "--out" if args.out else "results folder"):
+        write_run(result, resolved, seed, out, plan=plan)
     verdict = {True: "identical to the stored run", False: "DIFFERENT from the stored run",
                None: "no stored successful run to compare"}[same]
     print(f"replayed {args.replay} · seed {seed}: {verdict}")

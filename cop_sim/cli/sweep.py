@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--shard", metavar="I/N",
                    help="run only runs I, I+N, I+2N, ... (0-based I; for SLURM array jobs)")
     p.add_argument("--out", help="results folder (default: results/<experiment name>)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder that is not a sweep's, beside its files "
+                        "(replacing none of them)")
     p.add_argument("--collect", action="store_true",
                    help="only rebuild summary.parquet and manifest.json from runs/ (after shards)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -47,6 +50,7 @@ def _slurm_options(args: argparse.Namespace) -> dict:
 
 def main(args: argparse.Namespace) -> int:
     """Validate, then run, collect or print the job script."""
+    from cop_sim import outdir
     from cop_sim.experiment import backends, runner, store
     from cop_sim.experiment.spec import load_experiment
 
@@ -63,14 +67,19 @@ def main(args: argparse.Namespace) -> int:
         finally:
             cluster.close()
         return 0
+    option = "--out" if args.out else None
     if args.collect:
+        plan = outdir.prepare(results, "sweep", args.force, option)
         made_by = store.read_experiment(results)  # the folder's own experiment, as it ran
-        manifest = runner.write_manifest(results, made_by, {"collected": True})
+        with outdir.io_errors(results, option or "results folder"):
+            outdir.claim(results, plan)
+            manifest = runner.write_manifest(results, made_by, {"collected": True})
         _report(results, manifest["counts"])
         return 1 if manifest["counts"]["failed"] else 0
-    path, info = runner.sweep(spec, results, args.workers, args.backend, args.resume, args.shard,
-                              progress=not args.no_progress, scheduler=args.scheduler,
-                              slurm=_slurm_options(args))
+    with outdir.io_errors(results, option or "results folder"):
+        path, info = runner.sweep(spec, results, args.workers, args.backend, args.resume, args.shard,
+                                  progress=not args.no_progress, scheduler=args.scheduler,
+                                  slurm=_slurm_options(args), force=args.force, option=option)
     import json
 
     counts = json.loads((path / "manifest.json").read_text())["counts"]

@@ -17,6 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="results/validation", help="output folder")
     p.add_argument("--only", help="comma-separated pattern ids, e.g. V1,V5")
     p.add_argument("--resume", action="store_true", help="keep runs already on disk")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder beside its files, replacing none of them")
     p.set_defaults(func=main)
 
 
@@ -30,7 +32,10 @@ def main(args: argparse.Namespace) -> int:
     if unknown:
         raise InputError("--only", ",".join(unknown), f"unknown pattern; allowed: "
                          f"{', '.join(p.id for p in PATTERNS)}")
-    table = validate(args.quick, args.out, args.workers, only, args.resume)
+    from cop_sim import outdir
+
+    with outdir.io_errors(args.out):
+        table = validate(args.quick, args.out, args.workers, only, args.resume, force=args.force)
     for r in table.itertuples():
         mark = "holds" if r.holds else "FAILS"
         interval = f"{r.effect:+.4f} [{r.lo:+.4f}, {r.hi:+.4f}]"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from cop_sim import models, provenance
+from cop_sim import models, outdir, provenance
 from cop_sim.atomic import write_json
 from cop_sim.experiment import backends, store
 from cop_sim.experiment.design import Run, build_design, runs, take_shard
@@ -151,13 +151,14 @@ def write_manifest(results: Path, spec: Experiment, info: dict) -> dict:
     write_json(results / "manifest.json", manifest)
     if info.get("shard"):
         write_json(results / "shards" / f"{info['shard'].replace('/', '-of-')}.json", manifest)
+    outdir.seal(results)  # the marker, listing every file with its hash, last
     return manifest
 
 
 def run_experiment(path_or_spec: str | Path | Experiment, out: str | Path | None = None,
                    workers: int | None = None, backend: str = "local", resume: bool = False,
                    shard: str | tuple[int, int] | None = None, progress: bool = True,
-                   scheduler: str | None = None, slurm: dict | None = None) -> Path:
+                   scheduler: str | None = None, slurm: dict | None = None, force: bool = False) -> Path:
     """Run an experiment's sweep and return its results folder.
 
     Args:
@@ -170,17 +171,20 @@ def run_experiment(path_or_spec: str | Path | Experiment, out: str | Path | None
         progress: show a tqdm progress bar on stderr.
         scheduler: address of a running Dask scheduler (backend ``dask``).
         slurm: SLURMCluster options overriding the experiment's ``[slurm]`` table.
+        force: write into a non-empty folder that is not a sweep's, beside its files
+            (see :func:`cop_sim.outdir.prepare`).
 
     Raises:
-        InputError: a bad experiment, or runs already on disk without ``resume``.
+        InputError: a bad experiment, an unusable folder, or runs already on disk without ``resume``.
     """
-    return sweep(path_or_spec, out, workers, backend, resume, shard, progress, scheduler, slurm)[0]
+    return sweep(path_or_spec, out, workers, backend, resume, shard, progress, scheduler, slurm, force)[0]
 
 
 def sweep(path_or_spec: str | Path | Experiment, out: str | Path | None = None,
           workers: int | None = None, backend: str = "local", resume: bool = False,
           shard: str | tuple[int, int] | None = None, progress: bool = True,
-          scheduler: str | None = None, slurm: dict | None = None) -> tuple[Path, dict]:
+          scheduler: str | None = None, slurm: dict | None = None, force: bool = False,
+          option: str | None = None) -> tuple[Path, dict]:
     """:func:`run_experiment`, also returning this invocation's record (counts, timing)."""
     spec = path_or_spec if isinstance(path_or_spec, Experiment) else load_experiment(path_or_spec)
     if backend not in backends.BACKENDS:
@@ -188,12 +192,14 @@ def sweep(path_or_spec: str | Path | Experiment, out: str | Path | None = None,
                          f"allowed: {', '.join(backends.BACKENDS)}")
     workers = workers or backends.default_workers()
     results = Path(out or Path("results") / spec.name)
+    plan = outdir.prepare(results, "sweep", force, option)
     part = parse_shard(shard) if shard is None or isinstance(shard, str) else tuple(shard)
     started = provenance.now()
     design = build_design(spec)
     todo = runs(spec, design)
     if part is not None:
         todo = take_shard(todo, *part)
+    outdir.claim(results, plan)
     store.write_experiment(results, spec, design)
     if part is None:  # shards share the folder; another's temp file may be in flight
         store.remove_partial(results)

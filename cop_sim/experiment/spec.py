@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cop_sim import models, scenario
+from cop_sim.names import optional_name
 from cop_sim.params import InputError, Param, defaults, flatten, merge, set_dotted, suggest, unknown_key
 
 METHODS = ("grid", "lhs", "sobol", "morris")
@@ -20,7 +21,7 @@ MAX_SEED = 2**63 - 1
 
 # The experiment file's own schema, validated with the same Param machinery as scenarios.
 EXPERIMENT_SPEC: dict[str, Param] = {
-    "name": Param("", "experiment name (default: the file's stem)", kind=str),
+    "name": Param("", "experiment name (default: the file's stem)", kind=str, check=optional_name),
     "scenario": Param("", "scenario TOML, relative to the experiment file", kind=str),
     "replications": Param(1, "runs per design point", "runs", 1, 100000),
     "master_seed": Param(0, "seed every run's seed is derived from", "-", 0, MAX_SEED),

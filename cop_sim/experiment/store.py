@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cop_sim.atomic import atomic_path, write_json
+from cop_sim.atomic import atomic_path, remove_temps, write_json
 from cop_sim.experiment.design import Design, Run
 from cop_sim.experiment.spec import Experiment
 from cop_sim.params import InputError
@@ -83,11 +83,7 @@ def write_run_file(results: str | Path, table: pa.Table) -> Path:
 
 def remove_partial(results: str | Path) -> int:
     """Delete temp files a killed sweep left in runs/; return how many."""
-    folder = runs_dir(results)
-    stale = list(folder.glob(".*.tmp")) if folder.is_dir() else []
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return len(stale)
+    return remove_temps(runs_dir(results))
 
 
 def table_error(table: pa.Table) -> str | None:

@@ -7,6 +7,7 @@ and gradual socialisation; Workiewicz's replication (2019) on the termination ru
 
 from __future__ import annotations
 
+from cop_sim.names import plain_name
 from cop_sim.params import Param, Spec
 
 _M91 = "March 1991"
@@ -20,7 +21,7 @@ MIX_SPEC: Spec = {
 }
 
 SPEC: Spec = {
-    "name": Param("march1991", "scenario name", kind=str),
+    "name": Param("march1991", "scenario name", kind=str, check=plain_name),
     "description": Param("", "what the scenario encodes", kind=str),
     "model": Param("march1991", "which model runs the scenario", choices=("cop", "cop2", "march1991")),
     "seed": Param(1991, "seed of the run's random streams", "-", 0, 2**63 - 1),

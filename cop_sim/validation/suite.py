@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 
-from cop_sim import provenance
-from cop_sim.atomic import atomic_path, write_json
+from cop_sim import outdir, provenance
+from cop_sim.atomic import atomic_dir, atomic_path, record, write_json
 from cop_sim.experiment import load_experiment, read_summary, run_experiment
+from cop_sim.params import InputError
 from cop_sim.validation.judge import judge
 from cop_sim.validation.patterns import PATTERNS, Pattern
 
@@ -19,15 +19,22 @@ QUICK_REPLICATIONS = 10
 
 
 def run_pattern(pattern: Pattern, out: Path, quick: bool, workers: int | None, resume: bool,
-                progress: bool) -> list[dict]:
+                progress: bool, force: bool = False) -> list[dict]:
     """Sweep one pattern's experiment and judge its checks."""
     spec = load_experiment(pattern.path)
     if quick:
         spec = dataclasses.replace(spec, replications=min(spec.replications, QUICK_REPLICATIONS))
     folder = out / ("quick" if quick else "full") / pattern.id
-    if folder.exists() and not resume:
-        shutil.rmtree(folder)  # the model's defaults may have changed since: start clean
-    run_experiment(spec, folder, workers=workers, resume=resume, progress=progress)
+    plan = outdir.prepare(folder, "sweep", force, None, replace=not resume)
+    others = outdir.strangers(folder) if not resume and plan.mode == "beside" else []
+    if others:
+        raise InputError(str(folder), "", f"holds '{others[0]}', which cop-sim did not write, so this "
+                         "pattern cannot start clean; move it, or pass --resume to keep the runs there")
+    if resume or plan.mode == "beside":
+        run_experiment(spec, folder, workers=workers, resume=resume, progress=progress, force=force)
+    else:  # the model's defaults may have changed since: start clean, replacing the old folder whole
+        with atomic_dir(folder, plan, marker=False) as tmp:
+            run_experiment(spec, tmp, workers=workers, progress=progress)
     summary = read_summary(folder)
     return [{"pattern": pattern.id, "finding": pattern.finding, "source": pattern.source,
              "replications": spec.replications, **judge(summary, check)} for check in pattern.checks]
@@ -80,13 +87,18 @@ def forest_plot(table: pd.DataFrame, path: Path) -> None:
 
 
 def validate(quick: bool = False, out: str | Path = "results/validation", workers: int | None = None,
-             only: list[str] | None = None, resume: bool = False, progress: bool = True) -> pd.DataFrame:
-    """Run the patterns (all, or ``only``), write table, JSON and figure; return the table."""
+             only: list[str] | None = None, resume: bool = False, progress: bool = True,
+             force: bool = False, option: str | None = "--out") -> pd.DataFrame:
+    """Run the patterns (all, or ``only``), write table, JSON and figure; return the table.
+
+    ``out`` must be new, empty or cop-sim's validation folder; ``force`` writes beside other files.
+    """
     out = Path(out)
+    outdir.claim(out, outdir.prepare(out, "validation", force, option))
     chosen = [p for p in PATTERNS if not only or p.id in only]
     rows = []
     for pattern in chosen:
-        rows += run_pattern(pattern, out, quick, workers, resume, progress)
+        rows += run_pattern(pattern, out, quick, workers, resume, progress, force)
     table = pd.DataFrame(rows)
     stem = "validation_quick" if quick else "validation"
     with atomic_path(out / f"{stem}.md", ".md") as tmp:
@@ -94,4 +106,5 @@ def validate(quick: bool = False, out: str | Path = "results/validation", worker
     write_json(out / f"{stem}.json", {"quick": quick, "provenance": provenance.stamp(),
                                       "checks": json.loads(table.to_json(orient="records"))})
     forest_plot(table, out / f"{stem}.png")
+    record(out, "validation", outdir.VALIDATION_OWNS, [f"{stem}.{ext}" for ext in ("md", "json", "png")])
     return table
