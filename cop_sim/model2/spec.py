@@ -7,6 +7,7 @@ modellers chose; its prior says how far a robustness run or a calibration should
 from __future__ import annotations
 
 from cop_sim.defaults import _composition, calendar_spec
+from cop_sim.names import plain_name
 from cop_sim.params import Param, Prior, Spec
 from cop_sim.world.spec import WORLD_SPEC
 
@@ -75,7 +76,7 @@ COP_SPEC: Spec = {
 }
 
 SPEC: Spec = {
-    "name": Param("default", "scenario name", kind=str),
+    "name": Param("default", "scenario name", kind=str, check=plain_name),
     "description": Param("", "what the scenario encodes", kind=str),
     "model": Param("cop2", "which model runs the scenario", choices=("cop", "cop2", "march1991")),
     "seed": Param(1, "seed of the run's random streams (and of its world)", "-", 0, 2**63 - 1),
