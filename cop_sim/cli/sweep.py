@@ -48,7 +48,7 @@ def _slurm_options(args: argparse.Namespace) -> dict:
 def main(args: argparse.Namespace) -> int:
     """Validate, then run, collect or print the job script."""
     from cop_sim.experiment import backends, runner, store
-    from cop_sim.experiment.spec import load_experiment
+    from cop_sim.experiment.design import load_experiment
 
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers", "", f"got {args.workers}; allowed: an integer >= 1")
