@@ -46,7 +46,8 @@ SLURM_SPEC: dict[str, Param] = {
     "jobs": Param(1, "SLURM jobs to start", "jobs", 1, 10000),
     "job_extra_directives": Param([], "extra #SBATCH lines, e.g. ['--qos=short']", kind=list),
 }
-TOP_LEVEL = ("experiment", "set", "sampler", "factors", "slurm")
+# "pattern" is the validation library's table (cop_sim.validation.patterns); a sweep ignores it
+TOP_LEVEL = ("experiment", "set", "sampler", "factors", "slurm", "pattern")
 
 
 @dataclass(frozen=True)
