@@ -75,7 +75,8 @@ def test_judge_reports_direction_threshold_and_relative_threshold():
     # relative: 70 % of the base arm's mean (1.0) is 0.7, beyond the interval [-0.61, -0.32]
     rel = judge(summary, Check("y falls a lot", terms, -1, threshold=0.7, relative=True))
     assert rel["threshold"] == pytest.approx(-0.7) and rel["verdict"] == "contradicted"
-    assert judge(summary, Check("y falls", terms, -1, threshold=0.5, relative=True))["verdict"] == "inconclusive"
+    half = judge(summary, Check("y falls", terms, -1, threshold=0.5, relative=True))
+    assert half["verdict"] == "inconclusive"
 
 
 PATTERN = """
