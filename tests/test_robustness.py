@@ -99,3 +99,28 @@ def test_prim_and_cart_on_a_two_parameter_box():
     assert keys["a"]["hi"] == pytest.approx(0.3, abs=0.05) and keys["b"]["lo"] == pytest.approx(0.6, abs=0.05)
     assert prim_box(x, np.ones(400, bool), {}) is None
     assert set(cart_tree(x, np.where(y, "holds", "contradicted"))["splits"]) == {"a", "b"}
+
+
+def _crashing_library(tmp_path: Path, crash_above: float) -> Path:
+    folder = tmp_path / "lib"
+    folder.mkdir(parents=True)
+    text = (TOY / "T1_known_answer.toml").read_text().replace(
+        'scenario = "../../scenarios/toy.toml"', f'scenario = "{ROOT / "scenarios" / "toy.toml"}"')
+    text = text.replace("[sampler]", f"[set]\ncrash_above = {crash_above}\n\n[sampler]")
+    (folder / "T1.toml").write_text(text)
+    return folder
+
+
+def test_failed_runs_are_exit_1_and_still_reported(tmp_path, capsys):
+    lib = _crashing_library(tmp_path, 0.75)
+    out = tmp_path / "out"
+    assert main(["validate", "--robustness", "8", "--quick", "--library", str(lib), "--out", str(out),
+                 "--workers", "1", "--no-progress"]) == 1
+    (t1,) = json.loads((out / "robustness_quick.json").read_text())["patterns"]
+    assert t1["failed_runs"] == 2 * 2 * 4  # the 2 of 8 LHS draws with split > 0.75, both arms, 4 reps
+    assert t1["draws"] == 6
+    capsys.readouterr()
+    # at the defaults (split = 0.5) every run fails: the pattern is reported, not judged
+    assert main(["validate", "--quick", "--library", str(_crashing_library(tmp_path / "b", 0.25)),
+                 "--out", str(tmp_path / "o2"), "--workers", "1", "--no-progress"]) == 1
+    assert "runs failed" in capsys.readouterr().out

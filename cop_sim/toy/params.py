@@ -27,6 +27,8 @@ SPEC: Spec = {
     "effect_size": Param(1.0, "size of the treatment's effect on y", "y units", 0.0, 100.0, _TOY),
     "noise": Param(1.0, "sd of the weekly noise of y and of the treatment's response", "y units",
                    0.0, 100.0, _TOY),
+    "crash_above": Param(1.0, "a run raises when split exceeds this (tests failed-run handling; 1 = never)",
+                         "-", 0.0, 1.0, _TOY),
     "rate": Param(0.05, "a small rate that does nothing (a log-uniform prior)", "per week", 0.0, 1.0,
                   _TOY, prior=Prior(0.001, 0.1, "irrelevant by construction; a small rate",
                                     "loguniform")),

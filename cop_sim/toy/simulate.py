@@ -16,6 +16,8 @@ def simulate(resolved: dict, seed: int) -> RunResult:
     The untreated noise comes first from the stream, so two arms with one seed share it
     (common random numbers) and their difference keeps only the response noise.
     """
+    if resolved["split"] > resolved["crash_above"]:
+        raise RuntimeError(f"split {resolved['split']} > crash_above {resolved['crash_above']} (by request)")
     rng = np.random.default_rng(seed)
     weeks, sd = resolved["weeks"], resolved["noise"]
     y = rng.normal(0.0, sd, weeks)

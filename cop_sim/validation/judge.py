@@ -23,7 +23,8 @@ def _groups(summary: pd.DataFrame) -> list[str]:
 
 
 def _arm(summary: pd.DataFrame, term: Term) -> pd.Series:
-    """Mean of the term's outcome per (draw,) replication over the runs matching its conditions."""
+    """Mean of the term's outcome per (draw,) replication over the successful runs matching its
+    conditions (empty when they all failed; a KeyError when no run, failed or not, matches)."""
     rows = summary
     for key, level in term.where.items():
         if key not in rows:
@@ -31,6 +32,9 @@ def _arm(summary: pd.DataFrame, term: Term) -> pd.Series:
         rows = rows[rows[key] == level]
     if rows.empty:
         raise KeyError(f"no runs match {term.where}")
+    rows = ok_runs(rows)
+    if term.outcome not in rows:  # every run failed: no summary columns
+        return pd.Series(dtype=float)
     return rows.groupby(_groups(summary))[term.outcome].mean()
 
 
@@ -41,15 +45,14 @@ def ok_runs(summary: pd.DataFrame) -> pd.DataFrame:
 
 def paired_effects(summary: pd.DataFrame, check: Check) -> pd.Series:
     """The check's effect in each (draw,) replication: its arms share a seed there."""
-    ok = ok_runs(summary)
-    return (sum(term.weight * _arm(ok, term) for term in check.terms) + check.constant).dropna()
+    return (sum(term.weight * _arm(summary, term) for term in check.terms) + check.constant).dropna()
 
 
 def threshold(summary: pd.DataFrame, check: Check) -> float:
     """The smallest effect that matters, in the outcome's units (a relative one scaled by the base arm)."""
     if not check.relative:
         return check.threshold
-    return check.threshold * abs(float(_arm(ok_runs(summary), check.base).mean()))
+    return check.threshold * abs(float(_arm(summary, check.base).mean()))
 
 
 def verdict(lo: float, hi: float, expect: int, thr: float) -> str:

@@ -10,6 +10,7 @@ verification (built in) when the model cannot help producing it.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 
@@ -75,6 +76,8 @@ def _sweep(spec: Experiment, folder: Path, opts: RunOptions) -> pd.DataFrame | N
 def judge_pattern(summary: pd.DataFrame, pattern: Pattern) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Per draw: each check's verdict and the pattern's; and each check's per-draw table."""
     per_check = {c.label: judge_draws(summary, c) for c in pattern.checks}
+    common = set.intersection(*(set(t["draw"]) for t in per_check.values()))  # draws every check has
+    per_check = {k: t[t["draw"].isin(common)].reset_index(drop=True) for k, t in per_check.items()}
     frame = pd.DataFrame({"draw": next(iter(per_check.values()))["draw"]})
     for i, table in enumerate(per_check.values()):
         frame[f"verdict_{i}"] = table["verdict"].to_numpy()
@@ -99,8 +102,11 @@ def knockouts(pattern: Pattern, spec: Experiment, draws: list[dict], folder: Pat
     for ko in pattern.mechanism:
         if ko.key not in params:
             raise InputError(str(pattern.path), "pattern.mechanism", f"{ko.key!r} is not a parameter")
+        if ko.key in {f.key for f in spec.factors}:
+            raise InputError(str(pattern.path), "pattern.mechanism", f"{ko.key!r} is one of the pattern's "
+                             "factors; a knock-out fixes a parameter the arms share")
         null = params[ko.key].validate(ko.null, str(pattern.path), f"pattern.mechanism ({ko.key})")
-        fixed = set_dotted(dict(spec.fixed), ko.key, null)
+        fixed = set_dotted(copy.deepcopy(spec.fixed), ko.key, null)
         ko_spec = cross(dataclasses.replace(spec, fixed=fixed, name=f"{spec.name}-ko-{ko.key}"), draws,
                         {"kind": "knock-out", "key": ko.key, "null": null})
         summary = _sweep(ko_spec, folder / f"knockout-{ko.key}", opts)
