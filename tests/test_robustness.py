@@ -124,3 +124,14 @@ def test_failed_runs_are_exit_1_and_still_reported(tmp_path, capsys):
     assert main(["validate", "--quick", "--library", str(_crashing_library(tmp_path / "b", 0.25)),
                  "--out", str(tmp_path / "o2"), "--workers", "1", "--no-progress"]) == 1
     assert "runs failed" in capsys.readouterr().out
+
+
+@pytest.mark.full
+def test_full_run_adds_sobol_indices(tmp_path, capsys):
+    assert main(["validate", "--robustness", "16", "--library", str(TOY), "--out", str(tmp_path),
+                 "--workers", "2", "--no-progress"]) == 0
+    (t1,) = json.loads((tmp_path / "robustness.json").read_text())["patterns"]
+    by_key = {s["key"]: s for s in t1["sobol"]}
+    assert by_key["split"]["S1"] > 0.8
+    assert all(s["ST"] < 0.05 for k, s in by_key.items() if k != "split")
+    capsys.readouterr()
