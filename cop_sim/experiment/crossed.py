@@ -92,6 +92,8 @@ def read_posterior(path: str | Path, spec: Experiment) -> tuple[np.ndarray, dict
         if col not in frame:
             raise InputError(source, col, "missing column; a posterior has one row per particle with "
                              "'particle', 'weight' and one column per parameter (dotted key)")
+    if not pd.api.types.is_integer_dtype(frame["particle"]):
+        raise InputError(source, "particle", f"expected integers, got {frame['particle'].dtype}")
     params = leaves(spec)
     keys = [c for c in frame.columns if c not in ID_COLUMNS]
     if not keys or len(frame) == 0:
