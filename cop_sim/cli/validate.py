@@ -86,7 +86,8 @@ def main(args: argparse.Namespace) -> int:
     from cop_sim.validation.suite import validate
 
     table, failed = validate(args.quick, args.out, args.workers, only, args.resume,
-                             progress=not args.no_progress, library=args.library or EXPERIMENTS)
+                             progress=not args.no_progress, library=args.library or EXPERIMENTS,
+                             backend=args.backend, scheduler=args.scheduler)
     for r in table.itertuples():
         interval = f"{r.effect:+.4f} [{r.lo:+.4f}, {r.hi:+.4f}] vs {r.threshold:+.4f}"
         print(f"{r.pattern:3} {r.verdict:12}  {r.check:55} {interval}  ({r.source}; {r.commit})")

@@ -20,7 +20,8 @@ LABELS = {"calibration": "validation", "held_out": "held out"}
 
 
 def run_pattern(pattern: Pattern, out: Path, quick: bool, workers: int | None, resume: bool,
-                progress: bool) -> tuple[list[dict], int]:
+                progress: bool, backend: str = "local",
+                scheduler: str | None = None) -> tuple[list[dict], int]:
     """Sweep one pattern's experiment and judge its checks; also return the failed runs."""
     spec = load_experiment(pattern.path)
     if quick:
@@ -28,7 +29,8 @@ def run_pattern(pattern: Pattern, out: Path, quick: bool, workers: int | None, r
     folder = out / ("quick" if quick else "full") / pattern.id
     if folder.exists() and not resume:
         shutil.rmtree(folder)  # the model's defaults may have changed since: start clean
-    run_experiment(spec, folder, workers=workers, resume=resume, progress=progress)
+    run_experiment(spec, folder, workers=workers, backend=backend, resume=resume, progress=progress,
+                   scheduler=scheduler)
     summary = read_summary(folder)
     failed = len(summary) - len(ok_runs(summary))
     return [{"pattern": pattern.id, "finding": pattern.finding, "source": pattern.source,
@@ -127,7 +129,8 @@ def forest_plot(table: pd.DataFrame, path: Path) -> None:
 
 def validate(quick: bool = False, out: str | Path = "results/validation", workers: int | None = None,
              only: list[str] | None = None, resume: bool = False, progress: bool = True,
-             library: str | Path = EXPERIMENTS) -> tuple[pd.DataFrame, int]:
+             library: str | Path = EXPERIMENTS, backend: str = "local",
+             scheduler: str | None = None) -> tuple[pd.DataFrame, int]:
     """Run the patterns (all, or ``only``), write table, JSON and figure; return the table and the
     number of failed runs."""
     out = Path(out)
@@ -135,7 +138,7 @@ def validate(quick: bool = False, out: str | Path = "results/validation", worker
     chosen = select(patterns, only)
     rows, failed = [], 0
     for pattern in (p for p in chosen if p.runnable):
-        more, bad = run_pattern(pattern, out, quick, workers, resume, progress)
+        more, bad = run_pattern(pattern, out, quick, workers, resume, progress, backend, scheduler)
         rows += more
         failed += bad
     table = pd.DataFrame(rows)
