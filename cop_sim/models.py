@@ -67,6 +67,9 @@ MODELS: dict[str, ModelKind] = {
     "march1991": ModelKind("march1991", "cop_sim.march.params:SPEC", "cop_sim.march.simulate:simulate",
                            None, "cop_sim.march.simulate:SUMMARY_KEYS",
                            "March (1991) exploration and exploitation, for docking"),
+    "toy": ModelKind("toy", "cop_sim.toy.params:SPEC", "cop_sim.toy.simulate:simulate", None,
+                     "cop_sim.toy.simulate:SUMMARY_KEYS",
+                     "a toy with a known answer, for testing the robustness machinery"),
 }
 
 

@@ -23,7 +23,7 @@ BEGIN = "<!-- BEGIN PARAMETER TABLE -->"
 END = "<!-- END PARAMETER TABLE -->"
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
-HEADER = ("key", "default", "unit", "allowed range", "meaning", "source")
+HEADER = ("key", "default", "unit", "allowed range", "prior (plausible range)", "meaning", "source")
 
 
 def _scalar(x: Any) -> str:
@@ -81,6 +81,11 @@ def render_default(p: Param) -> str:
     return _scalar(d)
 
 
+def render_prior(p: Param) -> str:
+    """The prior as ``[lo, hi] family: why``, or "–" when the parameter has none (yet)."""
+    return "–" if p.prior is None else f"{p.prior.describe()}: {p.prior.why}"
+
+
 def _cell(text: str) -> str:
     """Escape a string for a Markdown table cell."""
     return str(text).replace("|", "\\|").replace("\n", " ")
@@ -97,7 +102,7 @@ def parameter_table(spec: dict | None = None) -> str:
     """
     rows = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     for key, p in flatten(SPEC if spec is None else spec).items():
-        cells = (f"`{key}`", f"`{render_default(p)}`", p.unit, p.allowed(), p.doc, p.source)
+        cells = (f"`{key}`", f"`{render_default(p)}`", p.unit, p.allowed(), render_prior(p), p.doc, p.source)
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(rows) + "\n"
 

@@ -69,3 +69,12 @@ def test_numeric_default_within_range(key):
 def test_every_default_passes_its_own_validation(key):
     p = LEAVES[key]
     assert p.validate(p.default, "defaults", key) == p.default
+
+
+def test_prior_column_shows_a_declared_prior():
+    from cop_sim.toy.params import SPEC as TOY
+
+    rows = {r.split("`")[1]: r for r in parameter_table(TOY).splitlines() if r.startswith("| `")}
+    assert "[0.001, 0.1] loguniform: irrelevant by construction" in rows["rate"]
+    assert "| – |" in rows["weeks"]  # no prior: a dash, not a blank
+    assert "prior (plausible range)" in parameter_table().splitlines()[0]

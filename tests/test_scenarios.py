@@ -95,6 +95,8 @@ def test_opens_with_a_comment_citing_its_source(path):
         assert re.search(r"\bseeds? 00[0-4]\b", head), "the opening comment cites a seed (000-004)"
         if path.stem in SETTINGS:
             assert "assum" in head.lower(), "the opening comment says what is assumed"
+    elif _raw(path).get("model") == "toy":  # constructed: it says so and what its answer is
+        assert "known answer" in head
     else:  # a docking scenario cites its published model instead of a seed
         assert re.search(r"\(\d{4}\)", head)
 
@@ -123,7 +125,8 @@ def test_runs_short_with_knowledge_in_unit_interval(path):
 
 @pytest.mark.parametrize("path", [p for p in ALL if not _is_cop(p) and p not in MODEL2], ids=lambda p: p.stem)
 def test_other_models_run(path):
-    resolved = scenario.load(path, ["iterations=4"])
+    short = {"march1991": ["iterations=4"], "toy": ["weeks=4"]}[_raw(path)["model"]]
+    resolved = scenario.load(path, short)
     result = models.simulate(resolved, resolved["seed"])
     assert all(math.isfinite(v) for v in result.summary.values())
 

@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 
 from cop_sim.cli import main
-from cop_sim.experiment import contrast, load_experiment, read_summary, run_experiment, sweep
+from cop_sim.experiment import load_experiment, read_summary, run_experiment, sweep
 from cop_sim.experiment.replay import replay
 from cop_sim.experiment.spec import Factor
 from cop_sim.report import write_report
+from cop_sim.report.stats import contrast
 
 ROOT = Path(__file__).resolve().parent.parent
 

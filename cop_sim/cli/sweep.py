@@ -33,6 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--collect", action="store_true",
                    help="only rebuild summary.parquet and manifest.json from runs/ (after shards)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--posterior", metavar="FILE",
+                   help="a calibration's posterior.parquet: run every design point under --draws particles "
+                        "resampled by weight (runs paired within draw and replication)")
+    p.add_argument("--draws", type=int, default=50, metavar="K",
+                   help="with --posterior: parameter draws (default 50)")
     g = p.add_argument_group("slurm", "override the experiment's [slurm] table")
     g.add_argument("--dry-run", action="store_true", help="print the SLURM job script and exit")
     for name, kind, text in (("queue", str, "partition"), ("account", str, "account"),
@@ -52,12 +57,19 @@ def main(args: argparse.Namespace) -> int:
     """Validate, then run, collect or print the job script."""
     from cop_sim import outdir
     from cop_sim.experiment import backends, runner, store
-    from cop_sim.experiment.spec import load_experiment
+    from cop_sim.experiment.design import load_experiment
 
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers", "", f"got {args.workers}; allowed: an integer >= 1")
     spec = load_experiment(args.experiment)
-    results = Path(args.out or Path("results") / spec.name)
+    if args.posterior:
+        from cop_sim.experiment.crossed import cross, posterior_draws
+
+        draws, picked = posterior_draws(args.posterior, spec, args.draws)
+        spec = cross(spec, draws, {"kind": "posterior", "source": str(args.posterior), "draws": args.draws,
+                                   "particles": picked})
+    default = f"{spec.name}_posterior" if args.posterior else spec.name
+    results = Path(args.out or Path("results") / default)
     if args.dry_run:
         if args.backend != "slurm":
             raise InputError("--dry-run", "", "only with --backend slurm (prints the job script)")

@@ -1,15 +1,21 @@
-"""Design points and runs: full factorial grids, and SALib's LHS, Sobol and Morris samples."""
+"""Design points and runs: full factorial grids, and SALib's LHS, Sobol and Morris samples.
+
+Also where an experiment file is loaded, since loading checks every design point
+(``spec`` parses and knows nothing of designs, so the two modules import one way).
+"""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from cop_sim.experiment.seeds import run_seed, sampler_seed
-from cop_sim.experiment.spec import Experiment
+from cop_sim import scenario
+from cop_sim.experiment.seeds import draw_run_seed, run_seed, sampler_seed
+from cop_sim.experiment.spec import Experiment, parse
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,7 @@ class Run:
     point: int
     replication: int
     seed: int
+    draw: int | None = None  # the parameter draw of a crossed design
 
 
 @dataclass
@@ -28,9 +35,15 @@ class Design:
 
     points: list[dict[str, Any]]
     sample: np.ndarray | None  # rows as SALib drew them (before integer rounding)
+    arms: int = 0  # crossed with draws: design points per draw (point = draw * arms + arm)
 
     def __len__(self) -> int:
         return len(self.points)
+
+    @property
+    def crossed(self) -> bool:
+        """Whether the points are the experiment's arms crossed with parameter draws."""
+        return self.arms > 0
 
 
 def problem(spec: Experiment) -> dict:
@@ -72,6 +85,10 @@ def build_design(spec: Experiment, validate: bool = False) -> Design:
         points = [{f.key: _value(f.kind, x) for f, x in zip(spec.factors, row, strict=True)}
                   for row in sample]
         design = Design(points, sample)
+    if spec.draws:
+        # a sample of parameter sets x the design points: the arm's own values win
+        arms = design.points
+        design = Design([{**draw, **arm} for draw in spec.draws for arm in arms], design.sample, len(arms))
     if validate:
         seen: set[str] = set()
         for values in design.points:
@@ -82,17 +99,42 @@ def build_design(spec: Experiment, validate: bool = False) -> Design:
     return design
 
 
-def run_id(point: int, replication: int) -> str:
-    """The stable name of a run, e.g. ``p000012-r003``."""
-    return f"p{point:06d}-r{replication:03d}"
+def run_id(point: int, replication: int, draw: int | None = None) -> str:
+    """The stable name of a run, e.g. ``p000012-r003``, or ``d00004-p000002-r003`` in a crossed design
+    (there ``p`` is the arm within the draw)."""
+    name = f"p{point:06d}-r{replication:03d}"
+    return name if draw is None else f"d{draw:05d}-{name}"
 
 
 def runs(spec: Experiment, design: Design) -> list[Run]:
-    """Every run of the design, point-major, with its seed."""
-    return [Run(run_id(p, r), p, r, run_seed(spec.master_seed, p, r, spec.crn))
-            for p in range(len(design)) for r in range(spec.replications)]
+    """Every run of the design, point-major, with its seed.
+
+    In a crossed design the arms of one (draw, replication) share a seed (with common random
+    numbers), so contrasts are paired within the draw.
+    """
+    if not design.crossed:
+        return [Run(run_id(p, r), p, r, run_seed(spec.master_seed, p, r, spec.crn))
+                for p in range(len(design)) for r in range(spec.replications)]
+    out = []
+    for p in range(len(design)):
+        d, arm = divmod(p, design.arms)
+        out += [Run(run_id(arm, r, d), p, r, draw_run_seed(spec.master_seed, d, arm, r, spec.crn), d)
+                for r in range(spec.replications)]
+    return out
 
 
 def take_shard(all_runs: list[Run], index: int, count: int) -> list[Run]:
     """Every ``count``-th run starting at ``index`` (0-based), for SLURM array jobs."""
     return all_runs[index::count]
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file, including every design point's scenario.
+
+    Raises:
+        InputError: naming the file, the key and what is allowed.
+    """
+    spec = parse(scenario.read_toml(path), str(path))
+    spec.resolve({})  # the base scenario with [set] applied
+    build_design(spec, validate=True)
+    return spec

@@ -19,8 +19,8 @@ import pyarrow as pa
 from cop_sim import models, outdir, provenance
 from cop_sim.atomic import write_json
 from cop_sim.experiment import backends, store
-from cop_sim.experiment.design import Run, build_design, runs, take_shard
-from cop_sim.experiment.spec import Experiment, load_experiment
+from cop_sim.experiment.design import Run, build_design, load_experiment, runs, take_shard
+from cop_sim.experiment.spec import Experiment
 from cop_sim.params import InputError
 from cop_sim.scenario import content_hash
 

@@ -47,7 +47,8 @@ SLURM_SPEC: dict[str, Param] = {
     "jobs": Param(1, "SLURM jobs to start", "jobs", 1, 10000),
     "job_extra_directives": Param([], "extra #SBATCH lines, e.g. ['--qos=short']", kind=list),
 }
-TOP_LEVEL = ("experiment", "set", "sampler", "factors", "slurm")
+# "pattern" is the validation library's table (cop_sim.validation.patterns); a sweep ignores it
+TOP_LEVEL = ("experiment", "set", "sampler", "factors", "slurm", "pattern")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,10 @@ class Experiment:
     calc_second_order: bool
     factors: list[Factor]
     slurm: dict = field(default_factory=dict)
+    # Parameter sets the design is crossed with (dotted key -> value), one per draw; empty for
+    # a plain sweep. Set by cop_sim.experiment.crossed, never by the experiment file.
+    draws: list[dict] = field(default_factory=list)
+    draw_origin: dict = field(default_factory=dict)  # where the draws came from (prior LHS, posterior)
 
     def to_dict(self) -> dict:
         """A JSON-serialisable form (the manifest and replay read it back)."""
@@ -259,18 +264,4 @@ def parse(raw: dict, source: str) -> Experiment:
         if known and name not in known:
             raise InputError(source, f"experiment.outcomes[{i}]", f"unknown outcome {name!r}."
                              f"{suggest(name, list(known))} Allowed: {', '.join(known)}")
-    return spec
-
-
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and validate an experiment file, including every design point's scenario.
-
-    Raises:
-        InputError: naming the file, the key and what is allowed.
-    """
-    from cop_sim.experiment.design import build_design  # design needs a parsed spec
-
-    spec = parse(scenario.read_toml(path), str(path))
-    spec.resolve({})  # the base scenario with [set] applied
-    build_design(spec, validate=True)
     return spec

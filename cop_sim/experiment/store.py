@@ -66,7 +66,8 @@ def run_table(run: Run, values: dict, timeseries: pd.DataFrame | None, summary: 
                **{str(c): pa.array(ts[c].to_numpy()) for c in ts.columns}}
     table = pa.table(columns)
     record = {"run_id": run.run_id, "point": run.point, "replication": run.replication,
-              "seed": run.seed, "factors": values, "error": error, "traceback": traceback, "panels": panels,
+              "seed": run.seed, "draw": run.draw, "factors": values, "error": error, "traceback": traceback,
+              "panels": panels,
               "summary": None if summary is None else {k: _plain(v) for k, v in summary.items()}}
     # pandas' own metadata is dropped: it is not needed to read back and only adds bytes.
     return table.replace_schema_metadata({META_KEY: json.dumps(record, sort_keys=True, default=str)})
@@ -144,6 +145,8 @@ def summary_frame(results: str | Path) -> pd.DataFrame:
     for path in sorted(runs_dir(results).glob("*.parquet")):
         rec = read_record(path)
         row = {k: rec[k] for k in ID_COLUMNS}
+        if rec.get("draw") is not None:
+            row["draw"] = rec["draw"]
         row |= {k: _cell(v) for k, v in rec["factors"].items()}
         row |= {k: (math.nan if v is None else v) for k, v in (rec["summary"] or {}).items()}
         row["error"] = rec["error"]
@@ -164,7 +167,8 @@ def _attrs(results: str | Path) -> dict:
         return {}
     spec = read_experiment(results)
     return {"experiment": spec.name, "factors": [f.key for f in spec.factors], "outcomes": spec.outcomes,
-            "crn": spec.crn, "method": spec.method,
+            "crn": spec.crn, "method": spec.method, "draws": len(spec.draws),
+            "draw_keys": sorted({k for d in spec.draws for k in d}),
             "baselines": {f.key: _cell(f.baseline) for f in spec.factors if spec.method == "grid"}}
 
 
@@ -208,9 +212,13 @@ def write_experiment(results: str | Path, spec: Experiment, design: Design) -> N
                              "use --out for a fresh folder or delete this one")
     write_json(path, {"sha256": digest, "experiment": spec.to_dict()})
     frame = pd.DataFrame({"point": range(len(design))})
+    if design.crossed:
+        frame["draw"] = frame["point"] // design.arms
+        for key in sorted({k for d in spec.draws for k in d}):
+            frame[f"draw:{key}"] = [_cell(p.get(key)) for p in design.points]
     for f in spec.factors:
         frame[f.key] = [_cell(p[f.key]) for p in design.points]
-    if design.sample is not None:
+    if design.sample is not None and not design.crossed:
         for j, f in enumerate(spec.factors):
             frame[f"sample:{f.key}"] = design.sample[:, j]
     with atomic_path(results / "design.parquet", ".parquet") as tmp:

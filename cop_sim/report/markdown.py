@@ -11,8 +11,10 @@ import pandas as pd
 
 from cop_sim.atomic import atomic_path
 from cop_sim.experiment import store
+from cop_sim.experiment.design import build_design
 from cop_sim.experiment.spec import Experiment
 from cop_sim.report import figures
+from cop_sim.report.posterior import posterior_contrast
 from cop_sim.report.stats import LEVEL, contrast, point_table, sensitivity
 
 MAX_OUTCOMES = 6
@@ -62,6 +64,25 @@ def _contrasts(summary: pd.DataFrame, spec: Experiment, outcome: str) -> list[di
     return rows
 
 
+def _posterior_lines(summary: pd.DataFrame, spec: Experiment, outcome: str) -> list[str]:
+    """Each level against the baseline over the draws, with the parameter and stochastic shares."""
+    rows = []
+    for f in spec.factors:
+        for level in (v for v in f.levels if v != f.baseline):
+            c = posterior_contrast(summary, f.key, outcome, f.baseline, level)
+            rows.append({"contrast": f"{f.key}: {f.baseline} → {level}", "effect": c["effect"],
+                         "95% lo": c["lo"], "95% hi": c["hi"], "draws": c["draws"],
+                         "reps": c["replications"], "parameter share": c["share_parameter"],
+                         "stochastic share": c["share_stochastic"]})
+    if not rows:
+        return []
+    return ["### Contrasts over the parameter draws", "",
+            "Paired within (draw, replication). The interval is the 2.5-97.5 percentiles of the draws' mean "
+            "effects, so it carries parameter and stochastic uncertainty together; the shares split the "
+            "variance of a draw's mean effect (parameter share: between-draw variance minus the within-draw "
+            "variance over the replications).", "", *_table(pd.DataFrame(rows)), ""]
+
+
 def write_report(results_dir: str | Path) -> Path:
     """Write ``report.md`` and its PNG figures into ``results_dir``; return the report's path."""
     results = Path(results_dir)
@@ -91,8 +112,17 @@ def write_report(results_dir: str | Path) -> Path:
              f"{str(manifest.get('git_commit'))[:10]}{' (dirty)' if manifest.get('git_dirty') else ''}, "
              f"finished {manifest.get('finished', '?')}",
              "", f"Intervals are {LEVEL:.0%} Student-t intervals across replications.", ""]
+    crossed = bool(spec.draws)
+    if crossed and len(summary):
+        # one table row per arm (over every draw), and the draws said where they came from
+        arms = build_design(spec).arms
+        summary = summary.assign(point=summary["point"] % arms)
+        origin = spec.draw_origin
+        lines += [f"Crossed with {len(spec.draws)} parameter draws ({origin.get('kind', '?')}"
+                  f"{', from ' + str(origin['source']) if origin.get('source') else ''}); the arms of one "
+                  "(draw, replication) share a seed.", ""]
     ts = None
-    if spec.method == "grid" and len(summary):
+    if spec.method == "grid" and len(summary) and not crossed:
         ts = store.read_timeseries(results, columns=outcomes)
     conditions = {}
     if len(summary):
@@ -105,7 +135,9 @@ def write_report(results_dir: str | Path) -> Path:
         lines += ["### Per design point", "", *_table(shown.head(60)), ""]
         if len(table) > 60:
             lines += [f"({len(table) - 60} more points in summary.parquet)", ""]
-        if spec.method == "grid" and spec.factors:
+        if crossed and spec.method == "grid":
+            lines += _posterior_lines(summary, spec, outcome)
+        elif spec.method == "grid" and spec.factors:
             rows = _contrasts(summary, spec, outcome)
             kind = "paired differences, common random numbers" if spec.crn else "Welch two-sample"
             shown = pd.DataFrame([{"contrast": r["name"], "effect": r["effect"], "95% CI lo": r["lo"],
@@ -125,7 +157,7 @@ def write_report(results_dir: str | Path) -> Path:
                                            fig_dir / f"curves_{k}_{outcome}.png",
                                            f"{spec.name}: {outcome} over time by condition")
             lines += ["### Learning curves", "", f"![learning curves of {outcome}](figures/{path.name})", ""]
-        if spec.method != "grid":
+        if spec.method != "grid" and not crossed:
             try:
                 name, idx = sensitivity(results, outcome)
             except ValueError as exc:

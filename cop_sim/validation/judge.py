@@ -1,4 +1,11 @@
-"""Judging a check on a sweep's summary: paired effects per replication and their interval."""
+"""Judging a check on a sweep's summary: paired effects per replication, their interval, a verdict.
+
+A check *holds* when the 95 % interval of its effect clears the smallest effect that matters
+in the expected direction (not merely zero); it is *contradicted* when the interval lies
+wholly short of that threshold (an effect that matters is ruled out), and *inconclusive*
+otherwise. In a design crossed with parameter draws, each draw is judged on its own
+replications.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,16 @@ import pandas as pd
 from cop_sim.report.stats import mean_ci
 from cop_sim.validation.patterns import Check, Term
 
+VERDICTS = ("holds", "inconclusive", "contradicted")
+
+
+def _groups(summary: pd.DataFrame) -> list[str]:
+    return ["draw", "replication"] if "draw" in summary else ["replication"]
+
 
 def _arm(summary: pd.DataFrame, term: Term) -> pd.Series:
-    """Mean of the term's outcome per replication over the runs matching its conditions."""
+    """Mean of the term's outcome per (draw,) replication over the successful runs matching its
+    conditions (empty when they all failed; a KeyError when no run, failed or not, matches)."""
     rows = summary
     for key, level in term.where.items():
         if key not in rows:
@@ -18,14 +32,59 @@ def _arm(summary: pd.DataFrame, term: Term) -> pd.Series:
         rows = rows[rows[key] == level]
     if rows.empty:
         raise KeyError(f"no runs match {term.where}")
-    return rows.groupby("replication")[term.outcome].mean()
+    rows = ok_runs(rows)
+    if term.outcome not in rows:  # every run failed: no summary columns
+        return pd.Series(dtype=float)
+    return rows.groupby(_groups(summary))[term.outcome].mean()
+
+
+def ok_runs(summary: pd.DataFrame) -> pd.DataFrame:
+    """The runs that did not fail."""
+    return summary[summary["error"].isna()] if "error" in summary else summary
+
+
+def paired_effects(summary: pd.DataFrame, check: Check) -> pd.Series:
+    """The check's effect in each (draw,) replication: its arms share a seed there."""
+    return (sum(term.weight * _arm(summary, term) for term in check.terms) + check.constant).dropna()
+
+
+def threshold(summary: pd.DataFrame, check: Check) -> float:
+    """The smallest effect that matters, in the outcome's units (a relative one scaled by the base arm)."""
+    if not check.relative:
+        return check.threshold
+    return check.threshold * abs(float(_arm(summary, check.base).mean()))
+
+
+def verdict(lo: float, hi: float, expect: int, thr: float) -> str:
+    """holds | inconclusive | contradicted for an interval, a direction and a threshold."""
+    if np.isnan(lo) or np.isnan(hi):
+        return "inconclusive"
+    a, b = sorted((expect * lo, expect * hi))
+    if a > thr:
+        return "holds"
+    return "contradicted" if b < thr else "inconclusive"
 
 
 def judge(summary: pd.DataFrame, check: Check) -> dict:
-    """The check's paired effect with its 95 % interval, and whether it holds."""
-    ok = summary[summary["error"].isna()] if "error" in summary else summary
-    effect = sum(term.weight * _arm(ok, term) for term in check.terms) + check.constant
-    ci = mean_ci(np.asarray(effect.dropna(), dtype=float))
-    holds = bool(ci["lo"] > 0) if check.expect > 0 else bool(ci["hi"] < 0)
-    return {"check": check.label, "expect": "> 0" if check.expect > 0 else "< 0", "effect": ci["mean"],
-            "lo": ci["lo"], "hi": ci["hi"], "n": ci["n"], "holds": holds}
+    """The check's paired effect with its 95 % interval, threshold and verdict (one design point)."""
+    ci = mean_ci(np.asarray(paired_effects(summary, check), dtype=float))
+    thr = threshold(summary, check)
+    v = verdict(ci["lo"], ci["hi"], check.expect, thr)
+    return {"check": check.label, "expect": "> 0" if check.expect > 0 else "< 0",
+            "threshold": check.expect * thr, "effect": ci["mean"], "lo": ci["lo"], "hi": ci["hi"],
+            "n": ci["n"], "verdict": v, "holds": v == "holds"}
+
+
+def judge_draws(summary: pd.DataFrame, check: Check) -> pd.DataFrame:
+    """One row per draw of a crossed design: effect, interval, threshold and verdict."""
+    rows = []
+    for draw, part in ok_runs(summary).groupby("draw", sort=True):
+        rows.append({"draw": int(draw), **judge(part, check)})
+    return pd.DataFrame(rows)
+
+
+def pattern_verdict(verdicts: list[str]) -> str:
+    """A pattern holds when every check holds; it is contradicted when any check is."""
+    if all(v == "holds" for v in verdicts):
+        return "holds"
+    return "contradicted" if "contradicted" in verdicts else "inconclusive"

@@ -1,17 +1,43 @@
-"""The patterns V1-V8: each an experiment file and the contrasts that must hold.
+"""The pattern library: each pattern a file under ``experiments/validation/``, stated before running.
 
-A check is a linear combination of condition means ("arms") taken within each replication
-(the sweeps use common random numbers, so arms of one replication share a seed); the
-pattern holds when the 95 % interval of that paired effect lies on the expected side of 0.
+A pattern file is an experiment file (``[experiment]``, ``[sampler]``, ``[[factors]]``) with a
+``[pattern]`` table that states the finding, its source, the shape of the contrast, at most
+two outcomes, the smallest effect that matters with its basis, and whether the pattern is
+used to choose parameters (``use = "calibration"``) or judged only afterwards
+(``use = "held_out"``). Its ``[[pattern.checks]]`` are linear combinations of condition
+means ("arms") taken within each replication (arms of one replication share a seed), e.g.::
+
+    [[pattern.checks]]
+    label = "knowledge: CoP - none"
+    outcome = "knowledge_mean"
+    expect = "increase"          # or "decrease"
+    threshold = 0.02             # the smallest effect that matters, in the outcome's units
+    treat = {"cop.calendar.every_weeks" = 4}
+    base = {"cop.calendar.every_weeks" = 0}
+
+or, for an interaction or a comparison with a constant, ``terms = [{weight = 1, where = {..}}, ..]``
+and ``constant``. ``relative = true`` reads the threshold as a fraction of the base arm's mean.
+A file whose model cannot express the pattern yet has no ``[experiment]`` and says in
+``needs`` what is missing.
 """
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from cop_sim.params import InputError
+from cop_sim.scenario import read_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPERIMENTS = ROOT / "experiments" / "validation"
+SHAPES = ("difference", "dose-response", "inverted U", "crossover", "interaction", "level")
+USES = ("calibration", "held_out")
+PATTERN_KEYS = ("id", "finding", "source", "shape", "outcomes", "use", "threshold_basis", "checks",
+                "mechanism", "target_share", "needs")
+CHECK_KEYS = ("label", "outcome", "expect", "threshold", "relative", "treat", "base", "terms", "constant")
 
 
 @dataclass(frozen=True)
@@ -25,217 +51,188 @@ class Term:
 
 @dataclass(frozen=True)
 class Check:
-    """One reported direction: the sum of terms must be above (+1) or below (-1) zero."""
+    """One contrast: the sum of terms must exceed ``threshold`` in the expected direction.
+
+    ``expect`` is +1 (an increase: effect > threshold) or -1 (a decrease: effect < -threshold).
+    With ``relative``, the threshold is that fraction of the first negative-weight arm's mean.
+    """
 
     label: str
     terms: tuple[Term, ...]
     expect: int
     constant: float = 0.0
+    threshold: float = 0.0
+    relative: bool = False
+
+    @property
+    def base(self) -> Term | None:
+        """The arm a relative threshold refers to (the first with negative weight)."""
+        return next((t for t in self.terms if t.weight < 0), None)
+
+
+@dataclass(frozen=True)
+class Knockout:
+    """A parameter the pattern's mechanism names and its null value (for knock-out runs)."""
+
+    key: str
+    null: Any
 
 
 @dataclass(frozen=True)
 class Pattern:
-    """A finding of the source studies, its experiment and its checks."""
+    """A finding, its experiment file and its checks."""
 
     id: str
     finding: str
     source: str
-    experiment: str
+    shape: str
+    outcomes: tuple[str, ...]
+    use: str
+    threshold_basis: str
     checks: tuple[Check, ...]
+    path: Path
+    mechanism: tuple[Knockout, ...] = ()
+    target_share: float | None = None
+    needs: str = ""  # what the model lacks to express it (no [experiment] then)
 
     @property
-    def path(self) -> Path:
-        """The experiment file."""
-        return EXPERIMENTS / f"{self.experiment}.toml"
+    def experiment(self) -> str:
+        """The file's stem."""
+        return self.path.stem
+
+    @property
+    def runnable(self) -> bool:
+        """Whether today's model can express it (the file has an experiment)."""
+        return not self.needs
+
+    def commit(self) -> str:
+        """The commit that last changed the file, "uncommitted" or "unknown" (outside git)."""
+        return file_commit(self.path)
 
 
-def contrast(label: str, outcome: str, factor: str, base, treat, expect: int, **within) -> Check:
-    """treatment minus baseline of one factor, optionally within levels of others."""
-    w = {k.replace("__", "."): v for k, v in within.items()}
-    return Check(
-        label, (Term(1, outcome, {factor: treat, **w}), Term(-1, outcome, {factor: base, **w})), expect
-    )
+def file_commit(path: Path) -> str:
+    """``git log -1 --format=%h -- path``; "uncommitted" when modified or untracked."""
+    try:
+        def git(*args: str) -> str:
+            return subprocess.run(["git", *args], cwd=path.parent, capture_output=True, text=True,
+                                  timeout=10, check=True).stdout.strip()
+        dirty = git("status", "--porcelain", "--", path.name)
+        last = git("log", "-1", "--format=%h", "--", path.name)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return "uncommitted" if dirty or not last else last
 
 
-def interaction(label: str, outcome: str, factor: str, base, treat, by: str, low, high, expect: int) -> Check:
-    """How much the effect of ``factor`` changes from ``by = low`` to ``by = high``."""
-    return Check(
-        label,
-        (
-            Term(1, outcome, {factor: treat, by: high}),
-            Term(-1, outcome, {factor: base, by: high}),
-            Term(-1, outcome, {factor: treat, by: low}),
-            Term(1, outcome, {factor: base, by: low}),
-        ),
-        expect,
-    )
+def _where(value: Any, source: str, key: str) -> dict:
+    if not isinstance(value, dict) or not value:
+        raise InputError(source, key, f"expected a table of factor levels, e.g. {{\"cop.mentor\" = true}}, "
+                         f"got {value!r}")
+    return dict(value)
 
 
-EVERY = "cop.calendar.every_weeks"
-PATTERNS: tuple[Pattern, ...] = (
-    Pattern(
-        "V1",
-        "A moderated CoP raises care quality and knowledge after a year",
-        "seeds 001, 004",
-        "V1_cop_vs_no_cop",
-        (
-            contrast("knowledge: CoP - none", "knowledge_mean", EVERY, 0, 4, +1),
-            contrast("care quality (last quarter): CoP - none", "care_quality_last_quarter", EVERY, 0, 4, +1),
-        ),
-    ),
-    Pattern(
-        "V2",
-        "Preparation and a mentored structure give more learning per meeting hour",
-        "seed 002; PERFORM KT (seed 000)",
-        "V2_preparation_and_mentoring",
-        (
-            contrast(
-                "learning/h: prepared - unprepared",
-                "learning_per_cop_hour",
-                "cop.preparation",
-                0.1,
-                0.9,
-                +1,
-                cop__mentor=False,
-            ),
-            contrast(
-                "learning/h: mentored - not",
-                "learning_per_cop_hour",
-                "cop.mentor",
-                False,
-                True,
-                +1,
-                cop__preparation=0.1,
-            ),
-        ),
-    ),
-    Pattern(
-        "V3",
-        "A patient or family representative raises shared vision and care quality",
-        "seeds 002, 003",
-        "V3_patient_representative",
-        (
-            contrast(
-                "shared vision: representative - none", "shared_vision", "cop.representative", False, True, +1
-            ),
-            contrast(
-                "care quality: representative - none", "care_quality", "cop.representative", False, True, +1
-            ),
-        ),
-    ),
-    Pattern(
-        "V4",
-        "Turnover lowers collective knowledge; a documented repository softens the loss",
-        "seed 002",
-        "V4_turnover_and_repository",
-        (
-            contrast(
-                "knowledge: 40 % - 5 % turnover (documented)",
-                "knowledge_mean",
-                "turnover.annual_rate",
-                0.05,
-                0.4,
-                -1,
-                cop__documentation=0.9,
-            ),
-            interaction(
-                "turnover loss: documented - undocumented",
-                "knowledge_mean",
-                "turnover.annual_rate",
-                0.05,
-                0.4,
-                "cop.documentation",
-                0.0,
-                0.9,
-                +1,
-            ),
-        ),
-    ),
-    Pattern(
-        "V5",
-        "Waiting rises with meeting frequency and length; under a heavy caseload care "
-        "quality peaks at an intermediate frequency",
-        "seed 003",
-        "V5_price_of_time",
-        (
-            contrast("wait: 4-weekly - none", "waiting_weeks", EVERY, 0, 4, +1),
-            contrast("wait: weekly - 4-weekly", "waiting_weeks", EVERY, 4, 1, +1),
-            contrast(
-                "wait: 3 h - 1 h meetings (weekly)",
-                "waiting_weeks",
-                "cop.meeting_hours",
-                1.0,
-                3.0,
-                +1,
-                cop__calendar__every_weeks=1,
-            ),
-            contrast("quality: 4-weekly - none", "care_quality", EVERY, 0, 4, +1),
-            contrast("quality: 4-weekly - weekly", "care_quality", EVERY, 1, 4, +1),
-        ),
-    ),
-    Pattern(
-        "V6",
-        "A steep hierarchy lowers low-status contribution and shared vision; moderation reduces the penalty",
-        "seed 003; Rev Panam Salud Publica 2007 (seed 000)",
-        "V6_hierarchy_and_moderation",
-        (
-            contrast(
-                "low-status contribution: steep - flat",
-                "low_status_contribution",
-                "hierarchy.steepness",
-                0.0,
-                1.0,
-                -1,
-            ),
-            contrast("shared vision: steep - flat", "shared_vision", "hierarchy.steepness", 0.0, 1.0, -1),
-            interaction(
-                "vision penalty: skilled - unskilled moderator",
-                "shared_vision",
-                "hierarchy.steepness",
-                0.0,
-                1.0,
-                "cop.moderator_skill",
-                0.1,
-                0.9,
-                +1,
-            ),
-        ),
-    ),
-    Pattern(
-        "V7",
-        "Without a CoP consultation dominates and few joint encounters include the patient; "
-        "a CoP raises coordination and collaboration",
-        "J Comorbidity (seed 000)",
-        "V7_modes_of_interaction",
-        (
-            Check(
-                "no CoP: consultation - coordination share",
-                (Term(1, "consultation_share", {EVERY: 0}), Term(-1, "coordination_share", {EVERY: 0})),
-                +1,
-            ),
-            Check(
-                "no CoP: share of joint encounters with the patient - 1/2",
-                (Term(1, "patient_included_share", {EVERY: 0}),),
-                -1,
-                constant=-0.5,
-            ),
-            contrast("consultation share: CoP - none", "consultation_share", EVERY, 0, 4, -1),
-        ),
-    ),
-    Pattern(
-        "V8",
-        "Sessions between CoPs reduce the spread of knowledge between them",
-        "seed 002",
-        "V8_learning_between_cops",
-        (
-            contrast(
-                "between-CoP knowledge sd: sessions - none",
-                "knowledge_between_cops_sd",
-                "learning_community.enabled",
-                False,
-                True,
-                -1,
-            ),
-        ),
-    ),
-)
+def _check(i: int, raw: Any, outcomes: tuple[str, ...], source: str) -> Check:
+    at = f"pattern.checks[{i}]"
+    if not isinstance(raw, dict):
+        raise InputError(source, at, "expected a table")
+    for k in raw:
+        if k not in CHECK_KEYS:
+            raise InputError(source, f"{at}.{k}", f"unknown key; allowed: {', '.join(CHECK_KEYS)}")
+    for k in ("label", "outcome", "expect", "threshold"):
+        if k not in raw:
+            raise InputError(source, f"{at}.{k}", "missing; every check states it")
+    outcome = raw["outcome"]
+    if outcome not in outcomes:
+        raise InputError(source, f"{at}.outcome", f"{outcome!r} is not one of the pattern's outcomes "
+                         f"{list(outcomes)}")
+    expect = {"increase": 1, "decrease": -1}.get(raw["expect"])
+    if expect is None:
+        raise InputError(source, f"{at}.expect", f"got {raw['expect']!r}; allowed: 'increase', 'decrease'")
+    threshold = raw["threshold"]
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not threshold >= 0:
+        raise InputError(source, f"{at}.threshold", f"got {threshold!r}; allowed: a number >= 0")
+    if "terms" in raw:
+        if "treat" in raw or "base" in raw:
+            raise InputError(source, f"{at}.terms", "give either treat/base or terms, not both")
+        terms = []
+        for j, t in enumerate(raw["terms"]):
+            if not isinstance(t, dict) or set(t) - {"weight", "where"} or "weight" not in t:
+                raise InputError(source, f"{at}.terms[{j}]", "expected {weight = NUMBER, where = {...}}")
+            terms.append(Term(float(t["weight"]), outcome, _where(t.get("where", {}), source,
+                                                                  f"{at}.terms[{j}].where")))
+    else:
+        for k in ("treat", "base"):
+            if k not in raw:
+                raise InputError(source, f"{at}.{k}", "missing; give treat and base, or terms")
+        terms = [Term(1.0, outcome, _where(raw["treat"], source, f"{at}.treat")),
+                 Term(-1.0, outcome, _where(raw["base"], source, f"{at}.base"))]
+    check = Check(raw["label"], tuple(terms), expect, float(raw.get("constant", 0.0)), float(threshold),
+                  bool(raw.get("relative", False)))
+    if check.relative and check.base is None:
+        raise InputError(source, f"{at}.relative", "a relative threshold needs a base arm (weight < 0)")
+    return check
+
+
+def parse_pattern(raw: dict, path: Path) -> Pattern:
+    """Validate a pattern file's ``[pattern]`` table (``raw`` is the whole file)."""
+    source = str(path)
+    table = raw.get("pattern")
+    if not isinstance(table, dict):
+        raise InputError(source, "pattern", "missing table [pattern] (id, finding, source, shape, outcomes, "
+                         "use, threshold_basis, checks)")
+    for k in table:
+        if k not in PATTERN_KEYS:
+            raise InputError(source, f"pattern.{k}", f"unknown key; allowed: {', '.join(PATTERN_KEYS)}")
+    for k in ("id", "finding", "source", "shape", "outcomes", "use", "threshold_basis"):
+        if not table.get(k):
+            raise InputError(source, f"pattern.{k}", "missing; every pattern states it")
+    if table["shape"] not in SHAPES:
+        raise InputError(source, "pattern.shape", f"got {table['shape']!r}; allowed: {', '.join(SHAPES)}")
+    if table["use"] not in USES:
+        raise InputError(source, "pattern.use", f"got {table['use']!r}; allowed: {', '.join(USES)}")
+    outcomes = tuple(table["outcomes"])
+    if not 1 <= len(outcomes) <= 2:
+        raise InputError(source, "pattern.outcomes", f"name one or two outcomes (so adding outcomes cannot "
+                         f"make a pattern hold), got {len(outcomes)}")
+    needs = str(table.get("needs", ""))
+    if not needs and "experiment" not in raw:
+        raise InputError(source, "experiment", "missing; a pattern the model can express has an "
+                         "experiment, one it cannot says so in pattern.needs")
+    checks = tuple(_check(i, c, outcomes, source) for i, c in enumerate(table.get("checks", [])))
+    if not checks:
+        raise InputError(source, "pattern.checks", "missing; at least one [[pattern.checks]]")
+    mech = []
+    for j, m in enumerate(table.get("mechanism", [])):
+        if not isinstance(m, dict) or set(m) != {"key", "null"}:
+            raise InputError(source, f"pattern.mechanism[{j}]",
+                             "expected {key = \"dotted.key\", null = VALUE}")
+        mech.append(Knockout(m["key"], m["null"]))
+    target = table.get("target_share")
+    if target is not None and not (isinstance(target, (int, float)) and 0 <= target <= 1):
+        raise InputError(source, "pattern.target_share", f"got {target!r}; allowed: a number in [0, 1]")
+    return Pattern(table["id"], table["finding"], table["source"], table["shape"], outcomes, table["use"],
+                   table["threshold_basis"], checks, path, tuple(mech), target, needs)
+
+
+def load_library(folder: str | Path = EXPERIMENTS) -> tuple[Pattern, ...]:
+    """Every pattern file of ``folder`` in file-name order; ids must be unique."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(str(folder), "", "not a folder of pattern files")
+    out: list[Pattern] = []
+    for path in sorted(folder.glob("*.toml")):
+        pattern = parse_pattern(read_toml(path), path)
+        if any(p.id == pattern.id for p in out):
+            raise InputError(str(path), "pattern.id", f"{pattern.id!r} is used by another file")
+        out.append(pattern)
+    if not out:
+        raise InputError(str(folder), "", "holds no pattern files (*.toml)")
+    return tuple(out)
+
+
+def select(patterns: tuple[Pattern, ...], only: list[str] | None) -> list[Pattern]:
+    """The patterns named in ``only`` (all when None); an unknown id is an InputError."""
+    ids = [p.id for p in patterns]
+    unknown = sorted(set(only or []) - set(ids))
+    if unknown:
+        raise InputError("--only", ",".join(unknown), f"unknown pattern; allowed: {', '.join(ids)}")
+    return [p for p in patterns if not only or p.id in only]

@@ -12,15 +12,17 @@ from cop_sim import outdir, provenance
 from cop_sim.atomic import atomic_dir, atomic_path, record, write_json
 from cop_sim.experiment import load_experiment, read_summary, run_experiment
 from cop_sim.params import InputError
-from cop_sim.validation.judge import judge
-from cop_sim.validation.patterns import PATTERNS, Pattern
+from cop_sim.validation.judge import judge, ok_runs
+from cop_sim.validation.patterns import EXPERIMENTS, Pattern, load_library, select
 
 QUICK_REPLICATIONS = 10
+LABELS = {"calibration": "validation", "held_out": "held out"}
 
 
 def run_pattern(pattern: Pattern, out: Path, quick: bool, workers: int | None, resume: bool,
-                progress: bool, force: bool = False) -> list[dict]:
-    """Sweep one pattern's experiment and judge its checks."""
+                progress: bool, backend: str = "local", scheduler: str | None = None,
+                force: bool = False) -> tuple[list[dict], int]:
+    """Sweep one pattern's experiment and judge its checks; also return the failed runs."""
     spec = load_experiment(pattern.path)
     if quick:
         spec = dataclasses.replace(spec, replications=min(spec.replications, QUICK_REPLICATIONS))
@@ -31,33 +33,80 @@ def run_pattern(pattern: Pattern, out: Path, quick: bool, workers: int | None, r
         raise InputError(str(folder), "", f"holds '{others[0]}', which cop-sim did not write, so this "
                          "pattern cannot start clean; move it, or pass --resume to keep the runs there")
     if resume or plan.mode == "beside":
-        run_experiment(spec, folder, workers=workers, resume=resume, progress=progress, force=force)
+        run_experiment(spec, folder, workers=workers, backend=backend, resume=resume, progress=progress,
+                       scheduler=scheduler, force=force)
     else:  # the model's defaults may have changed since: start clean, replacing the old folder whole
         with atomic_dir(folder, plan, marker=False) as tmp:
-            run_experiment(spec, tmp, workers=workers, progress=progress)
+            run_experiment(spec, tmp, workers=workers, backend=backend, progress=progress,
+                           scheduler=scheduler)
     summary = read_summary(folder)
+    failed = len(summary) - len(ok_runs(summary))
     return [{"pattern": pattern.id, "finding": pattern.finding, "source": pattern.source,
-             "replications": spec.replications, **judge(summary, check)} for check in pattern.checks]
+             "use": pattern.use, "commit": pattern.commit(), "replications": spec.replications,
+             **judge(summary, check)} for check in pattern.checks], failed
+
+
+def robustness_by_pattern(out: Path, quick: bool = False) -> dict:
+    """Share of the prior where each pattern holds and its label, from a robustness run's JSON
+    (the full run's; a quick run's only when this table is quick too)."""
+    path = out / "robustness.json"
+    if not path.is_file() and quick:
+        path = out / "robustness_quick.json"
+    if not path.is_file():
+        return {}
+    return {p["pattern"]: p for p in json.loads(path.read_text()).get("patterns", [])}
+
+
+def label(pattern_id: str, use: str, robust: dict) -> str:
+    """validation | verification (built in) | held out."""
+    if use == "held_out":
+        return "held out"
+    return robust.get(pattern_id, {}).get("label", LABELS[use])
 
 
 def _fmt(x: float) -> str:
     return f"{x:+.4f}"
 
 
-def markdown(table: pd.DataFrame, quick: bool) -> str:
-    """The validation table as Markdown, one row per check."""
+def _share(pattern_id: str, robust: dict) -> str:
+    r = robust.get(pattern_id)
+    return "not run" if r is None else f"{r['share']['holds']:.2f} (N = {r['draws']})"
+
+
+def markdown(table: pd.DataFrame, quick: bool, robust: dict | None = None,
+             stated: list[Pattern] | None = None) -> str:
+    """The validation table as Markdown, one row per check; held-out patterns in their own part."""
+    robust = robust or {}
     held = table.groupby("pattern")["holds"].all()
     lines = [f"# Validation ({'quick' if quick else 'full'} run)", "",
              f"{int(held.sum())} of {len(held)} patterns hold "
-             f"({int(table['holds'].sum())} of {len(table)} checks). A check holds when the 95 % "
-             "interval of its paired effect lies on the expected side of zero.", "",
-             "| pattern | source | contrast | expected | effect [95 % CI] | reps | holds |",
-             "|---|---|---|---|---|---|---|"]
-    for r in table.itertuples():
-        lines.append(f"| {r.pattern} | {r.source} | {r.check} | {r.expect} | {_fmt(r.effect)} "
-                     f"[{_fmt(r.lo)}, {_fmt(r.hi)}] | {r.n} | {'yes' if r.holds else '**no**'} |")
-    lines += ["", "Findings:", ""]
-    lines += [f"- **{p.id}** ({p.source}): {p.finding}." for p in PATTERNS if p.id in set(table["pattern"])]
+             f"({int(table['holds'].sum())} of {len(table)} checks) at the default parameters. A check "
+             "holds when the 95 % interval of its paired effect clears the smallest effect that matters "
+             "(the threshold) in the expected direction; it is contradicted when the interval lies wholly "
+             "short of the threshold. The share of the prior comes from `cop-sim validate --robustness`.", ""]
+    for title, uses in (("Patterns used to choose parameters", ("calibration",)),
+                        ("Held-out patterns", ("held_out",))):
+        part = table[table["use"].isin(uses)]
+        if part.empty:
+            continue
+        lines += [f"## {title}", "",
+                  "| pattern | source | contrast | threshold | effect [95 % CI] | reps | verdict "
+                  "| share of prior where it holds | validation / verification / held out | commit |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in part.itertuples():
+            lines.append(f"| {r.pattern} | {r.source} | {r.check} | {_fmt(r.threshold)} | {_fmt(r.effect)} "
+                         f"[{_fmt(r.lo)}, {_fmt(r.hi)}] | {r.n} | "
+                         f"{r.verdict if r.holds else '**' + r.verdict + '**'} | {_share(r.pattern, robust)} "
+                         f"| {label(r.pattern, r.use, robust)} | {r.commit} |")
+        lines.append("")
+    if stated:
+        lines += ["## Stated, not yet expressible in this model", ""]
+        lines += [f"- **{p.id}** ({p.source}): {p.finding}. Needs {p.needs}. (commit {p.commit()})"
+                  for p in stated]
+        lines.append("")
+    lines += ["Findings:", ""]
+    lines += [f"- **{pid}** ({g['source'].iloc[0]}): {g['finding'].iloc[0]}."
+              for pid, g in table.groupby("pattern", sort=False)]
     return "\n".join(lines) + "\n"
 
 
@@ -88,23 +137,31 @@ def forest_plot(table: pd.DataFrame, path: Path) -> None:
 
 def validate(quick: bool = False, out: str | Path = "results/validation", workers: int | None = None,
              only: list[str] | None = None, resume: bool = False, progress: bool = True,
-             force: bool = False, option: str | None = "--out") -> pd.DataFrame:
-    """Run the patterns (all, or ``only``), write table, JSON and figure; return the table.
+             library: str | Path = EXPERIMENTS, backend: str = "local", scheduler: str | None = None,
+             force: bool = False, option: str | None = "--out") -> tuple[pd.DataFrame, int]:
+    """Run the patterns (all, or ``only``), write table, JSON and figure; return the table and the
+    number of failed runs.
 
     ``out`` must be new, empty or cop-sim's validation folder; ``force`` writes beside other files.
     """
     out = Path(out)
     outdir.claim(out, outdir.prepare(out, "validation", force, option))
-    chosen = [p for p in PATTERNS if not only or p.id in only]
-    rows = []
-    for pattern in chosen:
-        rows += run_pattern(pattern, out, quick, workers, resume, progress, force)
+    patterns = load_library(library)
+    chosen = select(patterns, only)
+    rows, failed = [], 0
+    for pattern in (p for p in chosen if p.runnable):
+        more, bad = run_pattern(pattern, out, quick, workers, resume, progress, backend, scheduler, force)
+        rows += more
+        failed += bad
     table = pd.DataFrame(rows)
     stem = "validation_quick" if quick else "validation"
+    stated = [p for p in chosen if not p.runnable]
+    robust = robustness_by_pattern(out, quick)
     with atomic_path(out / f"{stem}.md", ".md") as tmp:
-        tmp.write_text(markdown(table, quick))
-    write_json(out / f"{stem}.json", {"quick": quick, "provenance": provenance.stamp(),
+        tmp.write_text(markdown(table, quick, robust, stated))
+    write_json(out / f"{stem}.json", {"quick": quick, "provenance": provenance.stamp(), "failed_runs": failed,
+                                      "stated": [p.id for p in stated],
                                       "checks": json.loads(table.to_json(orient="records"))})
     forest_plot(table, out / f"{stem}.png")
     record(out, "validation", outdir.VALIDATION_OWNS, [f"{stem}.{ext}" for ext in ("md", "json", "png")])
-    return table
+    return table, failed

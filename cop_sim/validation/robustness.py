@@ -1,0 +1,201 @@
+"""Robustness across the priors: every pattern judged at each of N Latin-hypercube draws.
+
+For each pattern its experiment is crossed with the draws
+(:mod:`cop_sim.experiment.crossed`; the pattern's own factors and [set] override a draw),
+swept through the ordinary runner and backends, and judged per draw: holds, inconclusive or
+contradicted. The shares, the conditions (PRIM, CART), the sensitivity of each effect to
+each parameter and the knock-out runs give each pattern's label: validation, or
+verification (built in) when the model cannot help producing it.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cop_sim.experiment import runner, store
+from cop_sim.experiment.crossed import cross, leaves, lhs_draws
+from cop_sim.experiment.design import load_experiment
+from cop_sim.experiment.spec import Experiment
+from cop_sim.params import InputError, set_dotted
+from cop_sim.validation import discovery
+from cop_sim.validation.judge import judge_draws, pattern_verdict
+from cop_sim.validation.patterns import Pattern
+
+QUICK_REPLICATIONS = 4
+QUICK_WEEKS = 26
+SEED = 20260  # the LHS seed, shared by every pattern so their draws are the same parameter sets
+BUILT_IN_SHARE = 0.95
+BUILT_IN_S1 = 0.9
+SOBOL_TOP = 10
+SOBOL_N = 64
+
+
+@dataclasses.dataclass
+class RunOptions:
+    """How the sweeps run (the same options as ``cop-sim sweep``)."""
+
+    workers: int | None = None
+    backend: str = "local"
+    resume: bool = False
+    shard: str | None = None
+    collect: bool = False
+    scheduler: str | None = None
+    progress: bool = True
+
+
+def pattern_spec(pattern: Pattern, quick: bool) -> Experiment:
+    """The pattern's experiment; quick: few replications and a short horizon (tests the machinery)."""
+    spec = load_experiment(pattern.path)
+    if not quick:
+        return spec
+    fixed = dict(spec.fixed)
+    fixed["weeks"] = min(spec.weeks or QUICK_WEEKS, QUICK_WEEKS)
+    return dataclasses.replace(spec, replications=min(spec.replications, QUICK_REPLICATIONS), fixed=fixed,
+                               weeks=fixed["weeks"])
+
+
+def _sweep(spec: Experiment, folder: Path, opts: RunOptions) -> pd.DataFrame | None:
+    """Run (or only collect) one crossed sweep; None when this invocation ran a shard only."""
+    if not opts.collect:
+        runner.sweep(spec, folder, opts.workers, opts.backend, opts.resume, opts.shard, opts.progress,
+                     opts.scheduler)
+        if opts.shard:
+            return None
+    elif not (folder / "experiment.json").is_file():
+        raise InputError(str(folder), "", "nothing to collect: run the shards first")
+    else:
+        runner.write_manifest(folder, store.read_experiment(folder), {"collected": True})
+    return store.read_summary(folder)
+
+
+def judge_pattern(summary: pd.DataFrame, pattern: Pattern) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Per draw: each check's verdict and the pattern's; and each check's per-draw table."""
+    per_check = {c.label: judge_draws(summary, c) for c in pattern.checks}
+    common = set.intersection(*(set(t["draw"]) for t in per_check.values()))  # draws every check has
+    per_check = {k: t[t["draw"].isin(common)].reset_index(drop=True) for k, t in per_check.items()}
+    frame = pd.DataFrame({"draw": next(iter(per_check.values()))["draw"]})
+    for i, table in enumerate(per_check.values()):
+        frame[f"verdict_{i}"] = table["verdict"].to_numpy()
+        frame[f"effect_{i}"] = table["effect"].to_numpy()
+    cols = [f"verdict_{i}" for i in range(len(per_check))]
+    frame["verdict"] = [pattern_verdict(list(row)) for row in frame[cols].itertuples(index=False)]
+    return frame, per_check
+
+
+def _vanished(table: pd.DataFrame) -> bool:
+    """Every draw's interval contains 0 or lies within the threshold band."""
+    thr = table["threshold"].abs()
+    inside = (table["lo"] > -thr) & (table["hi"] < thr)
+    return bool(((table["lo"] <= 0) & (table["hi"] >= 0) | inside).all())
+
+
+def knockouts(pattern: Pattern, spec: Experiment, draws: list[dict], folder: Path,
+              opts: RunOptions) -> list[dict]:
+    """For each parameter the mechanism names: rerun at its null value; did the effect vanish?"""
+    out = []
+    params = leaves(spec)
+    for ko in pattern.mechanism:
+        if ko.key not in params:
+            raise InputError(str(pattern.path), "pattern.mechanism", f"{ko.key!r} is not a parameter")
+        if ko.key in {f.key for f in spec.factors}:
+            raise InputError(str(pattern.path), "pattern.mechanism", f"{ko.key!r} is one of the pattern's "
+                             "factors; a knock-out fixes a parameter the arms share")
+        null = params[ko.key].validate(ko.null, str(pattern.path), f"pattern.mechanism ({ko.key})")
+        fixed = set_dotted(copy.deepcopy(spec.fixed), ko.key, null)
+        ko_spec = cross(dataclasses.replace(spec, fixed=fixed, name=f"{spec.name}-ko-{ko.key}"), draws,
+                        {"kind": "knock-out", "key": ko.key, "null": null})
+        summary = _sweep(ko_spec, folder / f"knockout-{ko.key}", opts)
+        if summary is None:
+            continue
+        _, per_check = judge_pattern(summary, pattern)
+        out.append({"key": ko.key, "null": null, "vanishes": all(_vanished(t) for t in per_check.values())})
+    return out
+
+
+def _value(param, u: float) -> int | float:
+    x = float(param.prior.ppf(u))
+    return int(np.floor(x + 0.5)) if param.type is int else x
+
+
+def sobol(pattern: Pattern, spec: Experiment, keys: list[str], folder: Path, opts: RunOptions) -> list[dict]:
+    """Sobol indices of each check's effect over its most influential parameters (the others at
+    their defaults): Saltelli's sample through the same crossed design."""
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    params = leaves(spec)
+    problem = {"num_vars": len(keys), "names": keys, "bounds": [[0.0, 1.0]] * len(keys)}
+    unit = sobol_sample.sample(problem, SOBOL_N, calc_second_order=False, seed=SEED)
+    draws = [{k: _value(params[k], u) for k, u in zip(keys, row, strict=True)} for row in unit]
+    crossed = cross(spec, draws, {"kind": "sobol", "keys": keys, "n": SOBOL_N})
+    summary = _sweep(crossed, folder / "sobol", opts)
+    if summary is None:
+        return []
+    _, per_check = judge_pattern(summary, pattern)
+    out = []
+    for label, table in per_check.items():
+        si = sobol_analyze.analyze(problem, table["effect"].to_numpy(dtype=float), calc_second_order=False,
+                                   seed=SEED)
+        out += [{"check": label, "key": k, "S1": float(si["S1"][j]), "S1_conf": float(si["S1_conf"][j]),
+                 "ST": float(si["ST"][j]), "ST_conf": float(si["ST_conf"][j])} for j, k in enumerate(keys)]
+    return out
+
+
+def label_pattern(pattern: Pattern, share_holds: float, top_s1: list[float],
+                  kos: list[dict]) -> tuple[str, str]:
+    """The label and why: held out, verification (built in), or validation."""
+    if pattern.use == "held_out":
+        return "held out", "stated as held out"
+    if share_holds >= BUILT_IN_SHARE and top_s1 and all(s > BUILT_IN_S1 for s in top_s1):
+        return "verification (built in)", (f"holds in >= {BUILT_IN_SHARE:.0%} of the prior and one parameter "
+                                           f"carries > {BUILT_IN_S1} of each effect's variance")
+    gone = [k["key"] for k in kos if k["vanishes"]]
+    if gone:
+        return "verification (built in)", f"the effect vanishes at every draw when {gone[0]} is knocked out"
+    return "validation", "not built in by one parameter"
+
+
+def robust_pattern(pattern: Pattern, n: int, out: Path, quick: bool, opts: RunOptions) -> dict | None:
+    """Run and analyse one pattern; None when this invocation ran a shard only."""
+    spec = pattern_spec(pattern, quick)
+    draws, unit_all = lhs_draws(dataclasses.replace(spec, factors=[], fixed={}), n, seed=SEED)
+    crossed = cross(spec, draws, {"kind": "prior-lhs", "n": n, "seed": SEED, "source": str(pattern.path)})
+    folder = out / "robustness" / ("quick" if quick else "full") / pattern.id
+    summary = _sweep(crossed, folder, opts)
+    kos = knockouts(pattern, spec, draws, folder, opts)
+    if summary is None:
+        return None
+    params = leaves(spec)
+    keys = list(crossed.draws[0]) if crossed.draws and crossed.draws[0] else []
+    all_keys = list(draws[0])  # the unit sample's column order
+    unit = unit_all[:, [all_keys.index(k) for k in keys]] if keys else np.empty((n, 0))
+    x = pd.DataFrame([{k: d[k] for k in keys} for d in crossed.draws])
+    frame, per_check = judge_pattern(summary, pattern)
+    x = x.iloc[frame["draw"].to_numpy()].reset_index(drop=True)
+    unit = unit[frame["draw"].to_numpy()]
+    shares = {v: float((frame["verdict"] == v).mean()) for v in ("holds", "inconclusive", "contradicted")}
+    sens = {label: discovery.sensitivity(x, t["effect"].to_numpy(), unit) for label, t in per_check.items()}
+    top_s1 = [float(s["S1"].max()) if s["S1"].notna().any() else np.nan for s in sens.values()]
+    sob = []
+    if not quick and keys:
+        top = []
+        for s in sens.values():
+            top += [k for k in s["key"].head(SOBOL_TOP) if k not in top]
+        sob = sobol(pattern, spec, top[:SOBOL_TOP], folder, opts)
+    lab, why = label_pattern(pattern, shares["holds"], [s for s in top_s1 if np.isfinite(s)], kos)
+    failed = int(summary["error"].notna().sum()) if "error" in summary else 0
+    return {"pattern": pattern.id, "finding": pattern.finding, "source": pattern.source, "use": pattern.use,
+            "commit": pattern.commit(), "draws": int(len(frame)), "replications": crossed.replications,
+            "weeks": crossed.fixed.get("weeks", crossed.weeks), "failed_runs": failed, "share": shares,
+            "target_share": pattern.target_share, "label": lab, "label_why": why,
+            "thresholds": {c.label: (c.expect * c.threshold, c.relative) for c in pattern.checks},
+            "prim": discovery.prim_box(x, (frame["verdict"] == "holds").to_numpy(), params),
+            "cart": discovery.cart_tree(x, frame["verdict"].to_numpy()),
+            "sensitivity": {k: s.to_dict(orient="records") for k, s in sens.items()},
+            "sobol": sob, "knockouts": kos, "keys": keys,
+            "per_draw": pd.concat([x, frame], axis=1).to_dict(orient="records")}

@@ -1,0 +1,137 @@
+"""Robustness across the priors, checked on a case whose answer is known (the toy model).
+
+The toy's treatment raises y exactly where ``split`` > 0.5 (its prior is [0, 1]) and five
+further parameters do nothing: the pattern must be reported at a share of 0.5 +- 0.15, and
+PRIM must restrict only ``split``, its bound within 10 % of 0.5.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cop_sim.cli import main
+from cop_sim.validation.discovery import cart_tree, prim_box
+
+ROOT = Path(__file__).resolve().parent.parent
+TOY = ROOT / "experiments" / "toy"
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("robust")
+    code = main(["validate", "--robustness", "32", "--quick", "--library", str(TOY), "--out", str(out),
+                 "--workers", "2", "--no-progress"])
+    return code, out
+
+
+def test_known_answer_share_and_prim_box(toy_run):
+    code, out = toy_run
+    assert code == 0
+    report = json.loads((out / "robustness_quick.json").read_text())
+    (t1,) = report["patterns"]
+    assert t1["draws"] == 32 and t1["replications"] == 4 and t1["weeks"] == 26
+    assert t1["share"]["holds"] == pytest.approx(0.5, abs=0.15)
+    assert sum(t1["share"].values()) == pytest.approx(1.0)
+    restricted = t1["prim"]["restricted"]
+    assert [r["key"] for r in restricted] == ["split"]
+    assert restricted[0]["hi"] is None and restricted[0]["lo"] == pytest.approx(0.5, abs=0.05)
+    assert t1["cart"]["splits"] == ["split"]
+    top = t1["sensitivity"]["y: treated - untreated"][0]
+    assert top["key"] == "split" and top["S1"] > 0.5
+
+
+def test_knockout_labels_the_toy_built_in(toy_run):
+    _, out = toy_run
+    (t1,) = json.loads((out / "robustness_quick.json").read_text())["patterns"]
+    assert t1["knockouts"] == [{"key": "effect_size", "null": 0.0, "vanishes": True}]
+    assert t1["label"] == "verification (built in)"
+
+
+def test_report_table_and_figure(toy_run):
+    _, out = toy_run
+    md = (out / "robustness_quick.md").read_text()
+    assert "| T1 | cop_sim/toy (constructed) | 32 x 4 | 0.5" in md
+    assert "`split`" in md and "decides the sign" in md  # named by dotted key and doc
+    assert (out / "robustness_quick_T1.png").stat().st_size > 5_000
+    runs = list((out / "robustness" / "quick" / "T1" / "runs").glob("d000*-p00000*-r00*.parquet"))
+    assert len(runs) == 32 * 2 * 4
+
+
+def test_resume_reruns_nothing_and_gives_the_same_report(toy_run, capsys):
+    _, out = toy_run
+    before = json.loads((out / "robustness_quick.json").read_text())["patterns"][0]
+    assert main(["validate", "--robustness", "32", "--quick", "--library", str(TOY), "--out", str(out),
+                 "--workers", "1", "--no-progress", "--resume"]) == 0
+    after = json.loads((out / "robustness_quick.json").read_text())["patterns"][0]
+    assert after["share"] == before["share"] and after["prim"] == before["prim"]
+    manifest = json.loads((out / "robustness" / "quick" / "T1" / "manifest.json").read_text())
+    assert manifest["this_invocation"]["ran"] == 0
+    capsys.readouterr()
+
+
+def test_shards_then_collect_match_one_run(toy_run, tmp_path, capsys):
+    _, out = toy_run
+    args = ["validate", "--robustness", "32", "--quick", "--library", str(TOY), "--out", str(tmp_path),
+            "--workers", "1", "--no-progress"]
+    for i in range(2):
+        assert main([*args, "--shard", f"{i}/2"]) == 0
+    assert not (tmp_path / "robustness_quick.json").exists()
+    assert main([*args, "--collect"]) == 0
+    one = json.loads((out / "robustness_quick.json").read_text())["patterns"][0]
+    two = json.loads((tmp_path / "robustness_quick.json").read_text())["patterns"][0]
+    assert two["share"] == one["share"] and two["prim"] == one["prim"]
+    capsys.readouterr()
+
+
+def test_prim_and_cart_on_a_two_parameter_box():
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame(rng.random((400, 4)), columns=["a", "b", "c", "d"])
+    y = ((x["a"] < 0.3) & (x["b"] > 0.6)).to_numpy()
+    box = prim_box(x, y, {})
+    keys = {r["key"]: r for r in box["restricted"]}
+    assert set(keys) == {"a", "b"}
+    assert keys["a"]["hi"] == pytest.approx(0.3, abs=0.05) and keys["b"]["lo"] == pytest.approx(0.6, abs=0.05)
+    assert prim_box(x, np.ones(400, bool), {}) is None
+    assert set(cart_tree(x, np.where(y, "holds", "contradicted"))["splits"]) == {"a", "b"}
+
+
+def _crashing_library(tmp_path: Path, crash_above: float) -> Path:
+    folder = tmp_path / "lib"
+    folder.mkdir(parents=True)
+    text = (TOY / "T1_known_answer.toml").read_text().replace(
+        'scenario = "../../scenarios/toy.toml"', f'scenario = "{ROOT / "scenarios" / "toy.toml"}"')
+    text = text.replace("[sampler]", f"[set]\ncrash_above = {crash_above}\n\n[sampler]")
+    (folder / "T1.toml").write_text(text)
+    return folder
+
+
+def test_failed_runs_are_exit_1_and_still_reported(tmp_path, capsys):
+    lib = _crashing_library(tmp_path, 0.75)
+    out = tmp_path / "out"
+    assert main(["validate", "--robustness", "8", "--quick", "--library", str(lib), "--out", str(out),
+                 "--workers", "1", "--no-progress"]) == 1
+    (t1,) = json.loads((out / "robustness_quick.json").read_text())["patterns"]
+    assert t1["failed_runs"] == 2 * 2 * 4  # the 2 of 8 LHS draws with split > 0.75, both arms, 4 reps
+    assert t1["draws"] == 6
+    capsys.readouterr()
+    # at the defaults (split = 0.5) every run fails: the pattern is reported, not judged
+    assert main(["validate", "--quick", "--library", str(_crashing_library(tmp_path / "b", 0.25)),
+                 "--out", str(tmp_path / "o2"), "--workers", "1", "--no-progress"]) == 1
+    assert "runs failed" in capsys.readouterr().out
+
+
+@pytest.mark.full
+def test_full_run_adds_sobol_indices(tmp_path, capsys):
+    assert main(["validate", "--robustness", "16", "--library", str(TOY), "--out", str(tmp_path),
+                 "--workers", "2", "--no-progress"]) == 0
+    (t1,) = json.loads((tmp_path / "robustness.json").read_text())["patterns"]
+    by_key = {s["key"]: s for s in t1["sobol"]}
+    assert by_key["split"]["S1"] > 0.8
+    assert all(s["ST"] < 0.05 for k, s in by_key.items() if k != "split")
+    capsys.readouterr()
