@@ -234,12 +234,8 @@ def test_validation_replaces_a_pattern_folder_only_when_all_of_it_is_cop_sims(tm
     """``validate`` used to ``shutil.rmtree`` a pattern's folder; now it is swapped like a run's."""
     exp = experiment(tmp_path)
 
-    class Tiny(Pattern):
-        @property
-        def path(self) -> Path:
-            return exp
-
-    pattern, out = Tiny("VX", "a tiny sweep", "test", "unused", ()), tmp_path / "val"
+    pattern = Pattern("VX", "a tiny sweep", "test", "difference", (), "held_out", "none", (), exp)
+    out = tmp_path / "val"
     run_pattern(pattern, out, False, 1, False, False)
     folder = out / "full" / "VX"
     first = snapshot(folder / "runs")
