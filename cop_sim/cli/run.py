@@ -34,8 +34,10 @@ def main(args: argparse.Namespace) -> int:
     if not args.scenario:
         raise InputError("cop-sim run", "scenario", "missing; give a scenario TOML file, "
                          "or --replay RUN_ID --results DIR")
-    extra = {"weeks": args.weeks} if args.weeks is not None else {}
-    resolved = scenario.load(args.scenario, args.pairs, extra)
+    options = {"weeks": args.weeks} if args.weeks is not None else {}
+    if args.seed is not None:
+        scenario.check_seed(args.seed)
+    resolved = scenario.load(args.scenario, args.pairs, options=options)
     seed = resolved["seed"] if args.seed is None else args.seed
     result = models.simulate(resolved, seed)
     out = Path(args.out or Path("results") / resolved["name"])

@@ -67,6 +67,9 @@ def main(args: argparse.Namespace) -> int:
         made_by = store.read_experiment(results)  # the folder's own experiment, as it ran
         manifest = runner.write_manifest(results, made_by, {"collected": True})
         _report(results, manifest["counts"])
+        if manifest["counts"]["missing"]:
+            print(f"cop-sim: error: {results}: {runner.describe_missing(results, made_by)}", file=sys.stderr)
+            return 1
         return 1 if manifest["counts"]["failed"] else 0
     path, info = runner.sweep(spec, results, args.workers, args.backend, args.resume, args.shard,
                               progress=not args.no_progress, scheduler=args.scheduler,

@@ -132,6 +132,28 @@ def _progress(total: int, enabled: bool) -> Any:
                 smoothing=0.1)
 
 
+def describe_missing(results: Path, spec: Experiment) -> str:
+    """Which runs of ``spec`` are not in ``results`` and, when it ran in shards, which shards they belong to.
+
+    A shard's count N is read from the records the shards left in ``shards/`` (``I-of-N.json``).
+    """
+    all_runs = runs(spec, build_design(spec))
+    on_disk = store.done_ids(results, include_failed=True)
+    missing = [k for k, r in enumerate(all_runs) if r.run_id not in on_disk]
+    text = f"{len(missing)} of {len(all_runs)} runs missing (e.g. {all_runs[missing[0]].run_id})"
+    counts = {int(p.stem.split("-of-")[1]) for p in (results / "shards").glob("*-of-*.json")
+              if p.stem.split("-of-")[-1].isdigit()}
+    if len(counts) == 1:
+        n = counts.pop()
+        shards = sorted({k % n for k in missing})
+        text += (f" from shard{'s' if len(shards) > 1 else ''} "
+                 f"{', '.join(f'{i}/{n}' for i in shards)}")
+        text += "; run them (with --resume if they started), then --collect again"
+    else:
+        text += "; run the sweep with --resume to finish them, then --collect again"
+    return text
+
+
 def write_manifest(results: Path, spec: Experiment, info: dict) -> dict:
     """Rebuild the summary from runs/ and write manifest.json with provenance and counts."""
     frame = store.collect(results)
