@@ -8,6 +8,7 @@ paste its output into :data:`COEFFICIENTS`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -16,13 +17,15 @@ from cop_sim.params import InputError
 
 # Bytes, per unit of each size (benchmarks/memory_fit.py; measured on Linux x86-64, Python 3.12).
 COEFFICIENTS: dict[str, float] = {
-    "base": 300e6,  # interpreter, NumPy, pandas, Mesa, Numba and the compiled kernels
-    "practitioners": 3000.0,  # agent objects and per-practitioner arrays
-    "patients": 700.0,  # practitioners x patients per practitioner: the patient arrays at build time
-    "cops": 5000.0,  # each CoP's settings (a dict), its agents and calendar
-    "member_slots": 8.0,  # cops x slots x slots: the trust matrices
-    "weeks": 0.0,  # the recorder's rows
+    "base": 352.7e6,  # interpreter, NumPy, pandas, Mesa, Numba and the compiled kernels
+    "practitioners": 393.4,  # agent objects and per-practitioner arrays
+    "patients": 436.9,  # practitioners x patients per practitioner: the patient arrays at build time
+    "cops": 1973.0,  # each CoP's settings (a dict), its agents and calendar
+    "member_slots": 16.01,  # cops x slots x slots: the trust matrices
+    "weeks": 2704.0,  # the recorder's rows (barely measurable)
 }
+# The scenario keys the estimate reads (a sweep resolves one point per combination of their values).
+SIZE_KEYS = ("n_cops", "cop.members", "cops", "patients.per_practitioner", "weeks", "model")
 UNITS = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
 
 
@@ -55,7 +58,8 @@ def _read_number(path: Path) -> float | None:
     return float(text) if text.isdigit() else None  # "max" (v2) means no limit
 
 
-def cgroup_limit(root: str | Path = "/sys/fs/cgroup", proc_cgroup: str | Path = "/proc/self/cgroup") -> float | None:
+def cgroup_limit(root: str | Path = "/sys/fs/cgroup",
+                 proc_cgroup: str | Path = "/proc/self/cgroup") -> float | None:
     """What this process's cgroup (and its ancestors) still lets it use, in bytes, or None.
 
     cgroup v2: ``memory.max`` minus ``memory.current`` of the process's cgroup and each parent;
@@ -100,10 +104,8 @@ def available() -> float | None:
     """Memory a new run may use: the smaller of MemAvailable and the cgroup's room (None: unknown)."""
     known = [x for x in (mem_available(), cgroup_limit()) if x is not None]
     if not known and hasattr(os, "sysconf"):
-        try:
+        with contextlib.suppress(ValueError, OSError):
             known = [os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")]
-        except (ValueError, OSError):
-            pass
     return min(known) if known else None
 
 
@@ -143,10 +145,11 @@ def check(resolved: dict, source: str, workers: int = 1, limit: str | None = Non
     if room is not None and need > room:
         size = sizes(resolved)
         times = f" x {workers} workers" if workers > 1 else ""
-        where = "--max-memory" if limit is not None else "available"
+        room_text = (f"--max-memory allows {human(room)}" if limit is not None
+                     else f"only {human(room)} is available (MemAvailable, cgroup limit)")
         raise InputError(source, "", f"needs about {human(need)} of memory ({human(one)} a run{times}: "
                          f"{size['practitioners']} practitioners in {size['cops']} CoPs, "
-                         f"{size['patients']} patients), but {human(room)} is {where}; make the scenario "
-                         "smaller" + (", use fewer --workers" if workers > 1 else "")
-                         + (", or pass --max-memory if the memory is there" if limit is None else ""))
+                         f"{size['patients']} patients), but {room_text}; make the scenario smaller"
+                         + (", use fewer --workers" if workers > 1 else "")
+                         + (", or pass --max-memory SIZE if the memory is there" if limit is None else ""))
     return need

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cop_sim import models, scenario
+from cop_sim import memory, models, scenario
 from cop_sim.outputs import summary_table, write_run
 from cop_sim.params import InputError
 
@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="output folder (default: results/<scenario name>)")
     p.add_argument("--set", dest="pairs", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter by dotted key; repeatable")
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="memory the run may use, e.g. 8G (default: what this machine or container has free)")
     p.add_argument("--replay", metavar="RUN_ID",
                    help="re-run one run of a sweep exactly (with --results) and check it matches")
     p.add_argument("--results", metavar="DIR", help="the sweep's results folder (with --replay)")
@@ -39,6 +41,7 @@ def main(args: argparse.Namespace) -> int:
         scenario.check_seed(args.seed)
     resolved = scenario.load(args.scenario, args.pairs, options=options)
     seed = resolved["seed"] if args.seed is None else args.seed
+    memory.check(resolved, args.scenario, 1, args.max_memory)  # before building a model too big to fit
     result = models.simulate(resolved, seed)
     out = Path(args.out or Path("results") / resolved["name"])
     write_run(result, resolved, seed, out)

@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--collect", action="store_true",
                    help="only rebuild summary.parquet and manifest.json from runs/ (after shards)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="memory the sweep's workers may use together, e.g. 64G (default: what this "
+                        "machine or container has free; not checked for SLURM or a remote scheduler)")
     g = p.add_argument_group("slurm", "override the experiment's [slurm] table")
     g.add_argument("--dry-run", action="store_true", help="print the SLURM job script and exit")
     for name, kind, text in (("queue", str, "partition"), ("account", str, "account"),
@@ -71,6 +74,8 @@ def main(args: argparse.Namespace) -> int:
             print(f"cop-sim: error: {results}: {runner.describe_missing(results, made_by)}", file=sys.stderr)
             return 1
         return 1 if manifest["counts"]["failed"] else 0
+    if args.backend == "local" or (args.backend == "dask" and not runner.scheduler_address(args.scheduler)):
+        _check_memory(spec, args.workers or backends.default_workers(), args.max_memory)
     path, info = runner.sweep(spec, results, args.workers, args.backend, args.resume, args.shard,
                               progress=not args.no_progress, scheduler=args.scheduler,
                               slurm=_slurm_options(args))
@@ -79,6 +84,19 @@ def main(args: argparse.Namespace) -> int:
     counts = json.loads((path / "manifest.json").read_text())["counts"]
     _report(path, counts, info)
     return 1 if info["this_invocation"]["failed"] else 0
+
+
+def _check_memory(spec, workers: int, limit: str | None) -> None:
+    """Refuse a sweep whose largest run, times the workers, would not fit in this machine's memory."""
+    from cop_sim import memory
+    from cop_sim.experiment.design import build_design
+
+    design = build_design(spec)
+    sized = [f.key for f in spec.factors if f.key in memory.SIZE_KEYS]
+    points = {repr([p[k] for k in sized]): p for p in design.points}  # one point per combination of sizes
+    largest = max((spec.resolve(p) for p in points.values()), key=lambda r: memory.estimate(r) or 0.0)
+    runs = len(design) * spec.replications
+    memory.check(largest, spec.path, max(1, min(workers, runs)), limit)
 
 
 def _report(path: Path, counts: dict, info: dict | None = None) -> None:

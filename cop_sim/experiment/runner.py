@@ -93,6 +93,11 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return i, n
 
 
+def scheduler_address(scheduler: str | None) -> str | None:
+    """The Dask scheduler a sweep connects to: ``--scheduler``, else $DASK_SCHEDULER_ADDRESS, else None."""
+    return scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+
+
 def _execute(spec: Experiment, results: Path, batches: list, backend: str, workers: int,
              scheduler: str | None, slurm: dict | None) -> Iterator[tuple[list, list]]:
     """Yield ``(batch, items)``: an item is a run's table still to write, or its error once written."""
@@ -108,7 +113,7 @@ def _execute(spec: Experiment, results: Path, batches: list, backend: str, worke
         return
     from distributed import Client
 
-    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    address = scheduler_address(scheduler)
     cluster = None
     if backend == "slurm":
         options = {**spec.slurm, **(slurm or {})}
