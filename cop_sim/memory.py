@@ -33,13 +33,14 @@ def sizes(resolved: dict) -> dict[str, int] | None:
     """The sizes the estimate uses, from a resolved CoP scenario (None for another model)."""
     if resolved.get("model", "cop") != "cop":
         return None
-    from cop_sim.composition import expand_cops
-
-    cops = expand_cops(resolved)
-    per_cop = [sum(c["members"].values()) for c in cops]
-    n, slots = sum(per_cop), max(per_cop, default=1) or 1
+    # as composition.expand_cops lays them out, without copying 100,000 CoPs' settings
+    entries, template = resolved["cops"], resolved["cop"]["members"]
+    n_cops = max(resolved["n_cops"], len(entries))
+    per_cop = [sum(e.get("members", template).values()) for e in entries]
+    per_cop += [sum(template.values())] * (n_cops - len(entries))
+    n, slots = sum(per_cop), max(max(per_cop, default=1), 1)
     return {"practitioners": n, "patients": n * resolved["patients"]["per_practitioner"],
-            "cops": len(cops), "member_slots": len(cops) * slots * slots, "weeks": resolved["weeks"]}
+            "cops": n_cops, "member_slots": n_cops * slots * slots, "weeks": resolved["weeks"]}
 
 
 def estimate(resolved: dict) -> float | None:
