@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sweep", help="run an experiment (factor grid or sensitivity design) with replications",
         description="Run every run of an experiment file and write results/EXPERIMENT/ "
                     "(manifest.json, runs/, summary.parquet). Exit status: 0 all runs succeeded, "
-                    "1 some runs failed (recorded with their error and seed), 2 bad input.")
+                    "1 some runs failed (recorded with their error and seed) or, with --collect, are "
+                    "missing, 2 bad input (or too big for the memory available).")
     p.add_argument("experiment", help="experiment TOML file (see experiments/)")
     p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
     p.add_argument("--backend", choices=("local", "dask", "slurm"), default="local",
