@@ -25,7 +25,7 @@ COEFFICIENTS: dict[str, float] = {
     "weeks": 2704.0,  # the recorder's rows (barely measurable)
 }
 # The scenario keys the estimate reads (a sweep resolves one point per combination of their values).
-SIZE_KEYS = ("n_cops", "cop.members", "cops", "patients.per_practitioner", "weeks", "model")
+SIZE_KEYS = ("n_cops", "cop.members", "cops", "patients.per_practitioner", "weeks")
 UNITS = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
 
 

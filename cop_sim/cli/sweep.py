@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cop_sim.params import InputError
+
+if TYPE_CHECKING:
+    from cop_sim.experiment.spec import Experiment
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -87,7 +91,7 @@ def main(args: argparse.Namespace) -> int:
     return 1 if info["this_invocation"]["failed"] else 0
 
 
-def _check_memory(spec, workers: int, limit: str | None) -> None:
+def _check_memory(spec: Experiment, workers: int, limit: str | None) -> None:
     """Refuse a sweep whose largest run, times the workers, would not fit in this machine's memory."""
     from cop_sim import memory
     from cop_sim.experiment.design import build_design
