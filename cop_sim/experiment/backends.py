@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from cop_sim.experiment.lifeline import watch_parent
+from cop_sim.experiment.lifeline import watch_fork_server
 from cop_sim.params import InputError
 
 Batch = list  # of (Run, factor values)
@@ -64,7 +64,8 @@ def run_pool(fn: Worker, ctx: dict, batches: list[Batch], workers: int, lost: Lo
     tries = {id(b): 0 for b in pending}
     while pending:
         broken: list[Batch] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx_mp, initializer=watch_parent) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx_mp,
+                                 initializer=watch_fork_server) as pool:
             futures = {pool.submit(fn, ctx, b): b for b in pending}
             pending = []
             while futures:

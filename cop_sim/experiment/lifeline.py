@@ -38,20 +38,30 @@ def _poll(parent: int) -> None:
     os._exit(1)  # no clean-up: the parent is gone, and nobody reads what this process would finish
 
 
-def watch_parent(pdeathsig: bool = True) -> None:
+def watch_parent(pdeathsig: bool = True, parent: int | None = None) -> None:
     """Exit as soon as this process's parent dies.
 
     Args:
         pdeathsig: also use Linux's PR_SET_PDEATHSIG. It fires when the *thread* that started
             this process exits, so use it only for children of a single-threaded parent
             (a fork server's workers); the polling thread covers the others within a second.
+        parent: the PID the parent had when it started this process, when known; a process
+            whose parent died before this call then exits at once. (Not assumed to differ
+            from 1: in a container the sweep itself may be PID 1.)
     """
-    parent = os.getppid()
     if pdeathsig:
         _pdeathsig()
-    if parent == 1:  # already orphaned before we looked
+    if parent is None:
+        parent = os.getppid()
+    elif os.getppid() != parent:  # the parent died before PR_SET_PDEATHSIG was set
         os._exit(1)
     threading.Thread(target=_poll, args=(parent,), name="cop-sim-lifeline", daemon=True).start()
+
+
+def watch_fork_server() -> None:
+    """Pool initializer of a fork server's worker: exit with the fork server (hence with the sweep)."""
+    server = sys.modules.get("cop_sim.experiment.forkserver_lifeline")  # imported by the fork server
+    watch_parent(pdeathsig=True, parent=getattr(server, "SERVER_PID", None))
 
 
 def dask_setup(worker) -> None:  # noqa: ANN001 - distributed's preload hook
