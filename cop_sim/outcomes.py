@@ -139,8 +139,11 @@ class Recorder:
                 out[:, COL[col]] = np.where(raw[den] > 0, raw[num] / raw[den], np.nan)
         out[:, COL["week"]] = self.weeks[:n]
         out[:, COL["cocreated"]] = np.cumsum(raw["cocreated"])
-        for col in ("encounters", "meetings", "leavers"):
+        for col in ("encounters", "leavers"):
             out[:, COL[col]] = raw[col]
+        # a meeting counts when someone attended: a CoP with no members, or whose members all
+        # stayed away, held none
+        out[:, COL["meetings"]] = raw["meetings_held"]
         out[:, COL["backlog"]] = raw["backlog"] / max(self._n, 1)
         return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,6 +116,9 @@ class Param:
             raise bad
         if not isinstance(value, t):
             raise bad
+        # every comparison with NaN is false, so NaN would slip through the range checks below
+        if t is float and math.isnan(value):
+            raise bad
         low = self.lo is not None and value < self.lo if t in (int, float) else False
         if low or (t in (int, float) and self.hi is not None and value > self.hi):
             raise bad
@@ -147,9 +151,12 @@ def flatten(spec: Spec, prefix: str = "") -> dict[str, Param]:
     return out
 
 
+SUGGEST_CUTOFF = 0.75  # difflib ratio; 0.5 offered 'nurse' for 'surgeon'
+
+
 def suggest(name: str, options: list[str]) -> str:
-    """A ' Did you mean ...?' hint, or ''."""
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
+    """A ' Did you mean ...?' hint when one option is close to ``name`` (a typo), else ''."""
+    close = difflib.get_close_matches(name, options, n=1, cutoff=SUGGEST_CUTOFF)
     return f" Did you mean '{close[0]}'?" if close else ""
 
 

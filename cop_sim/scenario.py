@@ -18,7 +18,11 @@ def read_toml(path: str | Path) -> dict:
     if not path.is_file():
         raise InputError(str(path), "", "no such file")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("\ufeff"):  # TOML forbids it and tomllib only says "Invalid statement"
+            raise InputError(str(path), "", "starts with a UTF-8 byte-order mark (BOM), which TOML does "
+                             "not allow; save the file as UTF-8 without BOM")
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(path), "", f"not valid TOML ({exc})") from None
     except UnicodeDecodeError:
@@ -52,23 +56,44 @@ def deep_update(base: dict, extra: dict) -> dict:
     return out
 
 
-def resolve(raw: dict, source: str = "", extra: dict | None = None, extra_source: str = "--set") -> dict:
-    """Resolve a raw scenario (plus overrides) into a complete, validated scenario dict."""
+MAX_SEED = 2**63 - 1  # the documented range of every seed, [0, 2**63 - 1]
+
+
+def check_seed(seed: int, source: str = "--seed") -> int:
+    """``seed`` if it lies in [0, MAX_SEED], else an InputError naming ``source`` (the option typed)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise InputError(source, "", f"got {seed!r}; allowed: an integer in [0, {MAX_SEED}]")
+    return seed
+
+
+def resolve(raw: dict, source: str = "", extra: dict | None = None, extra_source: str = "--set",
+            options: dict | None = None) -> dict:
+    """Resolve a raw scenario (plus overrides) into a complete, validated scenario dict.
+
+    ``options`` are top-level settings given as command-line options (e.g. ``{"weeks": 0}`` from
+    ``--weeks 0``); they apply last and a bad one is blamed on its option, ``--weeks``.
+    """
     name = (extra or {}).get("model", raw.get("model", "cop"))
     kind = models.get(name, source)
     spec = kind.spec
     resolved = merge(spec, defaults(spec), raw, source)
     if extra:
         resolved = merge(spec, resolved, extra, extra_source)
+    for key, value in (options or {}).items():
+        try:
+            resolved = merge(spec, resolved, {key: value}, f"--{key}")
+        except InputError as exc:
+            raise InputError(f"--{key}", "", exc.message) from None
     return kind.check(resolved, source)
 
 
-def load(path: str | Path, pairs: list[str] | None = None, extra: dict | None = None) -> dict:
-    """Read, override and resolve a scenario file."""
+def load(path: str | Path, pairs: list[str] | None = None, extra: dict | None = None,
+         options: dict | None = None) -> dict:
+    """Read, override and resolve a scenario file (``options``: see :func:`resolve`)."""
     raw = read_toml(path)
     raw.setdefault("name", Path(path).stem)
     more = deep_update(overrides_from_pairs(pairs or []), extra or {})
-    return resolve(raw, str(path), more)
+    return resolve(raw, str(path), more, options=options)
 
 
 def content_hash(obj: Any) -> str:

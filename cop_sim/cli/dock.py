@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from cop_sim.params import InputError
+from cop_sim.scenario import check_seed
 
 DEFAULT_OUT = Path("results/march1991_dock")
 
@@ -40,8 +41,7 @@ def _cells(args: argparse.Namespace) -> tuple:
     if args.target is None:
         if args.iterations < 2:
             raise InputError("--iterations", "", f"got {args.iterations}; allowed: an integer >= 2")
-        if args.seed < 0:
-            raise InputError("--seed", "", f"got {args.seed}; allowed: an integer >= 0")
+        check_seed(args.seed)
         label = f"simulated directly, {args.iterations} organisations per cell, seed {args.seed}"
         return docking.reproduce(args.iterations, args.seed), DEFAULT_OUT, label
     from cop_sim.experiment import read_summary, run_experiment

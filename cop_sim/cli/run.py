@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cop_sim import models, outdir, scenario
+from cop_sim import memory, models, outdir, scenario
 from cop_sim.outputs import summary_table, write_run
 from cop_sim.params import InputError
 
@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="write into a non-empty folder beside its files, replacing none of them")
     p.add_argument("--set", dest="pairs", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter by dotted key; repeatable")
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="memory the run may use, e.g. 8G (default: what this machine or container has free)")
     p.add_argument("--replay", metavar="RUN_ID",
                    help="re-run one run of a sweep exactly (with --results) and check it matches")
     p.add_argument("--results", metavar="DIR", help="the sweep's results folder (with --replay)")
@@ -37,9 +39,12 @@ def main(args: argparse.Namespace) -> int:
     if not args.scenario:
         raise InputError("cop-sim run", "scenario", "missing; give a scenario TOML file, "
                          "or --replay RUN_ID --results DIR")
-    extra = {"weeks": args.weeks} if args.weeks is not None else {}
-    resolved = scenario.load(args.scenario, args.pairs, extra)
+    options = {"weeks": args.weeks} if args.weeks is not None else {}
+    if args.seed is not None:
+        scenario.check_seed(args.seed)
+    resolved = scenario.load(args.scenario, args.pairs, options=options)
     seed = resolved["seed"] if args.seed is None else args.seed
+    memory.check(resolved, args.scenario, 1, args.max_memory)  # before building a model too big to fit
     out = Path(args.out or Path("results") / resolved["name"])
     plan = _plan(args, out)
     result = models.simulate(resolved, seed)

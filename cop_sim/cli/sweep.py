@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cop_sim.params import InputError
+
+if TYPE_CHECKING:
+    from cop_sim.experiment.spec import Experiment
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sweep", help="run an experiment (factor grid or sensitivity design) with replications",
         description="Run every run of an experiment file and write results/EXPERIMENT/ "
                     "(manifest.json, runs/, summary.parquet). Exit status: 0 all runs succeeded, "
-                    "1 some runs failed (recorded with their error and seed), 2 bad input.")
+                    "1 some runs failed (recorded with their error and seed) or, with --collect, are "
+                    "missing, 2 bad input (or too big for the memory available).")
     p.add_argument("experiment", help="experiment TOML file (see experiments/)")
     p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
     p.add_argument("--backend", choices=("local", "dask", "slurm"), default="local",
@@ -38,6 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "resampled by weight (runs paired within draw and replication)")
     p.add_argument("--draws", type=int, default=50, metavar="K",
                    help="with --posterior: parameter draws (default 50)")
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="memory the sweep's workers may use together, e.g. 64G (default: what this "
+                        "machine or container has free; not checked for SLURM or a remote scheduler)")
     g = p.add_argument_group("slurm", "override the experiment's [slurm] table")
     g.add_argument("--dry-run", action="store_true", help="print the SLURM job script and exit")
     for name, kind, text in (("queue", str, "partition"), ("account", str, "account"),
@@ -87,7 +95,12 @@ def main(args: argparse.Namespace) -> int:
             outdir.claim(results, plan)
             manifest = runner.write_manifest(results, made_by, {"collected": True})
         _report(results, manifest["counts"])
+        if manifest["counts"]["missing"]:
+            print(f"cop-sim: error: {results}: {runner.describe_missing(results, made_by)}", file=sys.stderr)
+            return 1
         return 1 if manifest["counts"]["failed"] else 0
+    if args.backend == "local" or (args.backend == "dask" and not runner.scheduler_address(args.scheduler)):
+        _check_memory(spec, args.workers or backends.default_workers(), args.max_memory)
     with outdir.io_errors(results, option or "results folder"):
         path, info = runner.sweep(spec, results, args.workers, args.backend, args.resume, args.shard,
                                   progress=not args.no_progress, scheduler=args.scheduler,
@@ -97,6 +110,19 @@ def main(args: argparse.Namespace) -> int:
     counts = json.loads((path / "manifest.json").read_text())["counts"]
     _report(path, counts, info)
     return 1 if info["this_invocation"]["failed"] else 0
+
+
+def _check_memory(spec: Experiment, workers: int, limit: str | None) -> None:
+    """Refuse a sweep whose largest run, times the workers, would not fit in this machine's memory."""
+    from cop_sim import memory
+    from cop_sim.experiment.design import build_design
+
+    design = build_design(spec)
+    sized = [f.key for f in spec.factors if f.key in memory.SIZE_KEYS]
+    points = {repr([p[k] for k in sized]): p for p in design.points}  # one point per combination of sizes
+    largest = max((spec.resolve(p) for p in points.values()), key=lambda r: memory.estimate(r) or 0.0)
+    runs = len(design) * spec.replications
+    memory.check(largest, spec.path, max(1, min(workers, runs)), limit)
 
 
 def _report(path: Path, counts: dict, info: dict | None = None) -> None:

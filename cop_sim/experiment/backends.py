@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from cop_sim.experiment.lifeline import watch_fork_server
 from cop_sim.params import InputError
 
 Batch = list  # of (Run, factor values)
@@ -56,12 +57,15 @@ def run_pool(fn: Worker, ctx: dict, batches: list[Batch], workers: int, lost: Lo
     """
     # forkserver: forking a process that runs threads (tqdm, Dask clients) can deadlock.
     ctx_mp = multiprocessing.get_context("forkserver")
-    ctx_mp.set_forkserver_preload(["cop_sim.experiment.runner", *(preload or [])])
+    # the fork server and its workers exit when this process dies (a kill -9 leaves no orphans)
+    ctx_mp.set_forkserver_preload(["cop_sim.experiment.forkserver_lifeline", "cop_sim.experiment.runner",
+                                   *(preload or [])])
     pending = list(batches)
     tries = {id(b): 0 for b in pending}
     while pending:
         broken: list[Batch] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx_mp) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx_mp,
+                                 initializer=watch_fork_server) as pool:
             futures = {pool.submit(fn, ctx, b): b for b in pending}
             pending = []
             while futures:
@@ -104,8 +108,10 @@ def local_cluster(workers: int) -> Any:
     """A Dask LocalCluster of single-threaded worker processes (the model holds the GIL)."""
     from distributed import LocalCluster
 
+    # the preload makes each worker process exit when this process dies (see lifeline)
     return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                        dashboard_address=":0", silence_logs=logging.ERROR)
+                        dashboard_address=":0", silence_logs=logging.ERROR,
+                        preload=["cop_sim.experiment.lifeline"])
 
 
 def slurm_cluster(options: dict) -> Any:

@@ -93,6 +93,11 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return i, n
 
 
+def scheduler_address(scheduler: str | None) -> str | None:
+    """The Dask scheduler a sweep connects to: ``--scheduler``, else $DASK_SCHEDULER_ADDRESS, else None."""
+    return scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+
+
 def _execute(spec: Experiment, results: Path, batches: list, backend: str, workers: int,
              scheduler: str | None, slurm: dict | None) -> Iterator[tuple[list, list]]:
     """Yield ``(batch, items)``: an item is a run's table still to write, or its error once written."""
@@ -108,7 +113,7 @@ def _execute(spec: Experiment, results: Path, batches: list, backend: str, worke
         return
     from distributed import Client
 
-    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    address = scheduler_address(scheduler)
     cluster = None
     if backend == "slurm":
         options = {**spec.slurm, **(slurm or {})}
@@ -130,6 +135,28 @@ def _progress(total: int, enabled: bool) -> Any:
 
     return tqdm(total=total, unit="run", desc="sweep", disable=not enabled, dynamic_ncols=True,
                 smoothing=0.1)
+
+
+def describe_missing(results: Path, spec: Experiment) -> str:
+    """Which runs of ``spec`` are not in ``results`` and, when it ran in shards, which shards they belong to.
+
+    A shard's count N is read from the records the shards left in ``shards/`` (``I-of-N.json``).
+    """
+    all_runs = runs(spec, build_design(spec))
+    on_disk = store.done_ids(results, include_failed=True)
+    missing = [k for k, r in enumerate(all_runs) if r.run_id not in on_disk]
+    text = f"{len(missing)} of {len(all_runs)} runs missing (e.g. {all_runs[missing[0]].run_id})"
+    counts = {int(p.stem.split("-of-")[1]) for p in (results / "shards").glob("*-of-*.json")
+              if p.stem.split("-of-")[-1].isdigit()}
+    if len(counts) == 1:
+        n = counts.pop()
+        shards = sorted({k % n for k in missing})
+        text += (f" from shard{'s' if len(shards) > 1 else ''} "
+                 f"{', '.join(f'{i}/{n}' for i in shards)}")
+        text += "; run them (with --resume if they started), then --collect again"
+    else:
+        text += "; run the sweep with --resume to finish them, then --collect again"
+    return text
 
 
 def write_manifest(results: Path, spec: Experiment, info: dict) -> dict:

@@ -17,7 +17,7 @@ from cop_sim.names import optional_name
 from cop_sim.params import InputError, Param, defaults, flatten, merge, set_dotted, suggest, unknown_key
 
 METHODS = ("grid", "lhs", "sobol", "morris")
-MAX_SEED = 2**63 - 1
+MAX_SEED = scenario.MAX_SEED
 
 # The experiment file's own schema, validated with the same Param machinery as scenarios.
 EXPERIMENT_SPEC: dict[str, Param] = {
@@ -235,8 +235,11 @@ def parse(raw: dict, source: str) -> Experiment:
     factors_raw = raw.get("factors", [])
     if not isinstance(factors_raw, list):
         raise InputError(source, "factors", "expected [[factors]] tables")
-    if method != "grid" and len(factors_raw) < 1:
-        raise InputError(source, "factors", f"sampler '{method}' needs at least one factor")
+    if not factors_raw:  # else the bare scenario would run silently as one design point
+        what = ("'levels' (to replicate the scenario as it is, give one factor with one level)"
+                if method == "grid" else "'lo' and 'hi'")
+        raise InputError(source, "factors", f"got {factors_raw!r}, no factor; method '{method}' needs at "
+                         f"least one [[factors]] table with a 'key' and {what}")
     if method == "morris" and len(factors_raw) < 2:
         raise InputError(source, "factors", "morris needs at least two factors")
     factors = [_factor(i, f, leaves, method, source) for i, f in enumerate(factors_raw)]

@@ -1,0 +1,156 @@
+"""How much memory a run of a scenario needs, and how much this machine can give it.
+
+The estimate is a linear function of a few sizes of the model, with coefficients measured
+from the real model by ``benchmarks/memory_fit.py`` (peak RSS of a run in a fresh process,
+imports and compiled kernels included). Re-run that script when the model's data change and
+paste its output into :data:`COEFFICIENTS`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+
+from cop_sim.params import InputError
+
+# Bytes, per unit of each size (benchmarks/memory_fit.py; measured on Linux x86-64, Python 3.12).
+COEFFICIENTS: dict[str, float] = {
+    "base": 352.7e6,  # interpreter, NumPy, pandas, Mesa, Numba and the compiled kernels
+    "practitioners": 393.4,  # agent objects and per-practitioner arrays
+    "patients": 436.9,  # practitioners x patients per practitioner: the patient arrays at build time
+    "cops": 1973.0,  # each CoP's settings (a dict), its agents and calendar
+    "member_slots": 16.01,  # cops x slots x slots: the trust matrices
+    "weeks": 2704.0,  # the recorder's rows (barely measurable)
+}
+# The scenario keys the estimate reads (a sweep resolves one point per combination of their values).
+SIZE_KEYS = ("n_cops", "cop.members", "cops", "patients.per_practitioner", "weeks")
+UNITS = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+
+
+def sizes(resolved: dict) -> dict[str, int] | None:
+    """The sizes the estimate uses, from a resolved CoP scenario (None for another model)."""
+    if resolved.get("model", "cop") != "cop":
+        return None
+    # as composition.expand_cops lays them out, without copying 100,000 CoPs' settings
+    entries, template = resolved["cops"], resolved["cop"]["members"]
+    n_cops = max(resolved["n_cops"], len(entries))
+    per_cop = [sum(e.get("members", template).values()) for e in entries]
+    per_cop += [sum(template.values())] * (n_cops - len(entries))
+    n, slots = sum(per_cop), max(max(per_cop, default=1), 1)
+    return {"practitioners": n, "patients": n * resolved["patients"]["per_practitioner"],
+            "cops": n_cops, "member_slots": n_cops * slots * slots, "weeks": resolved["weeks"]}
+
+
+def estimate(resolved: dict) -> float | None:
+    """Peak resident memory of one run of ``resolved``, in bytes (None when not known for its model)."""
+    size = sizes(resolved)
+    if size is None:
+        return None
+    return COEFFICIENTS["base"] + sum(COEFFICIENTS[k] * v for k, v in size.items())
+
+
+def _read_number(path: Path) -> float | None:
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return None
+    return float(text) if text.isdigit() else None  # "max" (v2) means no limit
+
+
+def cgroup_limit(root: str | Path = "/sys/fs/cgroup",
+                 proc_cgroup: str | Path = "/proc/self/cgroup") -> float | None:
+    """What this process's cgroup (and its ancestors) still lets it use, in bytes, or None.
+
+    cgroup v2: ``memory.max`` minus ``memory.current`` of the process's cgroup and each parent;
+    cgroup v1: ``memory.limit_in_bytes`` minus ``memory.usage_in_bytes``.
+    """
+    root = Path(root)
+    try:
+        lines = Path(proc_cgroup).read_text().splitlines()
+    except OSError:
+        lines = []
+    found: list[float] = []
+    for line in lines:
+        _, controllers, rel = line.split(":", 2)
+        if controllers == "":
+            base, limit, used = root, "memory.max", "memory.current"
+        elif "memory" in controllers.split(","):
+            base, limit, used = root / "memory", "memory.limit_in_bytes", "memory.usage_in_bytes"
+        else:
+            continue
+        folder = base / rel.lstrip("/")
+        while True:
+            cap = _read_number(folder / limit)
+            if cap is not None and cap < 2**62:  # v1 writes a huge number for "no limit"
+                found.append(cap - (_read_number(folder / used) or 0.0))
+            if folder == base or base not in folder.parents:
+                break
+            folder = folder.parent
+    return max(0.0, min(found)) if found else None
+
+
+def mem_available(meminfo: str | Path = "/proc/meminfo") -> float | None:
+    """The kernel's MemAvailable, in bytes, or None where there is no /proc/meminfo."""
+    try:
+        text = Path(meminfo).read_text()
+    except OSError:
+        return None
+    match = re.search(r"^MemAvailable:\s+(\d+) kB", text, re.M)
+    return float(match.group(1)) * 1024 if match else None
+
+
+def available() -> float | None:
+    """Memory a new run may use: the smaller of MemAvailable and the cgroup's room (None: unknown)."""
+    known = [x for x in (mem_available(), cgroup_limit()) if x is not None]
+    if not known and hasattr(os, "sysconf"):
+        with contextlib.suppress(ValueError, OSError):
+            known = [os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")]
+    return min(known) if known else None
+
+
+def parse_size(text: str, source: str = "--max-memory") -> float:
+    """``"8G"``, ``"512M"``, ``"1.5GB"`` or a number of bytes, in bytes."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*", str(text), re.I)
+    if not match or float(match.group(1)) <= 0:
+        raise InputError(source, "", f"got {text!r}; allowed: a size such as 8G, 512M or 1.5GB")
+    return float(match.group(1)) * UNITS.get(match.group(2).upper(), 1.0)
+
+
+def human(n: float) -> str:
+    """Bytes as ``3.2 GB``."""
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n / 1e3:.0f} kB"
+
+
+def check(resolved: dict, source: str, workers: int = 1, limit: str | None = None) -> float | None:
+    """Refuse a scenario whose runs would not fit in memory; return the estimate (bytes) or None.
+
+    Args:
+        resolved: the largest scenario that will run.
+        source: the file to name in the error.
+        workers: runs held in memory at once (a sweep's worker processes).
+        limit: ``--max-memory`` as the user typed it; replaces what this machine reports.
+
+    Raises:
+        InputError: the estimate, times ``workers``, exceeds the memory available.
+    """
+    one = estimate(resolved)
+    if one is None:
+        return None
+    need = one * workers
+    room = parse_size(limit) if limit is not None else available()
+    if room is not None and need > room:
+        size = sizes(resolved)
+        times = f" x {workers} workers" if workers > 1 else ""
+        room_text = (f"--max-memory allows {human(room)}" if limit is not None
+                     else f"only {human(room)} is available (MemAvailable, cgroup limit)")
+        raise InputError(source, "", f"needs about {human(need)} of memory ({human(one)} a run{times}: "
+                         f"{size['practitioners']} practitioners in {size['cops']} CoPs, "
+                         f"{size['patients']} patients), but {room_text}; make the scenario smaller"
+                         + (", use fewer --workers" if workers > 1 else "")
+                         + (", or pass --max-memory SIZE if the memory is there" if limit is None else ""))
+    return need
