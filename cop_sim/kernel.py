@@ -15,12 +15,3 @@ def njit(func):
     """Compile ``func`` in nopython mode, caching the machine code beside the module."""
     return numba.njit(cache=True, fastmath=False, nogil=True)(func)
 
-
-def njit_inline(func):
-    """Like :func:`njit`, inlined into its callers at Numba's IR level.
-
-    For small helpers called per encounter with named tuples of arrays: an ordinary call
-    increments and decrements the reference count of every array in every tuple it is given,
-    which costs more than the helper's own work.
-    """
-    return numba.njit(cache=True, fastmath=False, nogil=True, inline="always")(func)

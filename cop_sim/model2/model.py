@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import mesa
 import numpy as np
 
@@ -14,6 +16,7 @@ from cop_sim.model2.population import build, build_cops, demand
 from cop_sim.model2.spec import COP_SPEC, SPEC
 from cop_sim.model2.state import knobs
 from cop_sim.model2.stories import MEETING_TALLY, meet
+from cop_sim.model2.structs import refs
 from cop_sim.model2.upkeep import beliefs_week, session, turnover
 from cop_sim.rng import Streams
 from cop_sim.world.landscape import build_world
@@ -21,6 +24,15 @@ from cop_sim.world.spec import topic_roles
 
 CARE = slice(0, len(CARE_TALLY))
 MEET = slice(_T[MEETING_TALLY[0]], _T[MEETING_TALLY[0]] + len(MEETING_TALLY))
+
+
+class Refs(NamedTuple):
+    """The model's arrays as the kernels take them (structrefs over the same arrays)."""
+
+    pr: object
+    pa: object
+    cp: object
+    world: object
 
 
 class CopModel2(mesa.Model):
@@ -37,6 +49,7 @@ class CopModel2(mesa.Model):
         self.cops = expand_cops(resolved, template=COP_SPEC)
         self.cop_names = [c["name"] for c in self.cops]
         self.pr, self.pa, self.cp, self.tables = build(resolved, self.cops, self.world, self.streams["init"])
+        self.k = Refs(*refs(self.pr, self.pa, self.cp, self.world))  # what the kernels take
         self.kn = knobs(resolved)
         roles = topic_roles(self.world.n_topics, self.world.n_conditions)
         self.hidden = np.array([r == "social" for r in roles])  # covered only once the context is known
@@ -75,13 +88,14 @@ class CopModel2(mesa.Model):
         rng = self.streams["practice"]
         cap = np.floor(np.maximum(slots, 0.0) + rng.random(len(pr.disc))).astype(np.int64)
         pr.debt[:] = 0.0
-        care_week(self.world, pr, self.pa, self.cp, self.kn, self.hidden, cap, self.clock, rng,
+        k = self.k
+        care_week(k.world, k.pr, k.pa, k.cp, self.kn, self.hidden, cap, self.clock, rng,
                   self._tally[CARE], self._tc)
         self.clock += 1
 
     def _record(self) -> None:
         self._tally[_T["cop_hours"]] = self.pr.cop_hours.sum()
-        self.recorder.record(self.week, self.pr, self.cp, self.cop_prio, self._tally, self._tc)
+        self.recorder.record(self.week, self.k.pr, self.k.cp, self.cop_prio, self._tally, self._tc)
         self._tally[:] = 0.0
         self._tc[:] = 0.0
 
@@ -103,12 +117,13 @@ class CopModel2(mesa.Model):
         if meetings:
             backlog = (self.pa.asked <= self.clock).sum(axis=1)
             pressure = np.minimum(backlog / np.maximum(self.pa.demand.sum(axis=1) * 4, 1.0), 1.0)
-            meet(self.world, pr, self.pa, self.cp, self.kn, np.asarray(meetings, dtype=np.int64), pressure,
+            k = self.k
+            meet(k.world, k.pr, k.pa, k.cp, self.kn, np.asarray(meetings, dtype=np.int64), pressure,
                  self.clock, self.streams["meetings"], self._tally[MEET])
         for _ in sessions:
             self._session()
         self._care()
-        beliefs_week(pr, self.cp, self.kn.repo_use, prm["practice"]["forgetting"])
+        beliefs_week(self.k.pr, self.k.cp, self.kn.repo_use, prm["practice"]["forgetting"])
         self._tally[_T["leavers"]] = turnover(pr, self.pa, self.cp, self.tables, self.world, prm,
                                               self.streams["turnover"])
         self.week += 1
@@ -148,5 +163,6 @@ class CopModel2(mesa.Model):
             delegates.extend(mem[np.argsort(-pr.engagement[mem], kind="stable")[:per]].tolist())
         d = np.array(delegates, dtype=np.int64)
         pr.cop_hours[d] += lc["hours"]
-        session(self.world, pr, self.pa, self.cp, self.kn, d, self.clock)
+        k = self.k
+        session(k.world, k.pr, k.pa, k.cp, self.kn, d, self.clock)
 
