@@ -30,7 +30,7 @@ from cop_sim.atomic import Plan
 __all__ = ["OutputError", "Plan", "claim", "io_errors", "prepare", "seal"]
 from cop_sim.params import InputError
 
-RUN_FILES = ("timeseries.parquet", "summary.json", "scenario.json", "learning.png")
+RUN_FILES = ("timeseries.parquet", "summary.json", "scenario.json", "learning.png", "per_cop.parquet")
 # What a sweep folder holds: written while shards run, replaced on --resume and --collect.
 SWEEP_OWNS = ("experiment.json", "design.parquet", "summary.parquet", "manifest.json", "runs/*",
               "shards/*", "replay/*", "report.md", "figures/*", "docking.png", "docking.csv",

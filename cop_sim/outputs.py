@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from cop_sim import outdir, provenance
 from cop_sim.atomic import Plan, atomic_dir, write_json
 from cop_sim.models import RunResult
@@ -39,6 +37,9 @@ def write_run(result: RunResult, resolved: dict, seed: int, out: str | Path, fig
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         write_json(tmp / "summary.json", run_record(result, resolved, seed))
         write_json(tmp / "scenario.json", resolved)
+        per_cop = result.meta.get("per_cop")
+        if per_cop is not None:  # one row per CoP and week: the main outcomes by site
+            per_cop.to_parquet(tmp / "per_cop.parquet", index=False)
         if figure:
             plot_run(result.timeseries, result.meta.get("panels"), tmp / "learning.png",
                      title=f"{resolved.get('name')} (seed {seed})")
@@ -51,7 +52,3 @@ def summary_table(summary: dict[str, float], width: int = 34) -> str:
             for k, v in summary.items()]
     return "\n".join(rows)
 
-
-def read_timeseries(path: str | Path) -> pd.DataFrame:
-    """Read a run's time series back."""
-    return pd.read_parquet(Path(path) / "timeseries.parquet")

@@ -52,7 +52,9 @@ def main(args: argparse.Namespace) -> int:
         write_run(result, resolved, seed, out, plan=plan)
     print(f"scenario {resolved['name']} · seed {seed} · {len(result.timeseries)} rows")
     print(summary_table(result.summary))
-    print(f"results written to {out}/ (timeseries.parquet, summary.json, scenario.json, learning.png)")
+    files = ["timeseries.parquet", "per_cop.parquet", "summary.json", "scenario.json", "learning.png"]
+    files = [f for f in files if f != "per_cop.parquet" or "per_cop" in result.meta]
+    print(f"results written to {out}/ ({', '.join(files)})")
     return 0
 
 
