@@ -1,7 +1,7 @@
 """Model speed: construction, run time, practitioner-weeks per second and peak memory by size,
 and whole default-scenario runs per second on one core.
 
-Run: .venv/bin/python benchmarks/model_speed.py [--sizes 48 480 4800 48000] [--repeats 5]
+Run: .venv/bin/python benchmarks/model_speed.py [--model cop|cop2] [--sizes 48 480 4800 48000] [--repeats 5]
 Each size runs in a fresh subprocess so that its peak memory (ru_maxrss) is its own.
 Times are medians over repeats (this machine is shared and noisy). Each subprocess first loads
 the compiled kernels from Numba's cache (compiling them if the cache is cold) and reports
@@ -21,17 +21,29 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT / "scenarios" / "default.toml"
+SCENARIOS = {"cop": ROOT / "scenarios" / "default.toml", "cop2": ROOT / "scenarios" / "model2_default.toml"}
 
 
-def one_size(n: int, repeats: int) -> dict:
-    """Construction and run time of an n-practitioner, 52-week model (twelve per CoP)."""
-    from cop_sim import scenario
+def model_class(model: str):
+    """The Mesa model class of a model kind (construction and stepping are timed apart)."""
+    if model == "cop2":
+        from cop_sim.model2.model import CopModel2
+
+        return CopModel2
     from cop_sim.model import CopModel
 
-    resolved = scenario.load(DEFAULT, [f"n_cops={max(1, n // 12)}", "patients.per_practitioner=20"])
+    return CopModel
+
+
+def one_size(n: int, repeats: int, model: str = "cop") -> dict:
+    """Construction and run time of an n-practitioner, 52-week model (twelve per CoP)."""
+    from cop_sim import scenario
+
+    CopModel = model_class(model)
+    path = SCENARIOS[model]
+    resolved = scenario.load(path, [f"n_cops={max(1, n // 12)}", "patients.per_practitioner=20"])
     t0 = time.perf_counter()
-    warm_up = CopModel(scenario.load(DEFAULT, ["n_cops=1", "weeks=4"]), 0)  # meets in week 2
+    warm_up = CopModel(scenario.load(path, ["n_cops=1", "weeks=4"]), 0)  # meets in week 2
     while warm_up.running:  # loads (or, with a cold cache, compiles) every kernel
         warm_up.step()
     warm = time.perf_counter() - t0
@@ -58,15 +70,18 @@ def one_size(n: int, repeats: int) -> dict:
 def scenario_size(resolved: dict) -> int:
     """Practitioners in a resolved scenario."""
     from cop_sim.composition import expand_cops
+    from cop_sim.model2.spec import COP_SPEC
 
-    return sum(sum(c["members"].values()) for c in expand_cops(resolved))
+    template = COP_SPEC if resolved.get("model") == "cop2" else None
+    cops = expand_cops(resolved, template=template) if template else expand_cops(resolved)
+    return sum(sum(c["members"].values()) for c in cops)
 
 
-def default_rate(repeats: int) -> dict:
+def default_rate(repeats: int, model: str = "cop") -> dict:
     """Whole default-scenario runs per second on one core (construction and recording included)."""
     from cop_sim import models, scenario
 
-    resolved = scenario.load(DEFAULT)
+    resolved = scenario.load(SCENARIOS[model])
     models.simulate(resolved, 0)  # warm imports and caches
     times = []
     for seed in range(repeats):
@@ -82,21 +97,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", type=int, nargs="*", default=[48, 480, 4800, 48000])
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--model", choices=tuple(SCENARIOS), default="cop",
+                    help="cop (Model 1) or cop2 (Model 2), each at its default scenario")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
         reps = args.repeats if args.child < 10000 else max(1, args.repeats // 3)
-        print(json.dumps(one_size(args.child, reps)))
+        print(json.dumps(one_size(args.child, reps, args.model)))
         return
     print(f"{'practitioners':>13} {'construct s':>12} {'run s':>9} {'prac-weeks/s':>14} {'peak MB':>9} "
           f"{'kernels s':>10}")
     for n in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--child", str(n), "--repeats", str(args.repeats)],
+        out = subprocess.run([sys.executable, __file__, "--child", str(n), "--repeats", str(args.repeats),
+                              "--model", args.model],
                              capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{r['practitioners']:>13} {r['construction_s']:>12.3f} {r['run_s']:>9.3f} "
               f"{r['practitioner_weeks_per_s']:>14,.0f} {r['peak_memory_mb']:>9.0f} {r['kernels_s']:>10.2f}")
-    d = default_rate(max(20, args.repeats * 6))
+    d = default_rate(max(20, args.repeats * 6), args.model)
     print(f"default scenario: {d['runs_per_s']:.1f} runs/s on one core "
           f"(median {d['median_run_s'] * 1000:.1f} ms, best {d['min_run_s'] * 1000:.1f} ms)")
 
