@@ -22,6 +22,14 @@ from cop_sim.vocab import CONDITIONS, PERSON_CENTRED, TOPICS
 BEGIN = "<!-- BEGIN PARAMETER TABLE -->"
 END = "<!-- END PARAMETER TABLE -->"
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+DOCS = {"cop": ODD_PATH, "cop2": ODD_PATH.parent / "model2.md"}
+
+
+def model_spec(model: str) -> dict:
+    """The parameter spec of a model kind whose table a document carries."""
+    from cop_sim import models
+
+    return models.get(model).spec
 
 HEADER = ("key", "default", "unit", "allowed range", "prior (plausible range)", "meaning", "source")
 
@@ -143,13 +151,18 @@ def main(argv: list[str] | None = None) -> int:
     """
     ap = argparse.ArgumentParser(prog="python -m cop_sim.odd_table", description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="exit 1 if docs/ODD.md is out of date")
-    ap.add_argument("--path", type=Path, default=ODD_PATH, help="the ODD document (default: docs/ODD.md)")
+    ap.add_argument("--model", choices=tuple(DOCS), default="cop",
+                    help="whose parameters: cop (docs/ODD.md) or cop2 (docs/model2.md)")
+    ap.add_argument("--path", type=Path, help="the document (default: the model's, as for --model)")
     args = ap.parse_args(argv)
-    text = args.path.read_text(encoding="utf-8")
-    new = replace_block(text, parameter_table())
+    path = args.path or DOCS[args.model]
+    args.path = path
+    text = path.read_text(encoding="utf-8")
+    new = replace_block(text, parameter_table(model_spec(args.model)))
     if args.check:
         if new != text:
-            print(f"{args.path}: parameter table is out of date; run python -m cop_sim.odd_table",
+            print(f"{args.path}: parameter table is out of date; run python -m cop_sim.odd_table "
+                  f"--model {args.model}",
                   file=sys.stderr)
             return 1
         return 0

@@ -78,3 +78,13 @@ def test_prior_column_shows_a_declared_prior():
     assert "[0.001, 0.1] loguniform: irrelevant by construction" in rows["rate"]
     assert "| – |" in rows["weeks"]  # no prior: a dash, not a blank
     assert "prior (plausible range)" in parameter_table().splitlines()[0]
+
+
+def test_model2_table_matches_code():
+    from cop_sim.odd_table import DOCS, model_spec
+
+    text = DOCS["cop2"].read_text(encoding="utf-8")
+    assert current_block(text) == parameter_table(model_spec("cop2")), (
+        "docs/model2.md's parameter table differs from Model 2's spec; "
+        "run: python -m cop_sim.odd_table --model cop2"
+    )
