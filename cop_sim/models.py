@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,54 +22,145 @@ class RunResult:
 
 @dataclass(frozen=True)
 class ModelKind:
-    """A model a scenario can select with ``model = "..."``."""
+    """A model a scenario can select with ``model = "..."``.
+
+    Each entry point is a small function below whose body imports the model's module, so that
+    ``cop-sim --help`` loads no model and a reader can follow a run from here to its kernels.
+    """
 
     name: str
-    spec_path: str  # "module:attribute" of the parameter spec
-    simulate_path: str  # "module:function(resolved, seed) -> RunResult"
-    check_path: str | None = None  # "module:function(resolved, source)" cross-key checks
-    outcomes_path: str | None = None  # "module:tuple" of the summary keys a run returns
-    doc: str = ""
+    load_spec: Callable[[], Spec]
+    run: Callable[[dict, int], RunResult]
+    load_outcomes: Callable[[], tuple[str, ...]]
+    complete: Callable[[dict, str], dict] | None = None  # cross-key checks
     preload: tuple[str, ...] = ()  # modules a local sweep's fork server imports for warm workers
-
-    def _load(self, path: str) -> Any:
-        module, attr = path.split(":")
-        return getattr(importlib.import_module(module), attr)
+    migrations: Callable[[], dict[str, str]] | None = None  # removed keys -> what replaced them
 
     @property
     def spec(self) -> Spec:
         """The model's parameter spec tree."""
-        return self._load(self.spec_path)
+        return self.load_spec()
 
     def simulate(self, resolved: dict, seed: int) -> RunResult:
         """Run the model on a resolved scenario with one seed."""
-        return self._load(self.simulate_path)(resolved, seed)
+        return self.run(resolved, seed)
 
     @property
     def outcomes(self) -> tuple[str, ...]:
         """The summary keys every run of this model returns."""
-        return tuple(self._load(self.outcomes_path)) if self.outcomes_path else ()
+        return tuple(self.load_outcomes())
 
     def check(self, resolved: dict, source: str) -> dict:
         """Cross-key consistency checks; returns the (possibly completed) resolved dict."""
-        if self.check_path is None:
-            return resolved
-        return self._load(self.check_path)(resolved, source)
+        return resolved if self.complete is None else self.complete(resolved, source)
+
+    def migration(self, key: str) -> str | None:
+        """What replaced a key this model no longer has, or None."""
+        return (self.migrations() if self.migrations else {}).get(key)
+
+
+# Model 1: communities of practice in primary care (knowledge coverage).
+def _cop_spec() -> Spec:
+    from cop_sim.defaults import SPEC
+
+    return SPEC
+
+
+def _cop_run(resolved: dict, seed: int) -> RunResult:
+    from cop_sim.simulate import simulate as run
+
+    return run(resolved, seed)
+
+
+def _cop_outcomes() -> tuple[str, ...]:
+    from cop_sim.outcomes import SUMMARY_KEYS
+
+    return SUMMARY_KEYS
+
+
+def _cop_complete(resolved: dict, source: str) -> dict:
+    from cop_sim.composition import complete
+
+    return complete(resolved, source)
+
+
+# Model 2: clinicians learn what works from what happens to their patients.
+def _cop2_spec() -> Spec:
+    from cop_sim.model2.spec import SPEC
+
+    return SPEC
+
+
+def _cop2_run(resolved: dict, seed: int) -> RunResult:
+    from cop_sim.model2.simulate import simulate as run
+
+    return run(resolved, seed)
+
+
+def _cop2_outcomes() -> tuple[str, ...]:
+    from cop_sim.model2.outcomes import SUMMARY_KEYS
+
+    return SUMMARY_KEYS
+
+
+def _cop2_complete(resolved: dict, source: str) -> dict:
+    from cop_sim.model2.checks import complete
+
+    return complete(resolved, source)
+
+
+def _cop2_migrations() -> dict[str, str]:
+    from cop_sim.model2.migrations import MIGRATIONS
+
+    return MIGRATIONS
+
+
+# March (1991), for docking.
+def _march_spec() -> Spec:
+    from cop_sim.march.params import SPEC
+
+    return SPEC
+
+
+def _march_run(resolved: dict, seed: int) -> RunResult:
+    from cop_sim.march.simulate import simulate as run
+
+    return run(resolved, seed)
+
+
+def _march_outcomes() -> tuple[str, ...]:
+    from cop_sim.march.simulate import SUMMARY_KEYS
+
+    return SUMMARY_KEYS
+
+
+# A toy with a known answer, for testing the robustness machinery.
+def _toy_spec() -> Spec:
+    from cop_sim.toy.params import SPEC
+
+    return SPEC
+
+
+def _toy_run(resolved: dict, seed: int) -> RunResult:
+    from cop_sim.toy.simulate import simulate as run
+
+    return run(resolved, seed)
+
+
+def _toy_outcomes() -> tuple[str, ...]:
+    from cop_sim.toy.simulate import SUMMARY_KEYS
+
+    return SUMMARY_KEYS
 
 
 MODELS: dict[str, ModelKind] = {
-    "cop": ModelKind("cop", "cop_sim.defaults:SPEC", "cop_sim.simulate:simulate",
-                     "cop_sim.composition:complete", "cop_sim.outcomes:SUMMARY_KEYS",
-                     "communities of practice in primary care", ("cop_sim.warm",)),
-    "cop2": ModelKind("cop2", "cop_sim.model2.spec:SPEC", "cop_sim.model2.simulate:simulate",
-                      "cop_sim.model2.checks:complete", "cop_sim.model2.outcomes:SUMMARY_KEYS",
-                      "Model 2: clinicians learn what works from what happens to their patients"),
-    "march1991": ModelKind("march1991", "cop_sim.march.params:SPEC", "cop_sim.march.simulate:simulate",
-                           None, "cop_sim.march.simulate:SUMMARY_KEYS",
-                           "March (1991) exploration and exploitation, for docking"),
-    "toy": ModelKind("toy", "cop_sim.toy.params:SPEC", "cop_sim.toy.simulate:simulate", None,
-                     "cop_sim.toy.simulate:SUMMARY_KEYS",
-                     "a toy with a known answer, for testing the robustness machinery"),
+    "cop": ModelKind("cop", _cop_spec, _cop_run, _cop_outcomes, _cop_complete,
+                     ("cop_sim.simulate", "cop_sim.warm")),
+    "cop2": ModelKind("cop2", _cop2_spec, _cop2_run, _cop2_outcomes, _cop2_complete,
+                      ("cop_sim.model2.simulate",), _cop2_migrations),
+    "march1991": ModelKind("march1991", _march_spec, _march_run, _march_outcomes, None,
+                           ("cop_sim.march.simulate",)),
+    "toy": ModelKind("toy", _toy_spec, _toy_run, _toy_outcomes, None, ("cop_sim.toy.simulate",)),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import tomllib
@@ -66,6 +67,20 @@ def check_seed(seed: int, source: str = "--seed") -> int:
     return seed
 
 
+@contextlib.contextmanager
+def _migration_hints(kind: models.ModelKind):
+    """Turn "unknown key" into what replaced it, for a key the model removed."""
+    try:
+        yield
+    except InputError as exc:
+        parts = exc.key.split(".")
+        wild = ".".join("*" if i == 1 and parts[0] == "disciplines" else p for i, p in enumerate(parts))
+        hint = exc.message.startswith("unknown key") and (kind.migration(exc.key) or kind.migration(wild))
+        if not hint:
+            raise
+        raise InputError(exc.source, exc.key, f"{hint} (a key of an earlier model)") from None
+
+
 def resolve(raw: dict, source: str = "", extra: dict | None = None, extra_source: str = "--set",
             options: dict | None = None) -> dict:
     """Resolve a raw scenario (plus overrides) into a complete, validated scenario dict.
@@ -76,9 +91,10 @@ def resolve(raw: dict, source: str = "", extra: dict | None = None, extra_source
     name = (extra or {}).get("model", raw.get("model", "cop"))
     kind = models.get(name, source)
     spec = kind.spec
-    resolved = merge(spec, defaults(spec), raw, source)
-    if extra:
-        resolved = merge(spec, resolved, extra, extra_source)
+    with _migration_hints(kind):
+        resolved = merge(spec, defaults(spec), raw, source)
+        if extra:
+            resolved = merge(spec, resolved, extra, extra_source)
     for key, value in (options or {}).items():
         try:
             resolved = merge(spec, resolved, {key: value}, f"--{key}")

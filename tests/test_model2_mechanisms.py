@@ -196,3 +196,23 @@ def test_weeks_on_the_command_line_can_put_an_event_outside_the_horizon(tmp_path
     f.write_text('model = "cop2"\nweeks = 52\n[[events]]\nweek = 30\nset = { "cop.representative" = true }\n')
     with pytest.raises(scenario.InputError, match="events\\[0\\].week"):
         scenario.load(f, ["weeks=20"])
+
+
+@pytest.mark.parametrize("text, key, hint", [
+    ("[meeting]\nlearning_rate = 0.3\n", "meeting.learning_rate", "meeting.story_weight"),
+    ("[disciplines.nurse]\nknowledge = {diabetes = 0.5}\n", "disciplines.nurse.knowledge", "trained beliefs"),
+    ("[informal]\nrepository_use = 0.1\n", "informal", "repository.use"),
+])
+def test_a_removed_model1_key_gets_a_migration_hint(tmp_path, text, key, hint):
+    f = tmp_path / "old.toml"
+    f.write_text('model = "cop2"\n' + text)
+    with pytest.raises(scenario.InputError) as err:
+        scenario.load(f)
+    assert err.value.key == key and hint in err.value.message and "earlier model" in err.value.message
+
+
+def test_an_unknown_key_that_never_existed_still_gets_a_suggestion(tmp_path):
+    f = tmp_path / "typo.toml"
+    f.write_text('model = "cop2"\n[meeting]\nstory_weigth = 0.3\n')
+    with pytest.raises(scenario.InputError, match="Did you mean 'story_weight'"):
+        scenario.load(f)

@@ -109,7 +109,7 @@ def _execute(spec: Experiment, results: Path, batches: list, backend: str, worke
         else:
             kind = models.get(spec.model)
             yield from backends.run_pool(write_batch, local, batches, workers, lost_batch,
-                                         preload=[kind.simulate_path.split(":")[0], *kind.preload])
+                                         preload=list(kind.preload))
         return
     from distributed import Client
 

@@ -186,3 +186,4 @@ SPEC: Spec = {
                               "seed 002 (initiatives bring their own dilemmas and good practices)"),
     },
 }
+
