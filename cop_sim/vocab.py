@@ -42,6 +42,3 @@ DISCIPLINES = (
 
 # Patient engagement continuum (seed 003: consulted -> involved -> partner).
 ENGAGEMENT_LEVELS = ("consulted", "involved", "partner")
-
-# Modes of professional interaction (seed 000, J Comorbidity).
-MODES = ("consultation", "coordination", "collaboration")
