@@ -18,24 +18,39 @@ def _p(default, doc, unit, lo, hi, source="assumption", prior=None, why="assumpt
     return Param(default, doc, unit, lo, hi, source, prior=pr)
 
 
+def _around(value: float, half: float, lo: float = 0.0, hi: float = 1.0) -> tuple[float, float] | None:
+    """A prior of +-half around an assumed value, within [lo, hi]; None for a structural zero."""
+    if value == 0:
+        return None
+    return max(lo, value - half), min(hi, value + half)
+
+
+AROUND = "assumption: around the value assumed for the discipline"
+
+
 def _discipline(status, hours, contact, panel, confidence, insight, person, inclusion, src) -> Spec:
     return {
         "status": _p(status, "rank in the professional hierarchy", "0-1", 0.0, 1.0,
                      "seed 000 (Rev Panam Salud Publica 2007: physicians ranked above others); "
-                     "other ranks assumed"),
-        "clinical_hours": _p(hours, "clinical hours in a week", "h/week", 0.0, 80.0),
-        "contact_share": _p(contact, "share of clinical hours in patient contact", "0-1", 0.0, 1.0),
+                     "other ranks assumed", _around(status, 0.2), AROUND),
+        "clinical_hours": _p(hours, "clinical hours in a week", "h/week", 0.0, 80.0,
+                             prior=_around(hours, 0.2 * hours, 0.0, 80.0), why=AROUND),
+        "contact_share": _p(contact, "share of clinical hours in patient contact", "0-1", 0.0, 1.0,
+                            prior=_around(contact, 0.1), why=AROUND),
         "panel_share": _p(panel, "share of the modelled panel who are this member's patients", "0-1",
                           0.0, 1.0, "assumption (managers, policy makers see no patients)"),
         "guideline_confidence": _p(confidence, "precision of the trained belief in guideline practices "
-                                   "(observations' worth)", "obs", 0.0, 200.0, src),
-        "context_insight": _p(insight, "chance of noticing a patient's social needs without the patient "
-                              "in the plan; also how far training anticipates them", "0-1", 0.0, 1.0,
-                              "seed 000 (J Clin Nurs 2017: nurses know the patient's world); seed 004"),
+                                   "(observations' worth)", "obs", 0.0, 200.0, src,
+                                   (confidence / 2, confidence * 2), AROUND, "loguniform"),
+        "context_insight": _p(insight, "chance per visit of noticing a patient's social needs without the "
+                              "patient in the plan", "0-1", 0.0, 1.0,
+                              "seed 000 (J Clin Nurs 2017: nurses know the patient's world); seed 004",
+                              _around(insight, 0.15), AROUND),
         "person_centred": _p(person, "trained belief in person-centred practices (mean, 0-1)", "0-1",
-                             0.0, 1.0, "seed 000 (J Clin Nurs 2020, IJERPH: person-centred care)"),
+                             0.0, 1.0, "seed 000 (J Clin Nurs 2020, IJERPH: person-centred care)",
+                             _around(person, 0.15), AROUND),
         "inclusion": _p(inclusion, "starting habit of planning care with the patient", "0-1", 0.0, 1.0,
-                        "seed 003 (a continuum of engagement)"),
+                        "seed 003 (a continuum of engagement)", _around(inclusion, 0.2), AROUND),
     }
 
 
@@ -116,7 +131,8 @@ SPEC: Spec = {
         "caseload": _p(1.0, "time pressure: multiplier on demand", "x", 0.0, 10.0,
                        "seed 003 (time was a challenge for all sites)", (0.6, 1.6), "assumption"),
         "encounter_hours": _p(0.5, "length of an encounter", "h", 0.05, 8.0, prior=(0.25, 0.75)),
-        "panel_time_share": _p(0.12, "share of contact hours for the modelled panel", "0-1", 0.0, 1.0),
+        "panel_time_share": _p(0.12, "share of contact hours for the modelled panel", "0-1", 0.0, 1.0,
+                               prior=(0.08, 0.2)),
         "cop_time_from_panel": _p(0.5, "share of CoP hours that displace care of the modelled panel",
                                   "0-1", 0.0, 1.0, "seed 003 (time was a challenge)", (0.2, 0.8)),
         "coordination_rate": _p(0.3, "odds scale of asking a trusted colleague's advice", "-", 0.0, 5.0,
@@ -142,7 +158,7 @@ SPEC: Spec = {
         "attendance_pressure": _p(0.5, "drop in attendance at full backlog pressure", "0-1", 0.0, 1.0,
                                   "seed 003 (time was a challenge)", (0.2, 0.8)),
         "engagement_mean": _p(0.8, "mean chance a member attends", "0-1", 0.0, 1.0, prior=(0.5, 0.95)),
-        "engagement_sd": _p(0.1, "spread of that chance between members", "0-1", 0.0, 0.5),
+        "engagement_sd": _p(0.1, "spread of that chance between members", "0-1", 0.0, 0.5, prior=(0.05, 0.2)),
         "cocreation_rate": _p(0.3, "chance two stories are recombined into a new plan for a patient", "-",
                               0.0, 1.0, "seed 001 (co-create care plans)", (0.05, 0.6)),
         "consensus_rate": _p(0.2, "move of what listeners think matters towards a story's patient", "-",
