@@ -211,16 +211,18 @@ def write_experiment(results: str | Path, spec: Experiment, design: Design) -> N
                              f"('{old.get('experiment', {}).get('name')}', or the same one changed); "
                              "use --out for a fresh folder or delete this one")
     write_json(path, {"sha256": digest, "experiment": spec.to_dict()})
-    frame = pd.DataFrame({"point": range(len(design))})
+    points = np.arange(len(design))
+    columns: dict = {"point": points}  # built whole: a draw of a hundred parameters is a hundred columns
     if design.crossed:
-        frame["draw"] = frame["point"] // design.arms
+        columns["draw"] = points // design.arms
         for key in sorted({k for d in spec.draws for k in d}):
-            frame[f"draw:{key}"] = [_cell(p.get(key)) for p in design.points]
+            columns[f"draw:{key}"] = [_cell(p.get(key)) for p in design.points]
     for f in spec.factors:
-        frame[f.key] = [_cell(p[f.key]) for p in design.points]
+        columns[f.key] = [_cell(p[f.key]) for p in design.points]
     if design.sample is not None and not design.crossed:
         for j, f in enumerate(spec.factors):
-            frame[f"sample:{f.key}"] = design.sample[:, j]
+            columns[f"sample:{f.key}"] = design.sample[:, j]
+    frame = pd.DataFrame(columns)
     with atomic_path(results / "design.parquet", ".parquet") as tmp:
         frame.to_parquet(tmp, index=False)
 
