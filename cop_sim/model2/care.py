@@ -28,15 +28,17 @@ COMPLEX = 4  # patients with four or more conditions form the complex subgroup
 
 
 @njit
-def bring_health_up_to_date(world, pa, i, k, week, response, decline):
-    """Health on each active topic relaxes towards the value of the plan in force (less decline)."""
+def bring_health_up_to_date(world, pa, i, k, week, response, decline, v):
+    """Health on each active topic relaxes towards the value of the plan in force (less decline).
+
+    Leaves in ``v`` each topic's true value under that plan (what a result, if due, shows).
+    """
     c = pa.ctx[i, k]
+    contributions(world, c, pa.plan[i, k], v)
     dt = week - pa.health_week[i, k]
     if dt <= 0:
         return
     keep = (1.0 - response) ** dt
-    v = np.empty(world.n_topics)
-    contributions(world, c, pa.plan[i, k], v)
     for t in range(world.n_topics):
         if world.ctx_active[c, t]:
             target = max(0.0, v[t] - decline)
@@ -54,14 +56,15 @@ def belief_update(mu, prec, i, s, t, a, y, weight):
 
 
 @njit
-def observe(world, pr, pa, cp, kn, i, k, q, c, rng):
-    """The delayed result of patient k's plan: beliefs, trust in tellers, habit, story, keep or revert."""
+def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
+    """The delayed result of patient k's plan: beliefs, trust in tellers, habit, story, keep or revert.
+
+    ``v`` holds each topic's true value under the plan (from :func:`bring_health_up_to_date`).
+    """
     ctx = pa.ctx[i, k]
     s = world.ctx_social[ctx] if pa.known[i, k] else 0
     noise = cp.noise[c]
     plan = pa.plan[i, k]
-    v = np.empty(world.n_topics)
-    contributions(world, ctx, plan, v)
     total, wsum, surprise, n = 0.0, 0.0, 0.0, 0
     for t in range(world.n_topics):
         a = plan[t]
@@ -192,14 +195,14 @@ def _colleague(pr, cp, c, q, i):
 
 
 @njit
-def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc):
+def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v):
     """One visit of patient k to practitioner i (member slot q of CoP c)."""
     ctx = pa.ctx[i, k]
-    bring_health_up_to_date(world, pa, i, k, week, kn.response, kn.decline)
+    bring_health_up_to_date(world, pa, i, k, week, kn.response, kn.decline, v)
     if not pa.known[i, k] and world.ctx_social[ctx] == 1 and rng.random() < pr.insight[i]:
         pa.known[i, k] = True
     if pa.tried[i, k] >= 0 and week - pa.tried[i, k] >= kn.delay:
-        observe(world, pr, pa, cp, kn, i, k, q, c, rng)
+        observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
         tally[16] += 1.0
     n_cond = world.ctx_n_cond[ctx]
     cx = min(n_cond / 5.0, 1.0)
@@ -224,15 +227,14 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc):
     if decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
         pa.tried[i, k] = week
         pa.joint[i, k] = mode == COLLABORATION
-    _tally(world, pr, pa, kn, i, k, c, mode, tally, tc)
+    _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v)
 
 
 @njit
-def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc):
+def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v):
     """Add the visit's outcomes: quality, health, burden, goals, belief error, by CoP and subgroup."""
     ctx = pa.ctx[i, k]
     plan = pa.plan[i, k]
-    v = np.empty(world.n_topics)
     quality = contributions(world, ctx, plan, v) / world.best_value[ctx]
     s_true = world.ctx_social[ctx]
     health, n_c, goal, load, err, n_a = 0.0, 0, 0.0, 0.0, 0.0, 0
@@ -283,6 +285,7 @@ def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc):
     ppp = pa.asked.shape[1]
     chosen = np.empty(ppp, dtype=np.int64)
     key, order = np.empty(ppp), np.empty(ppp, dtype=np.int64)
+    v = np.empty(world.n_topics)  # scratch: true values of a plan, reused by every visit
     for c in range(cp.members.shape[0]):
         for q in range(cp.members.shape[1]):
             i = cp.members[c, q]
@@ -293,6 +296,6 @@ def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc):
             for e in range(seen):
                 k = chosen[e]
                 tally[5] += week - pa.asked[i, k]
-                encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc)
+                encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v)
                 pa.asked[i, k] = week + weeks_to_request(rng.random(), pa.demand[i, k])
                 pa.tie[i, k] = rng.random()
