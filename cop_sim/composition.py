@@ -26,6 +26,28 @@ def expand_cops(resolved: dict, source: str = "", template: dict = COP_SPEC) -> 
     return out
 
 
+def lay_out(cops: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every member's discipline, CoP and slot, and each CoP's padded slots (-1 where empty).
+
+    Members of a CoP are laid out by discipline in the order of ``vocab.DISCIPLINES``.
+    """
+    disc, cop, slot = [], [], []
+    for c, spec in enumerate(cops):
+        s = 0
+        for d, name in enumerate(DISCIPLINES):
+            for _ in range(spec["members"].get(name, 0)):
+                disc.append(d)
+                cop.append(c)
+                slot.append(s)
+                s += 1
+    disc, cop, slot = (np.array(a, dtype=np.int64) for a in (disc, cop, slot))
+    n, n_cops = len(disc), len(cops)
+    m = max(1, int(np.bincount(cop, minlength=n_cops).max())) if n else 1
+    members = np.full((n_cops, m), -1, dtype=np.int64)
+    members[cop, slot] = np.arange(n)
+    return disc, cop, slot, members
+
+
 def _check_calendar(cal: dict, weeks: int, source: str, key: str) -> None:
     if (cal["every_weeks"] > 0 or cal["monthly"]) and cal["start_week"] >= weeks:
         raise InputError(source, f"{key}.start_week",
@@ -37,9 +59,9 @@ def _check_calendar(cal: dict, weeks: int, source: str, key: str) -> None:
                          f"meeting weeks {late} are outside the horizon (weeks 0 to {weeks - 1})")
 
 
-def complete(resolved: dict, source: str) -> dict:
-    """Check cross-key consistency of a resolved CoP scenario; return it unchanged."""
-    cops = expand_cops(resolved, source)
+def check_common(resolved: dict, source: str, template: dict = COP_SPEC) -> None:
+    """The checks every CoP model shares: sizes, moderators, calendars, patients' shares."""
+    cops = expand_cops(resolved, source, template)
     weeks = resolved["weeks"]
     total = 0
     for i, cop in enumerate(cops):
@@ -73,6 +95,11 @@ def complete(resolved: dict, source: str) -> dict:
         raise InputError(source, "patients.engagement",
                          f"got {shares!r}; allowed: three shares >= 0 (consulted, involved, partner) "
                          "summing to 1")
+
+
+def complete(resolved: dict, source: str) -> dict:
+    """Check cross-key consistency of a resolved CoP scenario; return it unchanged."""
+    check_common(resolved, source)
     for d, prof in resolved["disciplines"].items():
         if not np.any(np.array(list(prof["priorities"].values())) > 0):
             raise InputError(source, f"disciplines.{d}.priorities", "at least one weight must be > 0")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cop_sim.composition import expand_cops
+from cop_sim.composition import expand_cops, lay_out
 from cop_sim.kernel import njit
 from cop_sim.queue import NEVER, weeks_to_request
 from cop_sim.vocab import DISCIPLINES, N_CONDITIONS, N_TOPICS, PERSON_CENTRED, TOPICS
@@ -188,20 +188,8 @@ def build_state(resolved: dict, rng: np.random.Generator) -> tuple[State, list[d
     """
     cops = expand_cops(resolved)
     tab = discipline_tables(resolved)
-    disc, cop, slot = [], [], []
-    for c, spec in enumerate(cops):
-        s = 0
-        for d, name in enumerate(DISCIPLINES):
-            for _ in range(spec["members"].get(name, 0)):
-                disc.append(d)
-                cop.append(c)
-                slot.append(s)
-                s += 1
-    disc, cop, slot = (np.array(a, dtype=np.int64) for a in (disc, cop, slot))
-    n, n_cops = len(disc), len(cops)
-    m = max(1, int(np.bincount(cop, minlength=n_cops).max()))
-    members = np.full((n_cops, m), -1, dtype=np.int64)
-    members[cop, slot] = np.arange(n)
+    disc, cop, slot, members = lay_out(cops)
+    n, (n_cops, m) = len(disc), members.shape
     mask = members >= 0
     K = new_knowledge(tab["knowledge"][disc], rng)
     ppp = resolved["patients"]["per_practitioner"]

@@ -261,3 +261,20 @@ def test_site_mix_moves_weight_towards_a_more_prevalent_condition():
     b = site_mix(w, prev, 0.5, 0.5, np.random.default_rng(2))
     assert not np.allclose(a, b)  # sites differ around the same means
     assert np.array_equal(a, site_mix(w, prev, 0.5, 0.5, np.random.default_rng(1)))
+
+
+@pytest.mark.parametrize("K", [0, 2, 3])
+def test_contributions_in_one_call_equal_contribution_and_value(K):
+    """The care kernel's one-call ``contributions`` repeats ``contribution``'s arithmetic for speed."""
+    from cop_sim.world.kernels import contributions
+
+    w = build_world({"K": K}, 11)
+    rng = np.random.default_rng(K)
+    out = np.empty(w.n_topics)
+    for c in range(len(w.best_value)):
+        combo = np.where(w.ctx_active[c], rng.integers(-1, w.n_practices, w.n_topics), -1)
+        total = contributions(w, c, combo, out)
+        assert total == value(w, c, combo)
+        for t in range(w.n_topics):
+            expected = contribution(w, c, combo, t) if w.ctx_active[c, t] else 0.0
+            assert out[t] == expected

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.composition import lay_out
 from cop_sim.model2.state import ENGAGEMENT_WEIGHT, SOCIAL, Cops, Patients, Practitioners
 from cop_sim.queue import NEVER
 from cop_sim.state import first_request
@@ -70,20 +71,8 @@ def trained_priorities(disc: np.ndarray, tab: dict, world: World) -> np.ndarray:
 def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generator):
     """Draw the starting state: practitioners, patients and CoPs. Returns (pr, pa, cp, tab)."""
     tab = discipline_tables(resolved)
-    disc, cop, slot = [], [], []
-    for c, spec in enumerate(cops):
-        s = 0
-        for d, name in enumerate(DISCIPLINES):
-            for _ in range(spec["members"].get(name, 0)):
-                disc.append(d)
-                cop.append(c)
-                slot.append(s)
-                s += 1
-    disc, cop, slot = (np.array(a, dtype=np.int64) for a in (disc, cop, slot))
+    disc, cop, slot, members = lay_out(cops)
     n, n_cops, T = len(disc), len(cops), world.n_topics
-    m = max(1, int(np.bincount(cop, minlength=n_cops).max())) if n else 1
-    members = np.full((n_cops, m), -1, dtype=np.int64)
-    members[cop, slot] = np.arange(n)
     mu, prec = trained_beliefs(disc, tab, world, rng)
     meeting = resolved["meeting"]
     pr = Practitioners(
