@@ -17,6 +17,7 @@ COMMANDS = (
     "cop_sim.cli.validate",
     "cop_sim.cli.demo",
     "cop_sim.cli.dock",
+    "cop_sim.cli.calibrate",
 )
 
 
