@@ -10,6 +10,7 @@ the model really gives; every problem is one :class:`~cop_sim.params.InputError`
 from __future__ import annotations
 
 import math
+import pickle
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ OBS_SPEC: dict[str, Param] = {
                       "-", 1e-9),
 }
 FITTED_KEYS = ("lo", "hi", "family")
+_BASE: dict[str, bytes] = {}  # per process: a calibration's resolved base scenario, pickled
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,27 @@ class Calibration:
         return tree
 
     def resolve(self, values: dict[str, float]) -> dict:
-        """The complete scenario of one candidate."""
+        """The complete scenario of one candidate.
+
+        Resolving costs about a third of a small run, so when :func:`parse` has shown that
+        setting the values into one resolved scenario gives the same scenario as resolving
+        again (``extra["fast_resolve"]``), a copy of that one is used.
+        """
+        if not self.extra.get("fast_resolve"):
+            return self.full_resolve(values)
+        key = scenario.content_hash([self.scenario_raw, self.fixed, self.extra["base_values"]])
+        if key not in _BASE:
+            if len(_BASE) > 8:
+                _BASE.clear()
+            _BASE[key] = pickle.dumps(self.full_resolve(self.extra["base_values"]))
+        out = pickle.loads(_BASE[key])
+        for f in self.fitted:
+            v = float(values[f.key])
+            set_dotted(out, f.key, int(round(v)) if f.integer else v)
+        return models.get(self.model).check(out, self.scenario_path)
+
+    def full_resolve(self, values: dict[str, float]) -> dict:
+        """The complete scenario of one candidate, resolved from the scenario file."""
         return scenario.resolve(self.scenario_raw, self.scenario_path, self.overrides(values), self.path)
 
 
@@ -225,7 +247,9 @@ def parse(raw: dict, source: str) -> Calibration:
         data_path=str(data_path), fitted=fitted, observations=[], observed={},
         distance=cal["distance"], master_seed=cal["master_seed"], abc=abc, horizon=0)
     # One probe run at the scenario's own values: which outcomes, weeks and CoPs exist.
-    probe = models.simulate(spec.resolve({f.key: _default(leaves[f.key], f) for f in fitted}), 0)
+    base_values = {f.key: _default(leaves[f.key], f) for f in fitted}
+    probe = models.simulate(spec.full_resolve(base_values), 0)
+    spec.extra = {"base_values": base_values, "fast_resolve": _same_resolution(spec, base_values)}
     weeks = probe.timeseries.get("week")
     if weeks is None:
         raise InputError(str(scen_path), "model", f"model '{model}' gives no 'week' column to observe")
@@ -248,6 +272,23 @@ def parse(raw: dict, source: str) -> Calibration:
     spec.observations = observations
     spec.observed = observed
     return spec
+
+
+def _same_resolution(spec: Calibration, base_values: dict) -> bool:
+    """Whether setting values into a resolved scenario equals resolving them (checked at two points)."""
+    base = spec.full_resolve(base_values)
+    for q in (0.25, 0.75):
+        values = {f.key: float(f.prior.ppf(q)) for f in spec.fitted}
+        fast = pickle.loads(pickle.dumps(base))
+        for f in spec.fitted:
+            set_dotted(fast, f.key, int(round(values[f.key])) if f.integer else values[f.key])
+        try:
+            fast = models.get(spec.model).check(fast, spec.scenario_path)
+        except InputError:
+            return False
+        if scenario.content_hash(fast) != scenario.content_hash(spec.full_resolve(values)):
+            return False
+    return True
 
 
 def _default(param: Param, f: Fitted) -> float:
