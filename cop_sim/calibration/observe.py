@@ -159,3 +159,20 @@ def data_values(data: pd.DataFrame, o: Observation, source: str) -> dict[str, fl
         raise InputError(source, o.column, f"has {len(rows)} values but the observation model reads "
                          f"{expected} (weeks {list(o.weeks)}{', per CoP' if o.per_cop else ''})")
     return out
+
+
+def data_frame(stats: dict[str, float], observations: list[Observation]) -> pd.DataFrame:
+    """Statistics laid out as a data file: a row per week (and CoP), a column per observation.
+
+    An aggregate sits in the row of its window's last week.
+    """
+    cells: dict[tuple, dict] = {}
+    for o in observations:
+        for key, cop, week in o.keys():
+            row = cells.setdefault((cop, week if week is not None else max(o.weeks)), {})
+            row[o.column] = stats[key]
+    per_cop = any(o.per_cop for o in observations)
+    rows = [({"cop": cop} if per_cop else {}) | {"week": week} | vals
+            for (cop, week), vals in sorted(cells.items(), key=lambda kv: (str(kv[0][0]), kv[0][1]))]
+    return pd.DataFrame(rows, columns=(["cop"] if per_cop else []) + ["week"]
+                        + [o.column for o in observations])

@@ -95,10 +95,11 @@ def _ppc(cal, pred, path):
         keys = [k for k, _, _ in o.keys()]
         x = np.arange(len(keys))
         lo, mid, hi = (np.array([np.quantile(pred[k], q) for k in keys]) for q in (0.05, 0.5, 0.95))
-        ax.fill_between(x, lo, hi, color="C0", alpha=0.3, step="mid", label="model 90 %")
-        ax.plot(x, mid, "C0-", lw=1)
+        ax.errorbar(x, mid, yerr=[mid - lo, hi - mid], fmt="s", color="C0", ms=3, elinewidth=6, alpha=0.35,
+                    label="model median, 90 %")
         ax.plot(x, [cal.observed[k] for k in keys], "ko", ms=4, label="data")
         ax.set_xticks(x, [k.split("|", 1)[1] for k in keys], rotation=60, fontsize=7)
+        ax.set_xlim(-0.7, len(keys) - 0.3)
         ax.set_title(f"{o.column} ({o.outcome}, {o.aggregate})", fontsize=9)
         ax.legend(fontsize=7)
     fig.tight_layout()

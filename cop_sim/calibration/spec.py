@@ -199,8 +199,11 @@ def read_data(path: Path, source: str) -> pd.DataFrame:
     return frame
 
 
-def parse(raw: dict, source: str) -> Calibration:
-    """Validate a parsed calibration file, probe the model once, read the data."""
+def parse(raw: dict, source: str, with_data: bool = True) -> Calibration:
+    """Validate a parsed calibration file, probe the model once, read the data.
+
+    ``with_data=False`` skips the data file (to simulate synthetic data for it).
+    """
     for k in raw:
         if k not in TOP_LEVEL:
             raise unknown_key(source, k, list(TOP_LEVEL))
@@ -240,7 +243,7 @@ def parse(raw: dict, source: str) -> Calibration:
     if not isinstance(obs_raw, dict) or not obs_raw:
         raise InputError(source, "observe", "missing; give one [observe.COLUMN] per data column")
     data_path = base / cal["data"]
-    data = read_data(data_path, source)
+    data = read_data(data_path, source) if with_data else None
     spec = Calibration(
         path=source, name=cal["name"] or Path(source).stem, description=cal["description"],
         scenario_path=str(scen_path), scenario_raw=scen_raw, model=model, fixed=fixed,
@@ -257,17 +260,19 @@ def parse(raw: dict, source: str) -> Calibration:
     observations = [_observation(col, o, source, spec.horizon) for col, o in obs_raw.items()]
     ignore = set(cal["ignore"])
     keyed = {"week", "cop"}
-    for col in data.columns:
+    for col in data.columns if with_data else ():
         if col not in obs_raw and col not in ignore and col not in keyed:
             raise InputError(str(data_path), col, "data column is neither observed ([observe." + col
                              + "] in " + Path(source).name + ") nor listed in calibration.ignore")
     observed: dict[str, float] = {}
     for i, o in enumerate(observations):
+        cops = probe_check(probe, o, source, model)
+        observations[i] = o = o.with_cops(cops)
+        if not with_data:
+            continue
         if o.column not in data.columns:
             raise InputError(source, f"observe.{o.column}", f"no column {o.column!r} in {data_path.name}; "
                              f"columns: {', '.join(map(str, data.columns))}")
-        cops = probe_check(probe, o, source, model)
-        observations[i] = o = o.with_cops(cops)
         observed.update(data_values(data, o, str(data_path)))
     spec.observations = observations
     spec.observed = observed
@@ -347,10 +352,10 @@ def _flat_params(table: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def load(path: str | Path) -> Calibration:
+def load(path: str | Path, with_data: bool = True) -> Calibration:
     """Read and validate a calibration file (one probe run of its scenario included).
 
     Raises:
         InputError: naming the file, the key and what is allowed.
     """
-    return parse(scenario.read_toml(path), str(path))
+    return parse(scenario.read_toml(path), str(path), with_data)
