@@ -22,7 +22,8 @@ def main(argv: list[str]) -> None:
     missing = set(cal.keys) - set(truth)
     if missing:
         sys.exit(f"give a value for each fitted parameter; missing: {', '.join(sorted(missing))}")
-    stats = simulate_one(cal, truth, seed_int(cal.master_seed, TRUTH, 9, 0), seed_int(cal.master_seed, TRUTH, 9, 1))
+    seeds = seed_int(cal.master_seed, TRUTH, 9, 0), seed_int(cal.master_seed, TRUTH, 9, 1)
+    stats = simulate_one(cal, truth, *seeds)
     frame = data_frame(stats, cal.observations)
     header = [f"# SYNTHETIC DATA, not measurements: simulated by cop-sim from {Path(cal.scenario_path).name}",
               f"# with the observation model of {Path(cal.path).name} (measurement noise included), at:"]

@@ -84,19 +84,20 @@ class Executor:
                 self.cluster = backends.local_cluster(self.workers)
             self.client = Client(self.cluster if self.cluster is not None else address)
 
-    def map(self, fn: Callable, ctx: dict, items: list, batch: int,
-            on_lost: Callable = lost) -> list:
-        """``fn(ctx, batch)`` over ``items`` in batches; results flattened back into item order."""
+    def stream(self, fn: Callable, ctx: dict, items: list, batch: int, on_lost: Callable = lost):
+        """Yield ``(batch, results)`` as batches of ``items`` finish, in any order."""
         batches = [items[i:i + batch] for i in range(0, len(items), batch)]
         if self.backend == "local" and (self.workers == 1 or len(batches) == 1):
-            stream = backends.run_serial(fn, ctx, batches, on_lost)
+            yield from backends.run_serial(fn, ctx, batches, on_lost)
         elif self.backend == "local":
-            stream = backends.run_pool(fn, ctx, batches, self.workers, on_lost, preload=self.preload)
+            yield from backends.run_pool(fn, ctx, batches, self.workers, on_lost, preload=self.preload)
         else:
-            stream = backends.run_dask(fn, ctx, batches, self.client, on_lost, name="cop-sim-calibrate")
-        done = {}
-        for b, results in stream:
-            done[id(b)] = results
+            yield from backends.run_dask(fn, ctx, batches, self.client, on_lost, name="cop-sim-calibrate")
+
+    def map(self, fn: Callable, ctx: dict, items: list, batch: int, on_lost: Callable = lost) -> list:
+        """``fn(ctx, batch)`` over ``items`` in batches; results flattened back into item order."""
+        done = {id(b): results for b, results in self.stream(fn, ctx, items, batch, on_lost)}
+        batches = [items[i:i + batch] for i in range(0, len(items), batch)]
         return [r for b in batches for r in done[id(b)]]
 
     def close(self) -> None:

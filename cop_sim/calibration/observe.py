@@ -46,7 +46,7 @@ class Observation:
         """A copy naming the CoPs a per-CoP column covers."""
         return replace(self, cops=tuple(cops))
 
-    def keys(self) -> list[tuple[str, object, int | None]]:
+    def slots(self) -> list[tuple[str, object, int | None]]:
         """``(statistic key, cop or None, week or None)`` in order."""
         groups = [(f"|cop={c}", c) for c in self.cops] if self.per_cop else [("", None)]
         out = []
@@ -54,24 +54,30 @@ class Observation:
             if self.aggregate == "value":
                 out += [(f"{self.column}{tag}|w{w}", cop, w) for w in self.weeks]
             else:
-                out.append((f"{self.column}{tag}|{'mean' if self.aggregate == 'mean' else 'share'}", cop, None))
+                kind = "mean" if self.aggregate == "mean" else "share"
+                out.append((f"{self.column}{tag}|{kind}", cop, None))
         return out
 
 
-def _series(result: RunResult, o: Observation, cop) -> pd.Series:
-    """The outcome by week, pooled or for one CoP."""
+def _at_weeks(result: RunResult, o: Observation, cop) -> np.ndarray:
+    """The outcome at the observation's weeks (NaN where the run has no such week), pooled or one CoP's."""
     if o.per_cop:
         frame = result.meta["per_cop"]
         frame = frame[frame["cop"] == cop]
     else:
         frame = result.timeseries
-    return pd.Series(frame[o.outcome].to_numpy(dtype=float), index=frame["week"].to_numpy())
+    weeks = frame["week"].to_numpy()
+    values = frame[o.outcome].to_numpy(dtype=float)
+    order = np.argsort(weeks, kind="stable")
+    weeks, values = weeks[order], values[order]
+    want = np.asarray(o.weeks)
+    pos = np.minimum(np.searchsorted(weeks, want), len(weeks) - 1)
+    return np.where(weeks[pos] == want, values[pos], np.nan)
 
 
-def _aggregate(series: pd.Series, o: Observation) -> list[float]:
-    values = series.reindex(list(o.weeks)).to_numpy(dtype=float)
+def _aggregate(values: np.ndarray, o: Observation) -> list[float]:
     if o.aggregate == "value":
-        return list(values)
+        return [float(v) for v in values]
     values = values[~np.isnan(values)]
     if not len(values):
         return [np.nan]
@@ -84,20 +90,20 @@ def statistics(result: RunResult, observations: list[Observation]) -> dict[str, 
     """The noise-free statistics of one run, by key, in order."""
     out: dict[str, float] = {}
     for o in observations:
-        keys = o.keys()
+        keys = o.slots()
         if o.per_cop:
             for cop in o.cops:
                 mine = [k for k in keys if k[1] == cop]
-                out.update(zip((k[0] for k in mine), _aggregate(_series(result, o, cop), o), strict=True))
+                out.update(zip((k[0] for k in mine), _aggregate(_at_weeks(result, o, cop), o), strict=True))
         else:
-            out.update(zip((k[0] for k in keys), _aggregate(_series(result, o, None), o), strict=True))
+            out.update(zip((k[0] for k in keys), _aggregate(_at_weeks(result, o, None), o), strict=True))
     return out
 
 
 def add_noise(stats: dict[str, float], observations: list[Observation], seed: int) -> dict[str, float]:
     """Measurement noise: each statistic plus N(0, its column's sd), from a seed of its own."""
     rng = np.random.default_rng(seed)
-    sd = {k: o.noise_sd for o in observations for k, _, _ in o.keys()}
+    sd = {k: o.noise_sd for o in observations for k, _, _ in o.slots()}
     keys = list(stats)
     noise = rng.normal(0.0, [sd[k] for k in keys])
     return {k: float(stats[k] + e) for k, e in zip(keys, noise, strict=True)}
@@ -105,7 +111,7 @@ def add_noise(stats: dict[str, float], observations: list[Observation], seed: in
 
 def scales(observations: list[Observation]) -> dict[str, float]:
     """Each statistic's distance weight: 1 / its noise sd, so residuals count in noise units."""
-    return {k: 1.0 / o.noise_sd for o in observations for k, _, _ in o.keys()}
+    return {k: 1.0 / o.noise_sd for o in observations for k, _, _ in o.slots()}
 
 
 def probe_check(probe: RunResult, o: Observation, source: str, model: str) -> tuple:
@@ -137,7 +143,7 @@ def data_values(data: pd.DataFrame, o: Observation, source: str) -> dict[str, fl
     if o.per_cop and "cop" not in data.columns:
         raise InputError(source, o.column, "per_cop = true needs a 'cop' column in the data")
     out: dict[str, float] = {}
-    for key, cop, week in o.keys():
+    for key, cop, week in o.slots():
         here = rows if cop is None else rows[rows["cop"].astype(str) == str(cop)]
         # An aggregate is one number (per CoP); the week of its row is not read.
         at = here if week is None else here[here["week"] == week]
@@ -154,7 +160,7 @@ def data_values(data: pd.DataFrame, o: Observation, source: str) -> dict[str, fl
         if not np.isfinite(value):
             raise InputError(source, o.column, f"{value!r} at {where} is not a finite number")
         out[key] = value
-    expected = len(o.keys())
+    expected = len(o.slots())
     if len(rows if not o.per_cop else rows[rows["cop"].astype(str).isin(map(str, o.cops))]) != expected:
         raise InputError(source, o.column, f"has {len(rows)} values but the observation model reads "
                          f"{expected} (weeks {list(o.weeks)}{', per CoP' if o.per_cop else ''})")
@@ -168,7 +174,7 @@ def data_frame(stats: dict[str, float], observations: list[Observation]) -> pd.D
     """
     cells: dict[tuple, dict] = {}
     for o in observations:
-        for key, cop, week in o.keys():
+        for key, cop, week in o.slots():
             row = cells.setdefault((cop, week if week is not None else max(o.weeks)), {})
             row[o.column] = stats[key]
     per_cop = any(o.per_cop for o in observations)

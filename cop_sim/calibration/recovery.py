@@ -69,6 +69,10 @@ def recover_batch(ctx: dict, batch: list[tuple[int, dict]]) -> list[tuple[int, d
     return out
 
 
+def _lost(batch: list, why: str) -> list:
+    return [(i, f"WorkerLost: {why}") for i, _ in batch]
+
+
 def score(cal: Calibration, i: int, result: dict) -> list[dict]:
     """Per parameter: the truth, the 50 % and 90 % intervals, whether they cover it, and the rank."""
     post = pd.DataFrame(result["posterior"])
@@ -126,10 +130,11 @@ def recover(cal: Calibration, m: int, out: Path, workers: int | None = None, bac
     with Executor(backend, workers, scheduler, None, cal.model) as ex:
         ex.preload += ["cop_sim.calibration.recovery", "cop_sim.calibration.run"]  # pyabc, once
         bar = tqdm(total=m, initial=m - len(todo), unit="truth", desc="recovery", disable=not progress)
-        # One truth per task, in rounds of the worker count, so each finished truth is saved at once.
-        step = max(1, ex.workers)
-        for s in range(0, len(todo), step):
-            for i, result in ex.map(recover_batch, cal.to_dict(), todo[s:s + step], 1):
+        # One truth per task, each saved as soon as it finishes.
+        for _, results in ex.stream(recover_batch, cal.to_dict(), todo, 1, on_lost=_lost):
+            for i, result in results:
+                if isinstance(result, str):
+                    raise RuntimeError(f"recovery of truth {i} failed: {result}")
                 write_json(done_dir / f"{i}.json", result)
                 bar.update(1)
         bar.close()

@@ -92,7 +92,7 @@ def _ppc(cal, pred, path):
     obs = cal.observations
     fig, axes = plt.subplots(1, len(obs), figsize=(4 * len(obs), 3.2), squeeze=False)
     for ax, o in zip(axes[0], obs, strict=True):
-        keys = [k for k, _, _ in o.keys()]
+        keys = [k for k, _, _ in o.slots()]
         x = np.arange(len(keys))
         lo, mid, hi = (np.array([np.quantile(pred[k], q) for k in keys]) for q in (0.05, 0.5, 0.95))
         ax.errorbar(x, mid, yerr=[mid - lo, hi - mid], fmt="s", color="C0", ms=3, elinewidth=6, alpha=0.35,

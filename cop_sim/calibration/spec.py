@@ -305,7 +305,7 @@ def _observation(col: str, raw: Any, source: str, horizon: int) -> Observation:
     at = f"observe.{col}."
     o = _table(raw, OBS_SPEC, source, at)
     if "outcome" not in raw:
-        raise InputError(source, f"{at}outcome", "missing; the model's output column this data column measures")
+        raise InputError(source, f"{at}outcome", "missing; name the model output this data column measures")
     if ("weeks" in raw) == ("months" in raw):
         raise InputError(source, f"{at}weeks", "give exactly one of weeks or months")
     listed = o["weeks"] or o["months"]
