@@ -96,9 +96,9 @@ class Executor:
 
     def map(self, fn: Callable, ctx: dict, items: list, batch: int, on_lost: Callable = lost) -> list:
         """``fn(ctx, batch)`` over ``items`` in batches; results flattened back into item order."""
-        done = {id(b): results for b, results in self.stream(fn, ctx, items, batch, on_lost)}
-        batches = [items[i:i + batch] for i in range(0, len(items), batch)]
-        return [r for b in batches for r in done[id(b)]]
+        # Slices share their items, so a batch is known by its first item.
+        done = {id(b[0]): results for b, results in self.stream(fn, ctx, items, batch, on_lost)}
+        return [r for i in range(0, len(items), batch) for r in done[id(items[i])]]
 
     def close(self) -> None:
         """Close the Dask client and cluster, if any."""
