@@ -119,6 +119,16 @@ def test_one_and_two_workers_give_byte_identical_posteriors(small_runs):
     assert (outs[1] / "figures" / "pairs.png").is_file() and (outs[1] / "manifest.json").is_file()
 
 
+def test_a_dask_cluster_gives_the_same_posterior(small_runs, tmp_path):
+    path, outs = small_runs
+    out = tmp_path / "dask"
+    run = subprocess.run([sys.executable, "-m", "cop_sim", "calibrate", str(path), "--out", str(out),
+                          "--workers", "2", "--backend", "dask", "--no-progress"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (out / "posterior.parquet").read_bytes() == (outs[1] / "posterior.parquet").read_bytes()
+
+
 def test_kill_after_a_generation_then_resume_ends_byte_identical(small_runs, tmp_path):
     path, outs = small_runs
     out = tmp_path / "killed"

@@ -7,8 +7,10 @@ This module does not import pyabc: local and Dask workers import it to simulate.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -62,6 +64,19 @@ def lost(batch: list[Candidate], why: str) -> list[tuple[int, str]]:
     return [(c[0], f"WorkerLost: {why}") for c in batch]
 
 
+@dataclass(frozen=True)
+class Tag:
+    """A task name for Dask (``run_id``, as the sweep's runs have)."""
+
+    run_id: str
+
+
+def run_untagged(wrapped: dict, batch: list) -> list:
+    """A Dask task: the wrapped task function on the batch's items without their tags."""
+    module, name = wrapped["fn"].split(":")
+    return getattr(importlib.import_module(module), name)(wrapped["ctx"], [item for _, item in batch])
+
+
 class Executor:
     """Runs a task function over batches on one backend; a Dask client lives as long as this does."""
 
@@ -73,6 +88,7 @@ class Executor:
         kind = models.get(model)
         self.preload = ["cop_sim.calibration.execute", kind.simulate_path.split(":")[0], *kind.preload]
         self.client = self.cluster = None
+        self.submitted = 0
         if backend != "local":
             from distributed import Client
 
@@ -92,7 +108,17 @@ class Executor:
         elif self.backend == "local":
             yield from backends.run_pool(fn, ctx, batches, self.workers, on_lost, preload=self.preload)
         else:
-            yield from backends.run_dask(fn, ctx, batches, self.client, on_lost, name="cop-sim-calibrate")
+            # run_dask names each task by its first run's ``run_id``: tag the items with unique ones.
+            self.submitted += 1
+            tagged = [[(Tag(f"{self.submitted}-{j}-{k}"), item) for k, item in enumerate(b)]
+                      for j, b in enumerate(batches)]
+            # A new context each call: Dask's scatter hashes its data, and scattering again what an
+            # earlier call scattered and released can wait for ever.
+            wrapped = {"fn": f"{fn.__module__}:{fn.__name__}", "ctx": ctx, "call": self.submitted}
+            for tb, results in backends.run_dask(run_untagged, wrapped, tagged, self.client,
+                                                 lambda tb, why: on_lost([i for _, i in tb], why),
+                                                 name="cop-sim-calibrate"):
+                yield batches[tagged.index(tb)], results
 
     def map(self, fn: Callable, ctx: dict, items: list, batch: int, on_lost: Callable = lost) -> list:
         """``fn(ctx, batch)`` over ``items`` in batches; results flattened back into item order."""
