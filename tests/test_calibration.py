@@ -184,3 +184,11 @@ def test_recovery_covers_the_truths_and_narrows_the_prior(tmp_path):
         assert g.width90_ratio.mean() <= 0.6, (key, g.width90_ratio.mean())
     assert np.isfinite(frame["rank"]).all()
     assert "| `practice.caseload` | 10 |" in (tmp_path / "rec" / "recovery.md").read_text()
+
+
+@pytest.mark.parametrize("shipped", sorted((ROOT / "experiments" / "calibration").glob("*.toml")),
+                         ids=lambda p: p.stem)
+def test_shipped_calibration_files_load(shipped):
+    cal = load(shipped)
+    assert cal.fitted and cal.observed
+    assert "SYNTHETIC" in Path(cal.data_path).read_text().splitlines()[0]
