@@ -124,7 +124,7 @@ def test_a_dask_cluster_gives_the_same_posterior(small_runs, tmp_path):
     out = tmp_path / "dask"
     run = subprocess.run([sys.executable, "-m", "cop_sim", "calibrate", str(path), "--out", str(out),
                           "--workers", "2", "--backend", "dask", "--no-progress"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+                         capture_output=True, text=True, cwd=ROOT, timeout=180)
     assert run.returncode == 0, run.stderr[-2000:]
     assert (out / "posterior.parquet").read_bytes() == (outs[1] / "posterior.parquet").read_bytes()
 

@@ -71,10 +71,19 @@ class Tag:
     run_id: str
 
 
-def run_untagged(wrapped: dict, batch: list) -> list:
+@dataclass(frozen=True)
+class Payload:
+    """A Dask task's context: the task function by name, its context, and which call this is."""
+
+    fn: str
+    ctx: dict
+    call: int
+
+
+def run_untagged(wrapped: Payload, batch: list) -> list:
     """A Dask task: the wrapped task function on the batch's items without their tags."""
-    module, name = wrapped["fn"].split(":")
-    return getattr(importlib.import_module(module), name)(wrapped["ctx"], [item for _, item in batch])
+    module, name = wrapped.fn.split(":")
+    return getattr(importlib.import_module(module), name)(wrapped.ctx, [item for _, item in batch])
 
 
 class Executor:
@@ -112,9 +121,9 @@ class Executor:
             self.submitted += 1
             tagged = [[(Tag(f"{self.submitted}-{j}-{k}"), item) for k, item in enumerate(b)]
                       for j, b in enumerate(batches)]
-            # A new context each call: Dask's scatter hashes its data, and scattering again what an
-            # earlier call scattered and released can wait for ever.
-            wrapped = {"fn": f"{fn.__module__}:{fn.__name__}", "ctx": ctx, "call": self.submitted}
+            # One object, new each call: run_dask scatters its context, and Dask names scattered data
+            # by content (a dict's by its keys), so re-scattering what an earlier call released races.
+            wrapped = Payload(f"{fn.__module__}:{fn.__name__}", ctx, self.submitted)
             for tb, results in backends.run_dask(run_untagged, wrapped, tagged, self.client,
                                                  lambda tb, why: on_lost([i for _, i in tb], why),
                                                  name="cop-sim-calibrate"):
