@@ -127,7 +127,7 @@ def recover(cal: Calibration, m: int, out: Path, workers: int | None = None, bac
     t0 = time.perf_counter()
     done_dir = out / "truths"
     todo = [(i, t) for i, t in enumerate(truths(cal, m)) if not (done_dir / f"{i}.json").is_file()]
-    with Executor(backend, workers, scheduler, None, cal.model) as ex:
+    with Executor(backend, workers, scheduler, cal.slurm, cal.model) as ex:
         ex.preload += ["cop_sim.calibration.recovery", "cop_sim.calibration.run"]  # pyabc, once
         bar = tqdm(total=m, initial=m - len(todo), unit="truth", desc="recovery", disable=not progress)
         # One truth per task, each saved as soon as it finishes.

@@ -40,7 +40,7 @@ DB = "history.db"
 def spec_hash(cal: Calibration) -> str:
     """What must match for ``--resume``: everything but where the files were read from."""
     d = cal.to_dict()
-    for k in ("path", "scenario_path", "data_path"):
+    for k in ("path", "scenario_path", "data_path", "slurm"):
         d.pop(k)
     return content_hash(d)
 
@@ -202,7 +202,7 @@ def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: 
     resuming = prepare(out, cal, resume)
     started, t0 = provenance.now(), time.perf_counter()
     bar = Progress(cal, progress)
-    with Executor(backend, workers, scheduler, slurm, cal.model) as ex:
+    with Executor(backend, workers, scheduler, {**cal.slurm, **(slurm or {})}, cal.model) as ex:
         def simulate(cands: list) -> list:
             return ex.map(simulate_batch, cal.to_dict(), cands, cal.abc["batch"])
 

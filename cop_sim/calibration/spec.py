@@ -19,10 +19,11 @@ import pandas as pd
 
 from cop_sim import models, scenario
 from cop_sim.calibration.observe import AGGREGATES, Observation, data_values, probe_check
+from cop_sim.experiment.spec import SLURM_SPEC
 from cop_sim.params import InputError, Param, Prior, defaults, flatten, merge, set_dotted, unknown_key
 
 DISTANCES = {"euclidean": 2.0, "manhattan": 1.0, "chebyshev": math.inf}
-TOP_LEVEL = ("calibration", "set", "parameters", "observe", "abc")
+TOP_LEVEL = ("calibration", "set", "parameters", "observe", "abc", "slurm")
 CAL_SPEC: dict[str, Param] = {
     "name": Param("", "calibration name (default: the file's stem)", kind=str),
     "description": Param("", "what is calibrated to what", kind=str),
@@ -84,6 +85,7 @@ class Calibration:
     abc: dict
     horizon: int
     extra: dict = field(default_factory=dict)
+    slurm: dict = field(default_factory=dict)  # SLURMCluster options, as an experiment's [slurm]
 
     def to_dict(self) -> dict:
         """A JSON-serialisable form (workers and the manifest read it)."""
@@ -239,6 +241,7 @@ def parse(raw: dict, source: str, with_data: bool = True) -> Calibration:
             raise InputError(source, f"parameters.{f.key}", "also fixed in [set]; fit it or fix it")
 
     abc = _table(raw.get("abc", {}), ABC_SPEC, source, "abc.")
+    slurm = _table(raw["slurm"], SLURM_SPEC, source, "slurm.") if "slurm" in raw else {}
     obs_raw = raw.get("observe")
     if not isinstance(obs_raw, dict) or not obs_raw:
         raise InputError(source, "observe", "missing; give one [observe.COLUMN] per data column")
@@ -248,7 +251,7 @@ def parse(raw: dict, source: str, with_data: bool = True) -> Calibration:
         path=source, name=cal["name"] or Path(source).stem, description=cal["description"],
         scenario_path=str(scen_path), scenario_raw=scen_raw, model=model, fixed=fixed,
         data_path=str(data_path), fitted=fitted, observations=[], observed={},
-        distance=cal["distance"], master_seed=cal["master_seed"], abc=abc, horizon=0)
+        distance=cal["distance"], master_seed=cal["master_seed"], abc=abc, horizon=0, slurm=slurm)
     # One probe run at the scenario's own values: which outcomes, weeks and CoPs exist.
     base_values = {f.key: _default(leaves[f.key], f) for f in fitted}
     probe = models.simulate(spec.full_resolve(base_values), 0)
