@@ -18,6 +18,7 @@ COMMANDS = (
     "cop_sim.cli.validate",
     "cop_sim.cli.demo",
     "cop_sim.cli.dock",
+    "cop_sim.cli.calibrate",
 )
 
 

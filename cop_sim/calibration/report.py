@@ -1,0 +1,154 @@
+"""calibration.md: prior against posterior, a pairs plot, the posterior predictive check, and
+ESS and acceptance rate by generation. Figures go to ``figures/`` beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cop_sim.atomic import atomic_path
+from cop_sim.calibration.spec import Calibration
+
+
+def wquantile(values, weights, q):
+    """Weighted quantiles (the weighted empirical CDF, interpolated at the midpoints)."""
+    values, weights = np.asarray(values, float), np.asarray(weights, float)
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order] / weights.sum()
+    cdf = np.cumsum(w) - 0.5 * w
+    return np.interp(q, cdf, v)
+
+
+def summary(cal: Calibration, post: pd.DataFrame) -> list[dict]:
+    """Per parameter: prior and posterior median and 90 % interval."""
+    rows = []
+    for f in cal.fitted:
+        p5, p50, p95 = (float(x) for x in f.prior.ppf([0.05, 0.5, 0.95]))
+        q5, q50, q95 = (float(x) for x in wquantile(post[f.key], post["weight"], [0.05, 0.5, 0.95]))
+        rows.append({"parameter": f.key, "prior": f.prior.describe(), "prior_median": p50,
+                     "prior_lo": p5, "prior_hi": p95, "median": q50, "lo": q5, "hi": q95,
+                     "width_ratio": (q95 - q5) / (p95 - p5)})
+    return rows
+
+
+def _save(fig, path: Path) -> None:
+    with atomic_path(path, ".png") as tmp:
+        fig.savefig(tmp, dpi=110, format="png", metadata={"Software": None})
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def _marginals(cal, post, path):
+    import matplotlib.pyplot as plt
+
+    k = len(cal.fitted)
+    fig, axes = plt.subplots(1, k, figsize=(4 * k, 3), squeeze=False)
+    for ax, f in zip(axes[0], cal.fitted, strict=True):
+        lo, hi = f.prior.lo, f.prior.hi
+        bins = (np.geomspace(lo, hi, 30) if f.prior.family == "loguniform" else np.linspace(lo, hi, 30))
+        ax.hist(post[f.key], bins=bins, weights=post["weight"], density=True, color="C0", alpha=0.7,
+                label="posterior")
+        dens = 1 / (hi - lo) if f.prior.family == "uniform" else None
+        if dens is not None:
+            ax.hlines(dens, lo, hi, colors="k", linestyles="--", label="prior")
+        else:
+            x = np.geomspace(lo, hi, 100)
+            ax.plot(x, 1 / (x * np.log(hi / lo)), "k--", label="prior")
+            ax.set_xscale("log")
+        ax.set_xlabel(f.key)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def _pairs(cal, post, path):
+    import matplotlib.pyplot as plt
+
+    keys = cal.keys
+    k = len(keys)
+    fig, axes = plt.subplots(k, k, figsize=(2.8 * k, 2.8 * k), squeeze=False)
+    size = 4 + 400 * post["weight"].to_numpy()
+    for i, a in enumerate(keys):
+        for j, b in enumerate(keys):
+            ax = axes[i][j]
+            if i == j:
+                ax.hist(post[a], bins=25, weights=post["weight"], color="C0")
+            else:
+                ax.scatter(post[b], post[a], s=size, alpha=0.5, color="C0", linewidths=0)
+            if i == k - 1:
+                ax.set_xlabel(b, fontsize=8)
+            if j == 0:
+                ax.set_ylabel(a, fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def _ppc(cal, pred, path):
+    import matplotlib.pyplot as plt
+
+    obs = cal.observations
+    fig, axes = plt.subplots(1, len(obs), figsize=(4 * len(obs), 3.2), squeeze=False)
+    for ax, o in zip(axes[0], obs, strict=True):
+        keys = [k for k, _, _ in o.slots()]
+        x = np.arange(len(keys))
+        lo, mid, hi = (np.array([np.quantile(pred[k], q) for k in keys]) for q in (0.05, 0.5, 0.95))
+        ax.errorbar(x, mid, yerr=[mid - lo, hi - mid], fmt="s", color="C0", ms=3, elinewidth=6, alpha=0.35,
+                    label="model median, 90 %")
+        ax.plot(x, [cal.observed[k] for k in keys], "ko", ms=4, label="data")
+        ax.set_xticks(x, [k.split("|", 1)[1] for k in keys], rotation=60, fontsize=7)
+        ax.set_xlim(-0.7, len(keys) - 0.3)
+        ax.set_title(f"{o.column} ({o.outcome}, {o.aggregate})", fontsize=9)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def coverage(cal: Calibration, pred: pd.DataFrame) -> float:
+    """Share of observed statistics inside the model's 90 % predictive band."""
+    inside = [np.quantile(pred[k], 0.05) <= v <= np.quantile(pred[k], 0.95) for k, v in cal.observed.items()]
+    return float(np.mean(inside))
+
+
+def write(out: Path, cal: Calibration, post: pd.DataFrame, gens: list[dict], pred: pd.DataFrame) -> Path:
+    """Write calibration.md and its figures into ``out``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    figs = out / "figures"
+    figs.mkdir(parents=True, exist_ok=True)
+    _marginals(cal, post, figs / "prior_posterior.png")
+    _pairs(cal, post, figs / "pairs.png")
+    _ppc(cal, pred, figs / "predictive_check.png")
+    rows = summary(cal, post)
+    lines = [f"# Calibration: {cal.name}", "", cal.description, "",
+             f"Scenario `{Path(cal.scenario_path).name}`, data `{Path(cal.data_path).name}` "
+             f"({len(cal.observed)} statistics from {len(cal.observations)} columns), distance "
+             f"{cal.distance}, master seed {cal.master_seed}. ABC-SMC (pyabc) with "
+             f"{cal.abc['population']} particles, {len(gens)} generations, "
+             f"{sum(g['simulations'] for g in gens)} simulations.", "",
+             "## Prior and posterior", "", "![prior and posterior](figures/prior_posterior.png)", "",
+             "| parameter | prior | prior median [90 %] | posterior median [90 %] | width / prior |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| `{r['parameter']}` | {r['prior']} | {r['prior_median']:.3g} [{r['prior_lo']:.3g}, "
+                     f"{r['prior_hi']:.3g}] | {r['median']:.3g} [{r['lo']:.3g}, {r['hi']:.3g}] | "
+                     f"{r['width_ratio']:.2f} |")
+    lines += ["", "## Pairs", "", "![pairs plot of the posterior](figures/pairs.png)", "",
+              "## Posterior predictive check", "",
+              f"Data (dots) against the model's 90 % predictive band over {len(pred)} posterior draws, "
+              "measurement noise included. "
+              f"{coverage(cal, pred):.0%} of the observed statistics lie inside the band.", "",
+              "![posterior predictive check](figures/predictive_check.png)", "",
+              "## Generations", "", "| generation | tolerance | simulations | acceptance rate | ESS |",
+              "|---|---|---|---|---|"]
+    for g in gens:
+        lines.append(f"| {g['generation']} | {g['epsilon']:.4g} | {g['simulations']} | "
+                     f"{g['acceptance_rate']:.3f} | {g['ess']:.1f} |")
+    lines.append("")
+    path = out / "calibration.md"
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines))
+    return path

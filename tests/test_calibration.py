@@ -1,0 +1,194 @@
+"""`cop-sim calibrate`: validation, the observation model, determinism across workers, kill -9 and
+resume, folder safety, and parameter recovery (the test that the calibration works)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cop_sim import models
+from cop_sim.calibration import observe
+from cop_sim.calibration.spec import load
+from cop_sim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent / "calibration"
+SMALL_ABC = "[abc]\npopulation = 30\ngenerations = 3\nbatch = 10\npredictive_draws = 10\n"
+
+
+def _write(tmp: Path, replace: dict | None = None, abc: str | None = None, data: str | None = None) -> Path:
+    """A copy of the recovery calibration in ``tmp``, with text replaced."""
+    text = (HERE / "recovery.toml").read_text()
+    text = text.replace('"../../scenarios/default.toml"', f'"{ROOT / "scenarios" / "default.toml"}"')
+    for old, new in (replace or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    if abc is not None:
+        text = text[:text.index("[abc]")] + abc
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "recovery_data.csv").write_text(data or (HERE / "recovery_data.csv").read_text())
+    path = tmp / "cal.toml"
+    path.write_text(text)
+    return path
+
+
+def _error(capsys, argv: list[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("cop-sim: error: ") and "\n" not in err and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize(("replace", "data", "expect"), [
+    ({'[parameters."practice.caseload"]': '[parameters."practice.caseloads"]'}, None,
+     "'parameters.practice.caseloads': unknown key. Did you mean 'practice.caseload'?"),
+    ({"lo = 0.3\nhi = 1.0": "lo = 0.3\nhi = 1.5"}, None,
+     "'parameters.meeting.engagement_mean.hi': 1.5 lies outside the validity range"),
+    ({"lo = 0.3\nhi = 1.0\n": ""}, None,
+     "'parameters.meeting.engagement_mean': 'meeting.engagement_mean' has no prior in cop_sim/defaults.py"),
+    ({}, "week,attendance,backlog,knowledge,mood\n26,0.7,0.1,0.5,3\n",
+     "'mood': data column is neither observed"),
+    ({"months = [6]": "months = [7]"}, None,
+     "'observe.knowledge.months': 7 is outside the horizon: weeks 0..26"),
+    ({'outcome = "backlog"': 'outcome = "backlog"\nper_cop = true'}, None,
+     "'observe.backlog.per_cop': model 'cop' gives no per-CoP series"),
+    ({'outcome = "backlog"': 'outcome = "backlogs"'}, None,
+     "'observe.backlog.outcome': model 'cop' has no output 'backlogs'"),
+    ({'weeks = [3, 7, 11, 15, 19, 23]\naggregate = "mean"': 'weeks = [3, 4]\naggregate = "value"'}, None,
+     "'observe.attendance.weeks': 'attendance' has no value at w4"),
+    ({"[abc]": "[abc]\npopulaton = 3"}, None, "'abc.populaton': unknown key. Did you mean 'population'?"),
+])
+def test_bad_calibration_files_are_refused_before_any_run(tmp_path, capsys, replace, data, expect):
+    path = _write(tmp_path, replace, data=data)
+    err = _error(capsys, ["calibrate", str(path), "--out", str(tmp_path / "out")])
+    assert expect in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_observation_model_reads_the_run_as_stated(tmp_path):
+    cal = load(_write(tmp_path))
+    assert cal.observations[2].weeks == (26,)  # month 6 is week round(52 * 6 / 12)
+    result = models.simulate(cal.resolve({"meeting.engagement_mean": 0.6, "practice.caseload": 2.0}), 5)
+    ts = result.timeseries.set_index("week")
+    stats = observe.statistics(result, cal.observations)
+    assert list(stats) == ["attendance|mean", "backlog|mean", "knowledge|w26"]
+    assert stats["attendance|mean"] == pytest.approx(ts.attendance.loc[[3, 7, 11, 15, 19, 23]].mean())
+    assert stats["backlog|mean"] == pytest.approx(ts.backlog.loc[14:26].mean())
+    assert stats["knowledge|w26"] == ts.knowledge_mean.loc[26]
+    share = observe.Observation("q", "care_quality", tuple(range(14, 27)), "share_above", 0.38, False, 0.1)
+    assert observe.statistics(result, [share])["q|share"] == pytest.approx((ts.care_quality.loc[14:26] > 0.38)
+                                                                          .mean())
+    noisy = observe.add_noise(stats, cal.observations, 1)
+    assert noisy == observe.add_noise(stats, cal.observations, 1) != stats
+
+
+@pytest.fixture(scope="module")
+def small_runs(tmp_path_factory):
+    """The same small calibration with one worker and with two."""
+    tmp = tmp_path_factory.mktemp("cal")
+    path = _write(tmp, abc=SMALL_ABC)
+    outs = {}
+    for workers in (1, 2):
+        outs[workers] = tmp / f"w{workers}"
+        assert main(["calibrate", str(path), "--out", str(outs[workers]), "--workers", str(workers),
+                     "--no-progress"]) == 0
+    return path, outs
+
+
+def test_one_and_two_workers_give_byte_identical_posteriors(small_runs):
+    _, outs = small_runs
+    one, two = ((outs[w] / "posterior.parquet").read_bytes() for w in (1, 2))
+    assert one == two
+    post = pd.read_parquet(outs[1] / "posterior.parquet")
+    assert list(post.columns) == ["particle", "weight", "meeting.engagement_mean", "practice.caseload"]
+    assert post["particle"].tolist() == list(range(30))
+    assert post["weight"].sum() == pytest.approx(1.0) and (post["weight"] > 0).all()
+    assert post["meeting.engagement_mean"].between(0.3, 1.0).all()
+    text = (outs[1] / "calibration.md").read_text()
+    for part in ("## Prior and posterior", "## Pairs", "## Posterior predictive check", "| generation |"):
+        assert part in text
+    assert (outs[1] / "figures" / "pairs.png").is_file() and (outs[1] / "manifest.json").is_file()
+
+
+def test_a_dask_cluster_gives_the_same_posterior(small_runs, tmp_path):
+    path, outs = small_runs
+    out = tmp_path / "dask"
+    run = subprocess.run([sys.executable, "-m", "cop_sim", "calibrate", str(path), "--out", str(out),
+                          "--workers", "2", "--backend", "dask", "--no-progress"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (out / "posterior.parquet").read_bytes() == (outs[1] / "posterior.parquet").read_bytes()
+
+
+def test_kill_after_a_generation_then_resume_ends_byte_identical(small_runs, tmp_path):
+    path, outs = small_runs
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "cop_sim", "calibrate", str(path), "--out", str(out), "--workers", "1",
+           "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    done, deadline = 0, time.time() + 120
+    while done < 1 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+        try:
+            with sqlite3.connect(out / "history.db") as db:
+                done = db.execute("select count(*) from populations where t >= 0").fetchone()[0]
+        except sqlite3.Error:
+            pass
+    assert proc.poll() is None and done == 1, "the run should still be going after its first generation"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (out / "posterior.parquet").exists()
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 2 and "--resume" in again.stderr  # not over a half-done run
+    resumed = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, cwd=ROOT)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (out / "posterior.parquet").read_bytes() == (outs[1] / "posterior.parquet").read_bytes()
+
+
+def test_a_non_empty_folder_that_is_not_a_calibration_is_left_alone(tmp_path, capsys):
+    path = _write(tmp_path / "in")
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    err = _error(capsys, ["calibrate", str(path), "--out", str(out)])
+    assert "holds no calibration" in err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_cop_sim_help_does_not_import_pyabc():
+    code = "import sys; from cop_sim.cli import build_parser; build_parser(); print('pyabc' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_recovery_covers_the_truths_and_narrows_the_prior(tmp_path):
+    """Ten truths, two parameters, one CoP, 26 weeks, 100 particles, 3 generations (about 1-3 min)."""
+    from cop_sim.calibration.recovery import recover
+
+    cal = load(HERE / "recovery.toml")
+    assert cal.abc["population"] <= 100 and cal.abc["generations"] <= 3 and cal.horizon == 26
+    result = recover(cal, 10, tmp_path / "rec", workers=2, progress=False)
+    frame = result["frame"]
+    for key, g in frame.groupby("parameter"):
+        assert len(g) == 10
+        assert g.in90.sum() >= 7, (key, g.in90.sum())
+        assert g.width90_ratio.mean() <= 0.6, (key, g.width90_ratio.mean())
+    assert np.isfinite(frame["rank"]).all()
+    assert "| `practice.caseload` | 10 |" in (tmp_path / "rec" / "recovery.md").read_text()
+
+
+@pytest.mark.parametrize("shipped", sorted((ROOT / "experiments" / "calibration").glob("*.toml")),
+                         ids=lambda p: p.stem)
+def test_shipped_calibration_files_load(shipped):
+    cal = load(shipped)
+    assert cal.fitted and cal.observed
+    assert "SYNTHETIC" in Path(cal.data_path).read_text().splitlines()[0]
