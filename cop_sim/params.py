@@ -160,10 +160,9 @@ def suggest(name: str, options: list[str]) -> str:
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
-def unknown_key(source: str, key: str, options: list[str]) -> InputError:
-    """The error for a key that a section does not have."""
-    leaf = key.rsplit(".", 1)[-1]
-    hint = suggest(leaf, options)
+def unknown_key(source: str, key: str, options: list[str], name: str | None = None) -> InputError:
+    """The error for a key that a section does not have; ``name`` is what to match (default: the leaf)."""
+    hint = suggest(name or key.rsplit(".", 1)[-1], options)
     listed = ", ".join(sorted(options)) if len(options) <= 12 else f"{len(options)} known keys"
     return InputError(source, key, f"unknown key.{hint} Allowed here: {listed}")
 

@@ -171,10 +171,14 @@ def test_cop_sim_help_does_not_import_pyabc():
 
 
 def test_recovery_covers_the_truths_and_narrows_the_prior(tmp_path):
-    """Ten truths, two parameters, one CoP, 26 weeks, 100 particles, 3 generations (about 1-3 min)."""
+    """Ten truths, two parameters, one CoP, 26 weeks, 100 particles, 3 generations (about 1-3 min).
+
+    On Model 2, with a learning-core parameter (meeting.trust_rate) and a per-CoP column.
+    """
     from cop_sim.calibration.recovery import recover
 
-    cal = load(HERE / "recovery.toml")
+    cal = load(HERE / "recovery_model2.toml")
+    assert cal.model == "cop2" and "meeting.trust_rate" in cal.keys
     assert cal.abc["population"] <= 100 and cal.abc["generations"] <= 3 and cal.horizon == 26
     result = recover(cal, 10, tmp_path / "rec", workers=2, progress=False)
     frame = result["frame"]
@@ -183,7 +187,7 @@ def test_recovery_covers_the_truths_and_narrows_the_prior(tmp_path):
         assert g.in90.sum() >= 7, (key, g.in90.sum())
         assert g.width90_ratio.mean() <= 0.6, (key, g.width90_ratio.mean())
     assert np.isfinite(frame["rank"]).all()
-    assert "| `practice.caseload` | 10 |" in (tmp_path / "rec" / "recovery.md").read_text()
+    assert "| `meeting.trust_rate` | 10 |" in (tmp_path / "rec" / "recovery.md").read_text()
 
 
 @pytest.mark.parametrize("shipped", sorted((ROOT / "experiments" / "calibration").glob("*.toml")),

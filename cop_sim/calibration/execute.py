@@ -95,7 +95,7 @@ class Executor:
             raise ValueError(backend)
         self.backend, self.workers = backend, workers or backends.default_workers()
         kind = models.get(model)
-        self.preload = ["cop_sim.calibration.execute", kind.simulate_path.split(":")[0], *kind.preload]
+        self.preload = ["cop_sim.calibration.execute", *kind.preload]
         self.client = self.cluster = None
         self.submitted = 0
         if backend != "local":

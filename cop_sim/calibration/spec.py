@@ -148,7 +148,7 @@ def _table(raw: Any, spec: dict[str, Param], source: str, prefix: str) -> dict:
 def _fitted(key: str, raw: Any, leaves: dict[str, Param], source: str) -> Fitted:
     at = f"parameters.{key}"
     if key not in leaves:
-        raise unknown_key(source, at, list(leaves))
+        raise unknown_key(source, at, list(leaves), key)
     param = leaves[key]
     if param.type not in (int, float) or param.type is bool:
         raise InputError(source, at, f"'{key}' is {param.allowed()}; only numbers can be fitted")
@@ -229,7 +229,7 @@ def parse(raw: dict, source: str, with_data: bool = True) -> Calibration:
     fixed: dict = {}
     for key, value in _flat(raw.get("set", {}), source).items():
         if key not in leaves:
-            raise unknown_key(source, f"set.{key}", list(leaves))
+            raise unknown_key(source, f"set.{key}", list(leaves), key)
         set_dotted(fixed, key, leaves[key].validate(value, source, f"set.{key}"))
 
     params = raw.get("parameters")
