@@ -233,6 +233,15 @@ def atomic_dir(target: str | Path, plan: Plan | None = None, marker: bool = True
             shutil.rmtree(tmp, ignore_errors=True)  # our own temporary folder, never a user's
 
 
+def discard(path: Path) -> None:
+    """Remove a file that cop-sim itself wrote and that holds nothing finished.
+
+    For example a calibration's database killed before it stored a first generation: the folder is
+    cop-sim's (checked when the run was prepared), and nothing in the file can be resumed.
+    """
+    path.unlink()
+
+
 def remove_temps(folder: Path) -> int:
     """Delete the temporary files (``.*.tmp``) a killed writer left in ``folder``; return how many."""
     stale = list(folder.glob(".*.tmp")) if folder.is_dir() else []

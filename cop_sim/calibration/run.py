@@ -21,7 +21,7 @@ import pyabc
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cop_sim import provenance
+from cop_sim import atomic, provenance
 from cop_sim.atomic import atomic_path, write_json
 from cop_sim.calibration.execute import PREDICTIVE, Executor, seed_int, seed_sequence, simulate_batch
 from cop_sim.calibration.observe import scales
@@ -112,7 +112,7 @@ def run_abc(cal: Calibration, db: Path, simulate: Callable, x0: dict | None = No
             history.max_t  # noqa: B018 - a database killed inside ABCSMC.new has no run 1
         except Exception:  # noqa: BLE001 - then nothing was stored: start again in our own folder
             history = None
-            db.unlink()
+            atomic.discard(db)
     if history is None:
         history = abc.new(url, x0 if x0 is not None else cal.observed)
     if not finished(history, cal):
