@@ -32,7 +32,11 @@ def test_outcomes_stay_in_their_ranges(seed):
     assert (ts["belief_error"] >= 0).all()
     shares = ts[["consultation_share", "coordination_share", "collaboration_share"]].sum(axis=1)
     assert np.allclose(shares, 1.0)
-    assert res.meta["per_cop"]["cop"].nunique() == 2
+    per_cop = res.meta["per_cop"]
+    assert per_cop["cop"].nunique() == 2
+    for col in ("care_quality", "goals_met", "patient_included_share", "attendance"):
+        x = per_cop[col].dropna()
+        assert len(x) and ((x >= 0) & (x <= 1 + 1e-12)).all(), col
 
 
 def test_same_seed_same_outputs_bit_for_bit():

@@ -23,7 +23,8 @@ CARE_TALLY = ("encounters", "consultation", "coordination", "collaboration", "qu
               "health", "burden", "goal_attainment", "goals_met", "belief_error", "social_encounters",
               "social_quality", "complex_encounters", "complex_quality", "observations")
 # Per-CoP tally slots.
-COP_TALLY = ("encounters", "quality", "health", "goals_met", "collaboration", "belief_error")
+COP_TALLY = ("encounters", "quality", "health", "goals_met", "collaboration", "belief_error", "attendees",
+             "invited")  # the last two filled by the meetings
 COMPLEX = 4  # patients with four or more conditions form the complex subgroup
 
 

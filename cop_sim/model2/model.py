@@ -119,7 +119,7 @@ class CopModel2(mesa.Model):
             pressure = np.minimum(backlog / np.maximum(self.pa.demand.sum(axis=1) * 4, 1.0), 1.0)
             k = self.k
             meet(k.world, k.pr, k.pa, k.cp, self.kn, np.asarray(meetings, dtype=np.int64), pressure,
-                 self.clock, self.streams["meetings"], self._tally[MEET])
+                 self.clock, self.streams["meetings"], self._tally[MEET], self._tc)
         for _ in sessions:
             self._session()
         self._care()

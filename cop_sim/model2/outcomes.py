@@ -34,7 +34,11 @@ RATIOS = (
 COUNTS = ("encounters", "meetings", "stories", "cocreated", "leavers", "observations", "cop_hours")
 COLUMNS = ("week",) + tuple(r[0] for r in RATIOS) + ("backlog",) + COUNTS + MEASURES
 COL = {c: i for i, c in enumerate(COLUMNS)}
-PER_COP = ("encounters", "care_quality", "health", "goals_met", "patient_included_share", "belief_error")
+# per-CoP columns: (name, COP_TALLY numerator, denominator)
+PER_COP = (("care_quality", "quality", "encounters"), ("health", "health", "encounters"),
+           ("goals_met", "goals_met", "encounters"),
+           ("patient_included_share", "collaboration", "encounters"),
+           ("belief_error", "belief_error", "encounters"), ("attendance", "attendees", "invited"))
 
 PANELS = [
     ("Care quality and health", "0-1", ["care_quality", "health", "goal_attainment"]),
@@ -125,13 +129,12 @@ class Recorder:
     def cop_frame(self, names: list[str]) -> pd.DataFrame:
         """One row per CoP and week: the main outcomes by site (for heterogeneity and calibration)."""
         n, C = self.rows, self.per_cop.shape[1]
-        t = self.per_cop[:n]
-        enc = t[:, :, 0]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rates = {col: np.where(enc > 0, t[:, :, j] / enc, np.nan) for j, col in enumerate(PER_COP) if j}
+        t = {k: self.per_cop[:n, :, j] for j, k in enumerate(COP_TALLY)}
         out = {"cop": np.tile(np.array(names, dtype=object), n), "week": np.repeat(self.weeks[:n], C),
-               "encounters": enc.reshape(-1)}
-        out.update({k: v.reshape(-1) for k, v in rates.items()})
+               "encounters": t["encounters"].reshape(-1)}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for col, num, den in PER_COP:
+                out[col] = np.where(t[den] > 0, t[num] / t[den], np.nan).reshape(-1)
         return pd.DataFrame(out)
 
 

@@ -104,8 +104,11 @@ def cocreate(world, pa, a_i, a_k, b_i, b_k):
 
 
 @njit
-def meet(world, pr, pa, cp, kn, cm, pressure, week, rng, tally):
-    """Hold the meetings of CoPs ``cm``; ``pressure`` is each practitioner's backlog pressure."""
+def meet(world, pr, pa, cp, kn, cm, pressure, week, rng, tally, tc):
+    """Hold the meetings of CoPs ``cm``; ``pressure`` is each practitioner's backlog pressure.
+
+    Adds attendees and invited members per CoP to the last two slots of ``tc`` (``COP_TALLY``).
+    """
     m = cp.members.shape[1]
     att = np.zeros(m, dtype=np.bool_)
     tellers = np.empty(m, dtype=np.int64)
@@ -127,6 +130,8 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rng, tally):
         tally[0] += 1.0
         tally[1] += n_att
         tally[2] += invited
+        tc[c, 6] += n_att
+        tc[c, 7] += invited
         if n_att == 0:
             continue
         tally[7] += 1.0
