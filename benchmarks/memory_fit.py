@@ -20,12 +20,12 @@ SIZES = [(1, 12, 20, 4), (100, 12, 20, 4), (1000, 12, 20, 4), (4000, 12, 20, 4),
          (200, 12, 200, 4), (4000, 12, 5, 4), (20000, 1, 20, 4), (40000, 1, 1, 4), (200, 60, 20, 4),
          (1000, 60, 1, 4), (1000, 12, 20, 520)]
 CHILD = """
-import json, resource, sys
+import json, sys
 from cop_sim import memory, models, scenario
 raw = json.loads(sys.argv[1])
 resolved = scenario.resolve(raw, "<memory_fit>")
 models.simulate(resolved, 1)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+peak = memory.peak_rss()
 print(json.dumps({"peak": peak, "sizes": memory.sizes(resolved), "estimate": memory.estimate(resolved)}))
 """
 

@@ -15,14 +15,15 @@ from pathlib import Path
 
 from cop_sim.params import InputError
 
-# Bytes, per unit of each size (benchmarks/memory_fit.py; measured on Linux x86-64, Python 3.12).
+# Bytes, per unit of each size (benchmarks/memory_fit.py; peak = VmHWM of a fresh process; Linux x86-64,
+# Python 3.12; refitted 2026-12-01, within 4 % at the twelve fitted sizes).
 COEFFICIENTS: dict[str, float] = {
-    "base": 352.7e6,  # interpreter, NumPy, pandas, Mesa, Numba and the compiled kernels
-    "practitioners": 393.4,  # agent objects and per-practitioner arrays
-    "patients": 436.9,  # practitioners x patients per practitioner: the patient arrays at build time
-    "cops": 1973.0,  # each CoP's settings (a dict), its agents and calendar
-    "member_slots": 16.01,  # cops x slots x slots: the trust matrices
-    "weeks": 2704.0,  # the recorder's rows (barely measurable)
+    "base": 268.2e6,  # interpreter, NumPy, pandas, Mesa, Numba and the compiled kernels
+    "practitioners": 397.4,  # agent objects and per-practitioner arrays
+    "patients": 435.0,  # practitioners x patients per practitioner: the patient arrays at build time
+    "cops": 1975.0,  # each CoP's settings (a dict), its agents and calendar
+    "member_slots": 15.95,  # cops x slots x slots: the trust matrices
+    "weeks": 3133.0,  # the recorder's rows (barely measurable)
 }
 # The scenario keys the estimate reads (a sweep resolves one point per combination of their values).
 SIZE_KEYS = ("n_cops", "cop.members", "cops", "patients.per_practitioner", "weeks")
@@ -154,3 +155,19 @@ def check(resolved: dict, source: str, workers: int = 1, limit: str | None = Non
                          + (", use fewer --workers" if workers > 1 else "")
                          + (", or pass --max-memory SIZE if the memory is there" if limit is None else ""))
     return need
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes: VmHWM of its own address space.
+
+    Not ``ru_maxrss``, which Linux carries across exec from the forked copy of the parent, so a
+    child of a large process would report at least the parent's size.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+

@@ -13,12 +13,13 @@ from cop_sim import memory, scenario
 from cop_sim.params import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
+# memory.peak_rss: the child's own peak, not the parent's (pytest, large by the end of a suite)
 CHILD = """
-import json, resource, sys
+import json, sys
 from cop_sim import memory, models, scenario
 resolved = scenario.resolve(json.loads(sys.argv[1]), "<test>")
 models.simulate(resolved, 1)
-print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, memory.estimate(resolved)]))
+print(json.dumps([memory.peak_rss(), memory.estimate(resolved)]))
 """
 
 
