@@ -33,5 +33,5 @@ MIGRATIONS: dict[str, str] = {
     "disciplines.*.knowledge": "replaced by trained beliefs (guideline_confidence, person_centred)",
     "disciplines.*.priorities": f"{GONE}: what matters starts from training, then moves with stories",
     "disciplines.*.vision_sharing": f"{GONE}: priorities move with stories (meeting.consensus_rate)",
-    "learning_community.rate": f"{GONE}: delegates tell stories (learning_community.stories_per_cop)",
+    "learning_community.rate": f"{GONE}: each delegate tells their most surprising story at a session",
 }

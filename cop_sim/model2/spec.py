@@ -194,12 +194,11 @@ SPEC: Spec = {
         "enabled": Param(False, "cross-CoP sessions where delegates tell stories to other CoPs", "-",
                          source="seed 002"),
         "calendar": calendar_spec(13, 6, "seed 002 (four learning sessions in a year)"),
-        "representatives_per_cop": _p(2, "members each CoP sends", "persons", 1, 50, "seed 002"),
+        "representatives_per_cop": _p(2, "members each CoP sends (each tells their most surprising story)",
+                                     "persons", 1, 50, "seed 002"),
         "hours": _p(3.0, "length of a session", "h", 0.25, 16.0),
         "symposium_week": _p(0, "week of a one-off symposium of all CoPs (0 = none)", "week", 0, 1040,
                              "seed 000 (PERFORM KT end-of-project symposium)"),
-        "stories_per_cop": _p(1, "stories each CoP's delegates tell at a session", "stories", 1, 10,
-                              "seed 002 (initiatives bring their own dilemmas and good practices)"),
     },
 }
 
