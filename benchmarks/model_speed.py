@@ -27,9 +27,9 @@ SCENARIOS = {"cop": ROOT / "scenarios" / "default.toml", "cop2": ROOT / "scenari
 def model_class(model: str):
     """The Mesa model class of a model kind (construction and stepping are timed apart)."""
     if model == "cop2":
-        from cop_sim.model2.model import CopModel2
+        from cop_sim.model2.model import CopModel
 
-        return CopModel2
+        return CopModel
     from cop_sim.model import CopModel
 
     return CopModel

@@ -11,6 +11,8 @@ from collections.abc import Generator
 
 import simpy
 
+from cop_sim.params import Param, Spec
+
 
 class Agenda:
     """What happens in each week: CoP meetings and cross-CoP sessions."""
@@ -82,3 +84,23 @@ def meeting_weeks(calendar: dict, horizon: int) -> list[int]:
     env.process(_every(env, calendar, weeks.append))
     env.run(until=horizon)
     return weeks
+
+
+def _weeks(value: list) -> str | None:
+    if not all(isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in value):
+        return f"expected a list of whole week numbers >= 0, got {value!r}"
+    return None
+
+
+def calendar_spec(every: int, start: int, src: str) -> Spec:
+    """Spec of a meeting calendar (a SimPy process in cop_sim.calendar)."""
+    return {
+        "every_weeks": Param(every, "weeks between meetings (0 = use 'weeks' only)", "weeks", 0, 520, src),
+        "monthly": Param(False, "meet once a calendar month from start_week (12 a year); "
+                         "overrides every_weeks", "-", source="seed 004 (monthly meetings)"),
+        "start_week": Param(start, "week of the first meeting", "week", 0, 520, "assumption"),
+        "weeks": Param([], "explicit meeting weeks, used when every_weeks = 0", "weeks", kind=list,
+                       check=_weeks),
+        "max_meetings": Param(0, "stop after this many meetings (0 = no limit)", "meetings", 0, 1000,
+                              "seed 000 (PERFORM KT: six monthly sessions)"),
+    }

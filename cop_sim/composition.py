@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from cop_sim.defaults import COP_SPEC
 from cop_sim.params import InputError, merge
 from cop_sim.vocab import DISCIPLINES
+
+def check_members(value: dict) -> str | None:
+    """Why a ``members`` table (discipline -> count) is not allowed, or None."""
+    for k, v in value.items():
+        if k not in DISCIPLINES:
+            return f"unknown discipline '{k}'. Allowed disciplines: {', '.join(DISCIPLINES)}"
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            return f"discipline '{k}' needs a whole number >= 0, got {v!r}"
+    return None
+
 
 MAX_COP_SIZE = 64  # a patient's care network is a 64-bit mask over CoP member slots
 
 
-def expand_cops(resolved: dict, source: str = "", template: dict = COP_SPEC) -> list[dict]:
+def expand_cops(resolved: dict, template: dict, source: str = "") -> list[dict]:
     """Every CoP's full settings: the template, overridden by its ``[[cops]]`` entry."""
     entries = resolved.get("cops", [])
     n = max(resolved["n_cops"], len(entries))
@@ -59,9 +68,9 @@ def _check_calendar(cal: dict, weeks: int, source: str, key: str) -> None:
                          f"meeting weeks {late} are outside the horizon (weeks 0 to {weeks - 1})")
 
 
-def check_common(resolved: dict, source: str, template: dict = COP_SPEC) -> None:
+def check_common(resolved: dict, source: str, template: dict) -> None:
     """The checks every CoP model shares: sizes, moderators, calendars, patients' shares."""
-    cops = expand_cops(resolved, source, template)
+    cops = expand_cops(resolved, template, source)
     weeks = resolved["weeks"]
     total = 0
     for i, cop in enumerate(cops):

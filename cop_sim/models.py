@@ -59,57 +59,32 @@ class ModelKind:
         return (self.migrations() if self.migrations else {}).get(key)
 
 
-# Model 1: communities of practice in primary care (knowledge coverage).
+# The CoP model: clinicians learn what works from what happens to their patients (cop_sim/model2/).
 def _cop_spec() -> Spec:
-    from cop_sim.defaults import SPEC
-
-    return SPEC
-
-
-def _cop_run(resolved: dict, seed: int) -> RunResult:
-    from cop_sim.simulate import simulate as run
-
-    return run(resolved, seed)
-
-
-def _cop_outcomes() -> tuple[str, ...]:
-    from cop_sim.outcomes import SUMMARY_KEYS
-
-    return SUMMARY_KEYS
-
-
-def _cop_complete(resolved: dict, source: str) -> dict:
-    from cop_sim.composition import complete
-
-    return complete(resolved, source)
-
-
-# Model 2: clinicians learn what works from what happens to their patients.
-def _cop2_spec() -> Spec:
     from cop_sim.model2.spec import SPEC
 
     return SPEC
 
 
-def _cop2_run(resolved: dict, seed: int) -> RunResult:
+def _cop_run(resolved: dict, seed: int) -> RunResult:
     from cop_sim.model2.simulate import simulate as run
 
     return run(resolved, seed)
 
 
-def _cop2_outcomes() -> tuple[str, ...]:
+def _cop_outcomes() -> tuple[str, ...]:
     from cop_sim.model2.outcomes import SUMMARY_KEYS
 
     return SUMMARY_KEYS
 
 
-def _cop2_complete(resolved: dict, source: str) -> dict:
+def _cop_complete(resolved: dict, source: str) -> dict:
     from cop_sim.model2.checks import complete
 
     return complete(resolved, source)
 
 
-def _cop2_migrations() -> dict[str, str]:
+def _cop_migrations() -> dict[str, str]:
     from cop_sim.model2.migrations import MIGRATIONS
 
     return MIGRATIONS
@@ -155,9 +130,7 @@ def _toy_outcomes() -> tuple[str, ...]:
 
 MODELS: dict[str, ModelKind] = {
     "cop": ModelKind("cop", _cop_spec, _cop_run, _cop_outcomes, _cop_complete,
-                     ("cop_sim.simulate", "cop_sim.warm")),
-    "cop2": ModelKind("cop2", _cop2_spec, _cop2_run, _cop2_outcomes, _cop2_complete,
-                      ("cop_sim.model2.simulate",), _cop2_migrations),
+                     ("cop_sim.model2.simulate", "cop_sim.model2.warm"), _cop_migrations),
     "march1991": ModelKind("march1991", _march_spec, _march_run, _march_outcomes, None,
                            ("cop_sim.march.simulate",)),
     "toy": ModelKind("toy", _toy_spec, _toy_run, _toy_outcomes, None, ("cop_sim.toy.simulate",)),

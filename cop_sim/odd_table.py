@@ -1,4 +1,4 @@
-"""The ODD parameter table, generated from :data:`cop_sim.defaults.SPEC`.
+"""The ODD parameter table, generated from the CoP model's spec (:mod:`cop_sim.model2.spec`).
 
 ``docs/ODD.md`` holds a Markdown table of every parameter between two marker lines. This
 module renders that table from the code, rewrites the block in place, or checks that the
@@ -15,14 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cop_sim.defaults import SPEC
 from cop_sim.params import Param, flatten
-from cop_sim.vocab import CONDITIONS, PERSON_CENTRED, TOPICS
 
 BEGIN = "<!-- BEGIN PARAMETER TABLE -->"
 END = "<!-- END PARAMETER TABLE -->"
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
-DOCS = {"cop": ODD_PATH, "cop2": ODD_PATH.parent / "model2.md"}
+DOCS = {"cop": ODD_PATH}
 
 
 def model_spec(model: str) -> dict:
@@ -45,30 +43,8 @@ def _scalar(x: Any) -> str:
     return repr(x)
 
 
-def _mode(values: list) -> Any:
-    """The most frequent value (the first seen among ties)."""
-    return max(values, key=lambda v: (values.count(v), -values.index(v)))
-
-
-def _compact_topics(value: dict) -> str:
-    """A topic map as the usual value of each topic group and the exceptions by name.
-
-    Topic maps are mostly flat within the conditions and within the person-centred
-    topics, so ``conditions`` and ``person-centred`` carry the most frequent value of each
-    group and only the topics that differ are named.
-    """
-    parts = []
-    for label, group in (("conditions", CONDITIONS), ("person-centred", PERSON_CENTRED)):
-        common = _mode([value[t] for t in group])
-        parts.append(f"{label}: {_scalar(common)}")
-        parts += [f"{t}: {_scalar(value[t])}" for t in group if value[t] != common]
-    return "{" + ", ".join(parts) + "}"
-
-
 def _compact_map(value: dict) -> str:
-    """A dict default in few words: topic maps by group, other tables in full."""
-    if set(value) == set(TOPICS):
-        return _compact_topics(value)
+    """A dict default written out in full."""
     return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
 
 
@@ -79,7 +55,7 @@ def render_default(p: Param) -> str:
         p: The parameter.
 
     Returns:
-        Scalars as in a scenario file, lists in full, topic maps by group, other tables in full.
+        Scalars as in a scenario file, lists and tables in full.
     """
     d = p.default
     if isinstance(d, dict):
@@ -100,16 +76,16 @@ def _cell(text: str) -> str:
 
 
 def parameter_table(spec: dict | None = None) -> str:
-    """A Markdown table of every parameter of ``spec`` (default: the CoP model's SPEC).
+    """A Markdown table of every parameter of ``spec`` (default: the CoP model's).
 
     Args:
-        spec: A nested parameter spec; :data:`cop_sim.defaults.SPEC` when ``None``.
+        spec: A nested parameter spec; the CoP model's when ``None``.
 
     Returns:
         The table, one row per dotted key in spec order, ending with a newline.
     """
     rows = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    for key, p in flatten(SPEC if spec is None else spec).items():
+    for key, p in flatten(model_spec("cop") if spec is None else spec).items():
         cells = (f"`{key}`", f"`{render_default(p)}`", p.unit, p.allowed(), render_prior(p), p.doc, p.source)
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(rows) + "\n"
@@ -152,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m cop_sim.odd_table", description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="exit 1 if docs/ODD.md is out of date")
     ap.add_argument("--model", choices=tuple(DOCS), default="cop",
-                    help="whose parameters: cop (docs/ODD.md) or cop2 (docs/model2.md)")
+                    help="whose parameters (cop: docs/ODD.md)")
     ap.add_argument("--path", type=Path, help="the document (default: the model's, as for --model)")
     args = ap.parse_args(argv)
     path = args.path or DOCS[args.model]

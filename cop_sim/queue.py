@@ -56,3 +56,18 @@ def weeks_to_request(u: float, p: float) -> int:
     if p <= 0.0:
         return NEVER
     return 1 + int(min(np.floor(np.log1p(-u) / np.log1p(-p)), NEVER))
+
+
+@njit
+def _first_requests(u, demand):
+    out = np.empty(demand.shape, dtype=np.int64)
+    flat, d = out.reshape(-1), demand.reshape(-1)
+    for e in range(d.size):
+        weeks = weeks_to_request(u[e], d[e])
+        flat[e] = weeks - 1 if weeks < NEVER else NEVER
+    return out
+
+
+def first_request(demand: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The week of each patient's first request (week 0 is the first step; NEVER at zero demand)."""
+    return _first_requests(rng.random(demand.size), demand)

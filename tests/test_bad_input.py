@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 
 from cop_sim import models, scenario
 from cop_sim.cli import main
-from cop_sim.defaults import SPEC
 from cop_sim.params import InputError, Param, flatten
-from cop_sim.vocab import TOPICS
+from cop_sim.model2.spec import SPEC
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "scenarios" / "default.toml"
@@ -196,7 +195,7 @@ def _bad_values(key: str, p: Param) -> st.SearchStrategy:
         return st.sampled_from([nan, inf, 1, "true"])
     if t is str:
         return st.sampled_from([nan, inf, 1, ["x"]])
-    if t is dict:  # topic maps (numbers in [0, 1]) and the members composition (whole numbers)
+    if t is dict:  # the members composition (whole numbers)
         first = next(iter(p.default))
         entries = ([nan, inf, -1, 1.5, "x", 65] if key.endswith("members")
                    else [nan, inf, -inf, "x", -1, 1.5, 2])
@@ -210,7 +209,7 @@ def _bad_values(key: str, p: Param) -> st.SearchStrategy:
 
 
 KEY_TYPES = {"number": "cop.moderator_skill", "integer": "n_cops", "boolean": "cop.mentor",
-             "list": "patients.engagement", "topic map": "disciplines.gp.knowledge",
+             "list": "patients.engagement", "table": "cop.members",
              "calendar": "cop.calendar.every_weeks", "[[cops]]": "cops"}
 
 
@@ -233,8 +232,8 @@ def test_every_bad_value_of_every_key_is_an_input_error_naming_file_and_key(data
     with pytest.raises(InputError) as err:
         scenario.resolve(_nest(key, value), FILE)
     assert err.value.source == FILE
-    if key == "cops":
-        assert err.value.key.startswith("cops")
+    if key in ("cops", "events"):  # a list of tables: the error names the entry
+        assert err.value.key.startswith(key)
     elif key == "model":
         assert err.value.key == "model"
     else:
@@ -242,7 +241,7 @@ def test_every_bad_value_of_every_key_is_an_input_error_naming_file_and_key(data
 
 
 @pytest.mark.parametrize("text, key", [
-    ("[disciplines.gp.knowledge]\ndiabetes = nan\n", "disciplines.gp.knowledge"),
+    ("[cop.members]\ngp = nan\n", "cop.members"),
     ("[[cops]]\nmoderator_skill = inf\n", "cops[0].moderator_skill"),
     ("[cop.calendar]\nweeks = [nan]\n", "cop.calendar.weeks"),
     ("[patients]\nengagement = [nan, 0.5, 0.5]\n", "patients.engagement"),
@@ -253,9 +252,3 @@ def test_the_cli_refuses_battery_cases_with_one_line(tmp_path, text, key):
     code, err = cli("run", str(path), "--out", str(tmp_path / "o"))
     assert code == 2
     one_error(err, str(path), f"'{key}'")
-
-
-def test_topics_are_what_the_topic_map_check_names():
-    with pytest.raises(InputError, match="unknown topic"):
-        scenario.resolve({"patients": {"priorities": {"not_a_topic": 0.5}}}, FILE)
-    assert len(TOPICS) == 12

@@ -83,7 +83,7 @@ def test_observation_model_reads_the_run_as_stated(tmp_path):
     assert list(stats) == ["attendance|mean", "backlog|mean", "knowledge|w26"]
     assert stats["attendance|mean"] == pytest.approx(ts.attendance.loc[[3, 7, 11, 15, 19, 23]].mean())
     assert stats["backlog|mean"] == pytest.approx(ts.backlog.loc[14:26].mean())
-    assert stats["knowledge|w26"] == ts.knowledge_mean.loc[26]
+    assert stats["knowledge|w26"] == ts.belief_error.loc[26]
     share = observe.Observation("q", "care_quality", tuple(range(14, 27)), "share_above", 0.38, False, 0.1)
     assert observe.statistics(result, [share])["q|share"] == pytest.approx((ts.care_quality.loc[14:26] > 0.38)
                                                                           .mean())
@@ -178,7 +178,7 @@ def test_recovery_covers_the_truths_and_narrows_the_prior(tmp_path):
     from cop_sim.calibration.recovery import recover
 
     cal = load(HERE / "recovery_model2.toml")
-    assert cal.model == "cop2" and "meeting.trust_rate" in cal.keys
+    assert cal.model == "cop" and "meeting.trust_rate" in cal.keys
     assert cal.abc["population"] <= 100 and cal.abc["generations"] <= 3 and cal.horizon == 26
     result = recover(cal, 10, tmp_path / "rec", workers=2, progress=False)
     frame = result["frame"]

@@ -21,7 +21,7 @@ def test_run_writes_every_output(tmp_path, capsys):
     assert main(["run", str(ROOT / "scenarios/default.toml"), "--weeks", "8", "--seed", "7",
                  "--out", str(out), "--set", "cop.moderator_skill=0.9"]) == 0
     printed = capsys.readouterr().out
-    assert "knowledge_mean" in printed and str(out) in printed
+    assert "belief_error" in printed and str(out) in printed
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert list(ts["week"]) == list(range(9))
     summary = json.loads((out / "summary.json").read_text())

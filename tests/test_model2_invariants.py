@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from cop_sim import models, scenario
-from cop_sim.model2.model import CopModel2
+from cop_sim.model2.model import CopModel
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "model2_default.toml"
-BASELINE = ROOT / "tests" / "baseline" / "model2_default_seed1.json"
+BASELINE = ROOT / "tests" / "baseline" / "default_seed1.json"
 
 
 def _run(*pairs: str, seed: int = 1):
@@ -46,18 +46,18 @@ def test_same_seed_same_outputs_bit_for_bit():
 
 
 def test_every_condition_of_a_replication_faces_the_same_world():
-    base = CopModel2(scenario.load(SCENARIO, ["weeks=4"]), 5)
-    other = CopModel2(scenario.load(SCENARIO, ["weeks=4", "cop.representative=true",
+    base = CopModel(scenario.load(SCENARIO, ["weeks=4"]), 5)
+    other = CopModel(scenario.load(SCENARIO, ["weeks=4", "cop.representative=true",
                                                "practice.caseload=1.5"]), 5)
     assert np.array_equal(base.world.best_value, other.world.best_value)
     assert np.array_equal(base.world.inter, other.world.inter)
-    another = CopModel2(scenario.load(SCENARIO, ["weeks=4"]), 6)
+    another = CopModel(scenario.load(SCENARIO, ["weeks=4"]), 6)
     assert not np.array_equal(base.world.inter, another.world.inter)
 
 
 def test_beliefs_are_updated_only_from_observations_not_true_values():
     """With no visits observed and no meetings, beliefs only fade in precision; means stay put."""
-    m = CopModel2(scenario.load(SCENARIO, ["weeks=6", "burn_in=0", "practice.signal_delay=52",
+    m = CopModel(scenario.load(SCENARIO, ["weeks=6", "burn_in=0", "practice.signal_delay=52",
                                            "cop.calendar.every_weeks=0", "repository.use=0.0",
                                            "turnover.annual_rate=0.0"]), 3)
     mu = m.pr.mu.copy()

@@ -9,7 +9,7 @@ import pytest
 
 from cop_sim import scenario
 from cop_sim.model2.care import belief_update
-from cop_sim.model2.model import CopModel2
+from cop_sim.model2.model import CopModel
 from cop_sim.model2.stories import cocreate, tell, voice
 from cop_sim.world.landscape import contributions, value
 
@@ -52,12 +52,12 @@ def test_a_confident_wrong_belief_takes_more_observations_to_undo():
 
 def test_a_muted_teller_moves_listeners_less():
     r = _small("hierarchy.steepness=1.0", "hierarchy.flattening=0.0")
-    kn = CopModel2(r, 1).kn
+    kn = CopModel(r, 1).kn
     low, high = voice(0.2, 0.0, kn), voice(1.0, 0.0, kn)
     assert low < high == 1.0
     moves = []
     for v in (low, high):
-        m = CopModel2(r, 1)
+        m = CopModel(r, 1)
         pr, pa, cp = m.pr, m.pa, m.cp
         i, k = np.argwhere(pa.ctx >= 0)[0]
         pa.obs_plan[i, k] = -1
@@ -76,7 +76,7 @@ def test_a_muted_teller_moves_listeners_less():
 def test_trust_in_the_representative_grows_when_their_stories_predict_well():
     r = _resolved("n_cops=1", "burn_in=26", "weeks=52", "cop.representative=true",
                   "cop.calendar.every_weeks=2", "meeting.familiarity=0.0")
-    m = CopModel2(r, 4)
+    m = CopModel(r, 4)
     start = m.cp.trust[0, :, -1].copy()
     while m.running:
         m.step()
@@ -90,7 +90,7 @@ def test_a_cocreated_plan_can_be_worse_than_the_one_it_replaced():
     r = _small()
     worse = 0
     for seed in range(1, 30):
-        m = CopModel2(r, seed)
+        m = CopModel(r, seed)
         w, pa = m.world, m.pa
         rng = np.random.default_rng(seed)
         a, b = np.argwhere(pa.ctx >= 0)[rng.choice(int((pa.ctx >= 0).sum()), 2, replace=False)]
@@ -130,7 +130,7 @@ def _quality(right: bool, steep: float, seeds=range(1, 7)) -> float:
                   "practice.exploration=0.05")
     out = []
     for seed in seeds:
-        m = CopModel2(r, seed)
+        m = CopModel(r, seed)
         truth = _true_practice_values(m.world)
         belief = truth if right else 1.0 - truth
         top = m.pr.status >= 0.9  # GPs and specialists
@@ -151,11 +151,11 @@ def test_whether_hierarchy_helps_depends_on_who_is_right():
 
 def test_an_event_changes_parameters_from_its_week_on(tmp_path):
     f = tmp_path / "surge.toml"
-    f.write_text('model = "cop2"\nweeks = 30\nburn_in = 4\nn_cops = 2\n'
+    f.write_text('weeks = 30\nburn_in = 4\nn_cops = 2\n'
                  '[[cops]]\nmoderator_skill = 0.9\n'
                  '[[events]]\nweek = 10\nset = { "practice.caseload" = 2.0, "cop.moderator_skill" = 0.1 }\n'
                  '[[events]]\nweek = 20\nset = { "practice.caseload" = 1.0 }\n')
-    m = CopModel2(scenario.load(f), 2)
+    m = CopModel(scenario.load(f), 2)
     demand0 = m.pa.demand.copy()
     while m.week < 10:
         m.step()
@@ -182,7 +182,7 @@ def test_a_bad_event_is_one_line_naming_the_key(tmp_path, event, key):
     import sys
 
     f = tmp_path / "bad.toml"
-    f.write_text(f'model = "cop2"\nweeks = 52\nevents = [{event}]\n')
+    f.write_text(f'weeks = 52\nevents = [{event}]\n')
     proc = subprocess.run([sys.executable, "-m", "cop_sim", "run", str(f), "--out", str(tmp_path / "o")],
                           capture_output=True, text=True)
     assert proc.returncode == 2
@@ -193,7 +193,7 @@ def test_a_bad_event_is_one_line_naming_the_key(tmp_path, event, key):
 
 def test_weeks_on_the_command_line_can_put_an_event_outside_the_horizon(tmp_path):
     f = tmp_path / "late.toml"
-    f.write_text('model = "cop2"\nweeks = 52\n[[events]]\nweek = 30\nset = { "cop.representative" = true }\n')
+    f.write_text('weeks = 52\n[[events]]\nweek = 30\nset = { "cop.representative" = true }\n')
     with pytest.raises(scenario.InputError, match="events\\[0\\].week"):
         scenario.load(f, ["weeks=20"])
 
@@ -205,7 +205,7 @@ def test_weeks_on_the_command_line_can_put_an_event_outside_the_horizon(tmp_path
 ])
 def test_a_removed_model1_key_gets_a_migration_hint(tmp_path, text, key, hint):
     f = tmp_path / "old.toml"
-    f.write_text('model = "cop2"\n' + text)
+    f.write_text('' + text)
     with pytest.raises(scenario.InputError) as err:
         scenario.load(f)
     assert err.value.key == key and hint in err.value.message and "earlier model" in err.value.message
@@ -213,6 +213,6 @@ def test_a_removed_model1_key_gets_a_migration_hint(tmp_path, text, key, hint):
 
 def test_an_unknown_key_that_never_existed_still_gets_a_suggestion(tmp_path):
     f = tmp_path / "typo.toml"
-    f.write_text('model = "cop2"\n[meeting]\nstory_weigth = 0.3\n')
+    f.write_text('[meeting]\nstory_weigth = 0.3\n')
     with pytest.raises(scenario.InputError, match="Did you mean 'story_weight'"):
         scenario.load(f)

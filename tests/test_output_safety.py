@@ -60,7 +60,7 @@ scenario = "{DEFAULT}"
 replications = {reps}
 master_seed = 11
 weeks = 4
-outcomes = ["knowledge_mean"]
+outcomes = ["belief_error"]
 
 [set]
 n_cops = 1

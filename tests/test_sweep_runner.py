@@ -33,7 +33,7 @@ scenario = "{ROOT / 'scenarios' / 'default.toml'}"
 replications = {reps}
 master_seed = 11
 weeks = {weeks}
-outcomes = ["care_quality", "knowledge_mean"]
+outcomes = ["care_quality", "belief_error"]
 
 [set]
 n_cops = 1
@@ -160,11 +160,11 @@ def test_bad_command_line_exits_2(tmp_path, args):
 
 
 def test_the_fork_server_warm_up_loads_every_kernel():
-    """Local workers fork from a server that imported cop_sim.warm: each kernel is already in memory."""
-    code = ("import cop_sim.warm\n"
-            "from cop_sim import informal, meetings, outcomes, practice\n"
-            "kernels = [practice._practice, practice._capacity, meetings._meet, informal._talk,\n"
-            "           informal._between, outcomes._state_measures]\n"
+    """Local workers fork from a server that imported the warm-up: each kernel is already in memory."""
+    code = ("import cop_sim.model2.warm\n"
+            "from cop_sim.model2 import care, outcomes, stories, upkeep\n"
+            "kernels = [care.care_week, stories.meet, upkeep.beliefs_week, upkeep.session, upkeep.pool,\n"
+            "           outcomes._measures]\n"
             "print(sum(bool(k.signatures) for k in kernels), len(kernels))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded, total = map(int, out.stdout.split())

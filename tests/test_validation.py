@@ -97,7 +97,7 @@ use = "{use}"
 threshold_basis = "b"
 [[pattern.checks]]
 label = "l"
-outcome = "knowledge_mean"
+outcome = "belief_error"
 expect = "increase"
 threshold = 0.02
 treat = {{"cop.mentor" = true}}
@@ -105,7 +105,7 @@ base = {{"cop.mentor" = false}}
 """
 
 
-def _library(tmp_path: Path, outcomes: str = '["knowledge_mean"]', use: str = "calibration") -> Path:
+def _library(tmp_path: Path, outcomes: str = '["belief_error"]', use: str = "calibration") -> Path:
     folder = tmp_path / "lib"
     folder.mkdir(exist_ok=True)
     scenario = EXPERIMENTS.parent.parent / "scenarios" / "default.toml"
@@ -114,8 +114,8 @@ def _library(tmp_path: Path, outcomes: str = '["knowledge_mean"]', use: str = "c
 
 
 @pytest.mark.parametrize(("outcomes", "use", "needle"), [
-    ('["knowledge_mean", "care_quality", "shared_vision"]', "calibration", "one or two outcomes"),
-    ('["knowledge_mean"]', "fitted", "allowed: calibration, held_out"),
+    ('["belief_error", "care_quality", "shared_vision"]', "calibration", "one or two outcomes"),
+    ('["belief_error"]', "fitted", "allowed: calibration, held_out"),
     ('["care_quality"]', "calibration", "not one of the pattern's outcomes"),
 ])
 def test_bad_pattern_file_is_exit_2_naming_file_and_key(tmp_path, capsys, outcomes, use, needle):

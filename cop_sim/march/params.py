@@ -23,7 +23,7 @@ MIX_SPEC: Spec = {
 SPEC: Spec = {
     "name": Param("march1991", "scenario name", kind=str, check=plain_name),
     "description": Param("", "what the scenario encodes", kind=str),
-    "model": Param("march1991", "which model runs the scenario", choices=("cop", "cop2", "march1991")),
+    "model": Param("march1991", "which model runs the scenario", choices=("cop", "march1991", "toy")),
     "seed": Param(1991, "seed of the run's random streams", "-", 0, 2**63 - 1),
     "m": Param(30, "dimensions of reality", "dimensions", 1, 1000, _M91),
     "n": Param(50, "individuals in an organisation", "persons", 1, 10000, _M91),

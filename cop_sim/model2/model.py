@@ -35,7 +35,7 @@ class Refs(NamedTuple):
     world: object
 
 
-class CopModel2(mesa.Model):
+class CopModel(mesa.Model):
     """Communities of practice whose members learn what works from what happens to their patients."""
 
     def __init__(self, resolved: dict, seed: int):

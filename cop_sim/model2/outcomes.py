@@ -29,7 +29,7 @@ RATIOS = (
     ("care_quality_social", "social_quality", "social_encounters"),
     ("care_quality_complex", "complex_quality", "complex_encounters"),
     ("attendance", "attendees", "invited"), ("low_status_voice", "low_status_voice", "stories"),
-    ("representative_voice", "rep_voice", "meetings_held"),
+    ("representative_voice", "rep_voice", "meetings"),
 )
 COUNTS = ("encounters", "meetings", "stories", "cocreated", "leavers", "observations", "cop_hours")
 COLUMNS = ("week",) + tuple(r[0] for r in RATIOS) + ("backlog",) + COUNTS + MEASURES
@@ -40,6 +40,18 @@ PER_COP = (("care_quality", "quality", "encounters"), ("health", "health", "enco
            ("patient_included_share", "collaboration", "encounters"),
            ("belief_error", "belief_error", "encounters"), ("attendance", "attendees", "invited"))
 
+def check_schema(ratios=RATIOS, counts=COUNTS, per_cop=PER_COP) -> None:
+    """Raise ValueError if a column is built from a tally the kernels do not write."""
+    for table, known, names in (("RATIOS", TALLIES, [k for r in ratios for k in r[1:]]),
+                                ("COUNTS", TALLIES, counts),
+                                ("PER_COP", COP_TALLY, [k for r in per_cop for k in r[1:]])):
+        unknown = [k for k in names if k not in known]
+        if unknown:
+            raise ValueError(f"{table} names unknown tallies {unknown}; known: {', '.join(known)}")
+
+
+check_schema()
+
 PANELS = [
     ("Care quality and health", "0-1", ["care_quality", "health", "goal_attainment"]),
     ("Beliefs", "mean |belief - true value|", ["belief_error"]),
@@ -47,6 +59,8 @@ PANELS = [
     ("Trust and voice", "0-1", ["trust_density", "low_status_voice", "representative_trust"]),
     ("Shared vision and consensus", "alignment (0-1)", ["shared_vision", "consensus"]),
     ("Waiting", "weeks waited by patients seen", ["waiting_weeks"]),
+    ("Treatment burden", "mean burden of the practices in use", ["burden"]),
+    ("Meetings and stories", "per week", ["meetings", "stories"]),
 ]
 
 

@@ -10,8 +10,7 @@ import numpy as np
 
 from cop_sim.composition import lay_out
 from cop_sim.model2.state import ENGAGEMENT_WEIGHT, SOCIAL, Cops, Patients, Practitioners
-from cop_sim.queue import NEVER
-from cop_sim.state import first_request
+from cop_sim.queue import NEVER, first_request
 from cop_sim.vocab import DISCIPLINES
 from cop_sim.world.landscape import World, site_mix
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from cop_sim.model2.model import CopModel2
+from cop_sim.model2.model import CopModel
 from cop_sim.model2.outcomes import PANELS, summarise
 from cop_sim.models import RunResult
 
 
 def simulate(resolved: dict, seed: int) -> RunResult:
     """Build the model, run it to the horizon, and return its series, per-CoP table and summary."""
-    model = CopModel2(resolved, seed)
+    model = CopModel(resolved, seed)
     while model.running:
         model.step()
     frame = model.recorder.frame()

@@ -1,12 +1,13 @@
 """The one commented source of Model 2's defaults: value, unit, validity range, prior and origin.
 
-Seeds cited (``../shared/seeds/``) as in :mod:`cop_sim.defaults`. "assumption" marks a value the
+Seeds cited are the source studies in ``../shared/seeds/``. "assumption" marks a value the
 modellers chose; its prior says how far a robustness run or a calibration should vary it.
 """
 
 from __future__ import annotations
 
-from cop_sim.defaults import _composition, calendar_spec
+from cop_sim.calendar import calendar_spec
+from cop_sim.composition import check_members
 from cop_sim.names import plain_name
 from cop_sim.params import Param, Prior, Spec
 from cop_sim.world.spec import WORLD_SPEC
@@ -72,7 +73,7 @@ COP_SPEC: Spec = {
     "members": Param({"gp": 2, "nurse": 3, "specialist": 1, "social_worker": 2, "pharmacist": 1,
                       "community_worker": 3}, "practitioners by discipline", "persons",
                      source="seed 004 (twelve practitioners of health, care and community work)",
-                     kind=dict, check=_composition),
+                     kind=dict, check=check_members),
     "moderators": _p(2, "moderators (facilitators, chairs)", "persons", 0, 10, "seed 004 (two per CoP)"),
     "moderator_skill": _p(0.7, "facilitation skill: how far the chair cancels hierarchy's muting", "0-1",
                           0.0, 1.0, prior=(0.2, 1.0)),
@@ -93,7 +94,7 @@ COP_SPEC: Spec = {
 SPEC: Spec = {
     "name": Param("default", "scenario name", kind=str, check=plain_name),
     "description": Param("", "what the scenario encodes", kind=str),
-    "model": Param("cop2", "which model runs the scenario", choices=("cop", "cop2", "march1991")),
+    "model": Param("cop", "which model runs the scenario", choices=("cop", "march1991", "toy")),
     "seed": Param(1, "seed of the run's random streams (and of its world)", "-", 0, 2**63 - 1),
     "weeks": _p(52, "horizon", "weeks", 1, 1040, "seed 004 (a year of monthly meetings)"),
     "burn_in": _p(26, "weeks of care before week 0, with no CoP", "weeks", 0, 520,

@@ -22,7 +22,7 @@ from cop_sim.world.landscape import contribution
 
 LOW_STATUS = 0.5  # tellers at or below this status count as low-status (for the voice outcome)
 MEETING_TALLY = ("meetings", "attendees", "invited", "stories", "cocreated", "low_status_voice",
-                 "rep_voice", "meetings_held")
+                 "rep_voice")
 
 
 @njit
@@ -127,14 +127,13 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rng, tally, tc):
                 pr.cop_hours[i] += cp.meeting_hours[c]
         if invited == 0:
             continue
-        tally[0] += 1.0
         tally[1] += n_att
         tally[2] += invited
         tc[c, 6] += n_att
         tc[c, 7] += invited
         if n_att == 0:
             continue
-        tally[7] += 1.0
+        tally[0] += 1.0  # a meeting nobody attended did not happen
         prepared = rng.random() < cp.preparation[c]
         n_told = _choose(pr, cp, kn, c, att, prepared, cp.cases[c], rng, tellers)
         # the room's attention is fixed: voice shares it, so muting some amplifies the others

@@ -9,7 +9,7 @@ means ("arms") taken within each replication (arms of one replication share a se
 
     [[pattern.checks]]
     label = "knowledge: CoP - none"
-    outcome = "knowledge_mean"
+    outcome = "belief_error"
     expect = "increase"          # or "decrease"
     threshold = 0.02             # the smallest effect that matters, in the outcome's units
     treat = {"cop.calendar.every_weeks" = 4}
