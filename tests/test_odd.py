@@ -7,8 +7,17 @@ import re
 import pytest
 
 from cop_sim import models
-from cop_sim.odd_table import BEGIN, DOCS, END, ODD_PATH, current_block, main, model_spec, parameter_table, \
-    replace_block
+from cop_sim.odd_table import (
+    BEGIN,
+    DOCS,
+    END,
+    ODD_PATH,
+    current_block,
+    main,
+    model_spec,
+    parameter_table,
+    replace_block,
+)
 from cop_sim.params import flatten
 
 KIND = "cop2"  # the model kind docs/ODD.md describes (Model 2; renamed "cop" when Model 1 goes)
