@@ -1,11 +1,11 @@
-"""The ODD parameter table, generated from the CoP model's spec (:mod:`cop_sim.model2.spec`).
+"""The ODD parameter table, generated from the spec of the model the ODD describes.
 
-``docs/ODD.md`` holds a Markdown table of every parameter between two marker lines. This
-module renders that table from the code, rewrites the block in place, or checks that the
-document still matches the code::
+``docs/ODD.md`` (and ``docs/model2.md``) hold a Markdown table of every parameter of
+:data:`MODEL` between two marker lines. This module renders that table from the code, rewrites
+the blocks in place, or checks that the documents still match the code::
 
-    python -m cop_sim.odd_table          # rewrite the block in docs/ODD.md
-    python -m cop_sim.odd_table --check  # exit 1 if the block differs from the code
+    python -m cop_sim.odd_table          # rewrite the blocks in docs/ODD.md and docs/model2.md
+    python -m cop_sim.odd_table --check  # exit 1 if a block differs from the code
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from cop_sim.params import Param, flatten
 BEGIN = "<!-- BEGIN PARAMETER TABLE -->"
 END = "<!-- END PARAMETER TABLE -->"
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
-DOCS = {"cop": ODD_PATH}
+# The model kind the ODD describes.
+MODEL = "cop"
+# The documents that carry each kind's parameter table.
+DOCS = {MODEL: (ODD_PATH, ODD_PATH.parent / "model2.md")}
 
 
 def model_spec(model: str) -> dict:
@@ -44,7 +47,7 @@ def _scalar(x: Any) -> str:
 
 
 def _compact_map(value: dict) -> str:
-    """A dict default written out in full."""
+    """A dict default in few words: topic maps by group, other tables in full."""
     return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
 
 
@@ -55,7 +58,7 @@ def render_default(p: Param) -> str:
         p: The parameter.
 
     Returns:
-        Scalars as in a scenario file, lists and tables in full.
+        Scalars as in a scenario file, lists in full, topic maps by group, other tables in full.
     """
     d = p.default
     if isinstance(d, dict):
@@ -76,16 +79,16 @@ def _cell(text: str) -> str:
 
 
 def parameter_table(spec: dict | None = None) -> str:
-    """A Markdown table of every parameter of ``spec`` (default: the CoP model's).
+    """A Markdown table of every parameter of ``spec`` (default: the spec of :data:`MODEL`).
 
     Args:
-        spec: A nested parameter spec; the CoP model's when ``None``.
+        spec: A nested parameter spec; ``model_spec(MODEL)`` when ``None``.
 
     Returns:
         The table, one row per dotted key in spec order, ending with a newline.
     """
     rows = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    for key, p in flatten(model_spec("cop") if spec is None else spec).items():
+    for key, p in flatten(model_spec(MODEL) if spec is None else spec).items():
         cells = (f"`{key}`", f"`{render_default(p)}`", p.unit, p.allowed(), render_prior(p), p.doc, p.source)
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(rows) + "\n"
@@ -117,7 +120,7 @@ def current_block(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite (or with ``--check`` verify) the parameter table block of the ODD.
+    """Rewrite (or with ``--check`` verify) the parameter table blocks of a model's documents.
 
     Args:
         argv: Command-line arguments (default: ``sys.argv[1:]``).
@@ -126,26 +129,27 @@ def main(argv: list[str] | None = None) -> int:
         0 when written or up to date, 1 when ``--check`` finds a difference.
     """
     ap = argparse.ArgumentParser(prog="python -m cop_sim.odd_table", description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 if docs/ODD.md is out of date")
-    ap.add_argument("--model", choices=tuple(DOCS), default="cop",
-                    help="whose parameters (cop: docs/ODD.md)")
-    ap.add_argument("--path", type=Path, help="the document (default: the model's, as for --model)")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a document is out of date")
+    ap.add_argument("--model", choices=tuple(DOCS), default=MODEL,
+                    help=f"whose parameters (default {MODEL}: docs/ODD.md and docs/model2.md)")
+    ap.add_argument("--path", type=Path, help="one document instead of the model's")
     args = ap.parse_args(argv)
-    path = args.path or DOCS[args.model]
-    args.path = path
-    text = path.read_text(encoding="utf-8")
-    new = replace_block(text, parameter_table(model_spec(args.model)))
-    if args.check:
-        if new != text:
-            print(f"{args.path}: parameter table is out of date; run python -m cop_sim.odd_table "
-                  f"--model {args.model}",
-                  file=sys.stderr)
-            return 1
-        return 0
-    if new != text:
-        args.path.write_text(new, encoding="utf-8")
-        print(f"{args.path}: parameter table updated")
-    return 0
+    paths = [args.path] if args.path else list(DOCS[args.model])
+    table = parameter_table(model_spec(args.model))
+    stale = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        new = replace_block(text, table)
+        if new == text:
+            continue
+        if args.check:
+            print(f"{path}: parameter table is out of date; run python -m cop_sim.odd_table "
+                  f"--model {args.model}", file=sys.stderr)
+            stale = 1
+        else:
+            path.write_text(new, encoding="utf-8")
+            print(f"{path}: parameter table updated")
+    return stale
 
 
 if __name__ == "__main__":
