@@ -12,7 +12,7 @@ from cop_sim import models, scenario
 from cop_sim.model2.model import CopModel
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = ROOT / "scenarios" / "model2_default.toml"
+SCENARIO = ROOT / "scenarios" / "default.toml"
 BASELINE = ROOT / "tests" / "baseline" / "default_seed1.json"
 
 

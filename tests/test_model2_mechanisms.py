@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _resolved(*pairs: str, path=None) -> dict:
-    return scenario.load(path or ROOT / "scenarios" / "model2_default.toml", list(pairs))
+    return scenario.load(path or ROOT / "scenarios" / "default.toml", list(pairs))
 
 
 def _small(*pairs: str) -> dict:
@@ -216,3 +216,19 @@ def test_an_unknown_key_that_never_existed_still_gets_a_suggestion(tmp_path):
     f.write_text('[meeting]\nstory_weigth = 0.3\n')
     with pytest.raises(scenario.InputError, match="Did you mean 'story_weight'"):
         scenario.load(f)
+
+
+def test_familiarity_raises_trust_in_everyone_met_the_representative_included():
+    """The one trust source apart from accuracy (knock-out 0): meeting together, both directions."""
+    kept = {}
+    for fam in (0.0, 0.1):
+        r = _resolved("n_cops=1", "burn_in=0", "weeks=10", "cop.representative=true", "meeting.trust_rate=0.0",
+                      "cop.calendar.every_weeks=2", "cop.calendar.start_week=0", f"meeting.familiarity={fam}")
+        m = CopModel(r, 3)
+        while m.running:
+            m.step()
+        members = np.flatnonzero(m.cp.members[0] >= 0)
+        kept[fam] = (m.cp.trust[0][np.ix_(members, members)].mean(), m.cp.trust[0, members, -1].mean())
+    init = r["meeting"]["initial_trust"]
+    assert kept[0.0] == pytest.approx((init, init))  # no accuracy learning, no familiarity: no change
+    assert kept[0.1][0] > init and kept[0.1][1] > init  # members' trust in each other and in the representative

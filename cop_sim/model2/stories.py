@@ -174,11 +174,12 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rng, tally, tc):
             tell(world, pr, pa, cp, kn, c, ri, rk, m, v, att, True, True, -1)
             tally[6] += v
         if kn.familiarity > 0.0:  # a separate, documented source of trust: meeting together
+            # slot m is the representative, present at every meeting of a CoP that has one
             for r in range(m + 1):
-                if r < m and not att[r]:
+                if not (att[r] if r < m else cp.representative[c]):
                     continue
-                for q in range(m):
-                    if att[q] and q != r:
+                for q in range(m + 1):
+                    if q != r and (att[q] if q < m else cp.representative[c]):
                         cp.trust[c, r, q] += kn.familiarity * (1.0 - cp.trust[c, r, q])
         if rng.random() < cp.documentation[c]:
             codify(pr, cp, c, att)

@@ -10,7 +10,7 @@ from cop_sim import models, scenario
 ROOT = Path(__file__).resolve().parents[2]
 
 if __name__ == "__main__":
-    summary = models.simulate(scenario.load(ROOT / "scenarios" / "model2_default.toml"), 1).summary
+    summary = models.simulate(scenario.load(ROOT / "scenarios" / "default.toml"), 1).summary
     out = ROOT / "tests" / "baseline" / "default_seed1.json"
     out.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
     print(f"wrote {out}")
