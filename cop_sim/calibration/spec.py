@@ -159,7 +159,7 @@ def _fitted(key: str, raw: Any, leaves: dict[str, Param], source: str) -> Fitted
             raise unknown_key(source, f"{at}.{k}", list(FITTED_KEYS))
     if not raw:
         if param.prior is None:
-            raise InputError(source, at, f"'{key}' has no prior in cop_sim/defaults.py; give lo and hi "
+            raise InputError(source, at, f"'{key}' has no prior in the model's spec; give lo and hi "
                              f"(and family uniform|loguniform) within {param.allowed()}")
         return Fitted(key, param.prior, param.type is int)
     for end in ("lo", "hi"):
