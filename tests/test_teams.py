@@ -120,6 +120,17 @@ def test_more_teams_than_cops_is_refused_naming_the_key():
         scenario.load(SCENARIO, ["learning_community.teams=5"])
 
 
+def test_teams_set_by_an_event_apply_from_that_week():
+    ev = '[{week = 3, set = {"learning_community.teams" = 2}}]'
+    m = _model("n_cops=4", "burn_in=0", f"events={ev}")
+    assert not m.team.any()
+    for _ in range(4):
+        m.step()
+    assert sorted(np.bincount(m.team)) == [2, 2]
+    with pytest.raises(InputError, match=r"events\[0\]\.set\.learning_community\.teams.*9 teams for 4 CoPs"):
+        scenario.load(SCENARIO, ["events=[{week = 3, set = {\"learning_community.teams\" = 9}}]"])
+
+
 @pytest.mark.parametrize("pair, quoted", [
     ("learning_community.teams=5", "5 teams for 4 CoPs"),
     ("learning_community.team_by=random", "one of 'similar', 'diverse'"),

@@ -22,11 +22,15 @@ from cop_sim.params import InputError
 
 
 def check(resolved: dict, n_cops: int, source: str = "") -> None:
-    """Refuse more teams than CoPs (one line naming the key)."""
-    teams = resolved["learning_community"]["teams"]
-    if teams > max(n_cops, 1):
-        raise InputError(source, "learning_community.teams",
-                         f"{teams} teams for {n_cops} CoPs; allowed: 0 (one community of all) to n_cops")
+    """Refuse more teams than CoPs, in the scenario or in an event (one line naming the key)."""
+    found = [("learning_community.teams", resolved["learning_community"]["teams"])]
+    for i, ev in enumerate(resolved["events"]):  # events are checked for shape before this
+        if "learning_community.teams" in ev["set"]:
+            found.append((f"events[{i}].set.learning_community.teams", ev["set"]["learning_community.teams"]))
+    for key, teams in found:
+        if teams > max(n_cops, 1):
+            raise InputError(source, key,
+                             f"{teams} teams for {n_cops} CoPs; allowed: 0 (one community of all) to n_cops")
 
 
 def profiles(ctx: np.ndarray, cop: np.ndarray, n_cops: int, ctx_active: np.ndarray,
