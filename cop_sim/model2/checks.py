@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cop_sim.composition import check_common
-from cop_sim.model2 import events
+from cop_sim.composition import check_common, expand_cops
+from cop_sim.model2 import events, teams
 from cop_sim.model2.spec import COP_SPEC, SPEC
 from cop_sim.world.spec import check_world
 
@@ -13,4 +13,5 @@ def complete(resolved: dict, source: str) -> dict:
     check_common(resolved, source, COP_SPEC)
     check_world(resolved["world"], source)
     events.check(SPEC, resolved, source)
+    teams.check(resolved, len(expand_cops(resolved, source, COP_SPEC)), source)
     return resolved

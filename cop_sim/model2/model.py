@@ -9,7 +9,7 @@ import numpy as np
 
 from cop_sim.calendar import Calendar
 from cop_sim.composition import expand_cops
-from cop_sim.model2 import agents, events
+from cop_sim.model2 import agents, events, teams
 from cop_sim.model2.care import CARE_TALLY, COP_TALLY, care_week
 from cop_sim.model2.outcomes import _T, TALLIES, Recorder
 from cop_sim.model2.population import build, build_cops, demand
@@ -54,6 +54,7 @@ class CopModel(mesa.Model):
         roles = topic_roles(self.world.n_topics, self.world.n_conditions)
         self.hidden = np.array([r == "social" for r in roles])  # covered only once the context is known
         self.cop_prio = self._cop_priorities()
+        self.team = self._teams()
         self.calendar = Calendar(self.cops, resolved["learning_community"])
         self.events = events.check(SPEC, resolved, "")
         self.clock = 0  # weeks of care since the start of the burn-in
@@ -79,6 +80,14 @@ class CopModel(mesa.Model):
             if len(ctx):
                 out[c] = w.ctx_prio[ctx].mean(axis=0)
         return out
+
+    def _teams(self) -> np.ndarray:
+        """Each CoP's team in learning sessions, from the patient mixes drawn (no random draw)."""
+        lc, w = self.params["learning_community"], self.world
+        teams.check(self.params, len(self.cops))
+        self.profile = teams.profiles(self.pa.ctx, self.pr.cop, len(self.cops), w.ctx_active, w.ctx_social,
+                                      w.n_conditions)
+        return teams.form(self.profile, lc["teams"], lc["team_by"])
 
     def _care(self) -> None:
         """One week of care at the current clock, within capacity net of CoP hours and joint work."""
@@ -120,8 +129,8 @@ class CopModel(mesa.Model):
             k = self.k
             meet(k.world, k.pr, k.pa, k.cp, self.kn, np.asarray(meetings, dtype=np.int64), pressure,
                  self.clock, self.streams["meetings"], self._tally[MEET], self._tc)
-        for _ in sessions:
-            self._session()
+        for kind in sessions:
+            self._session(kind)
         self._care()
         beliefs_week(self.k.pr, self.k.cp, self.kn.repo_use, prm["practice"]["forgetting"])
         self._tally[_T["leavers"]] = turnover(pr, self.pa, self.cp, self.tables, self.world, prm,
@@ -152,9 +161,13 @@ class CopModel(mesa.Model):
             self.calendar.env.run(until=self.week)  # meetings before this week have happened
             self.calendar.agenda.meetings.clear()
             self.calendar.agenda.sessions.clear()
+            self.team = self._teams()  # teams may have been set from this week on
 
-    def _session(self) -> None:
-        """Delegates of every CoP (the most engaged members) tell stories to the other CoPs."""
+    def _session(self, kind: str = "learning_session") -> None:
+        """Delegates of every CoP (the most engaged members) tell stories to the other CoPs.
+
+        A learning session is held within each team; a symposium is of all CoPs.
+        """
         lc, pr = self.params["learning_community"], self.pr
         per = lc["representatives_per_cop"]
         delegates = []
@@ -164,5 +177,6 @@ class CopModel(mesa.Model):
         d = np.array(delegates, dtype=np.int64)
         pr.cop_hours[d] += lc["hours"]
         k = self.k
-        session(k.world, k.pr, k.pa, k.cp, self.kn, d, self.clock)
+        team = self.team if kind == "learning_session" else np.zeros(len(self.cops), dtype=np.int64)
+        session(k.world, k.pr, k.pa, k.cp, self.kn, d, team, self.clock)
 

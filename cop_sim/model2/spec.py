@@ -200,6 +200,15 @@ SPEC: Spec = {
         "hours": _p(3.0, "length of a session", "h", 0.25, 16.0),
         "symposium_week": _p(0, "week of a one-off symposium of all CoPs (0 = none)", "week", 0, 1040,
                              "seed 000 (PERFORM KT end-of-project symposium)"),
+        # Manukyan, Eppstein and Horbar 2013 (IEEE Access 1): a collaborative's sites learn in teams
+        # chosen by how alike their contexts are; 0 keeps today's one community of all CoPs
+        "teams": _p(0, "teams the CoPs are split into for learning sessions (0 = one community of all; "
+                    "at most n_cops)", "teams", 0, 100000,
+                    "Manukyan et al. 2013, IEEE Access 1 (teams within a collaborative); number assumed"),
+        "team_by": Param("similar", "how teams are formed from the CoPs' patient mixes: 'similar' groups "
+                         "the most alike, 'diverse' spreads alike CoPs over different teams", "-",
+                         choices=("similar", "diverse"),
+                         source="Manukyan et al. 2013, IEEE Access 1 (similar against diverse teams)"),
     },
 }
 

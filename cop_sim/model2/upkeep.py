@@ -32,8 +32,12 @@ def beliefs_week(pr, cp, repo_use, forgetting):
 
 
 @njit
-def session(world, pr, pa, cp, kn, delegates, week):
-    """A learning session: every delegate's best story told to the delegates of other CoPs."""
+def session(world, pr, pa, cp, kn, delegates, team, week):
+    """A learning session: every delegate's best story told to the delegates of other CoPs.
+
+    ``team[c]`` is CoP c's team (Manukyan et al. 2013): stories and pooled repositories stay
+    within a team. All zeros is one community of all CoPs, exactly as before teams existed.
+    """
     n_cops, m = cp.members.shape
     att = np.zeros(m, dtype=np.bool_)
     for d in delegates:
@@ -43,7 +47,7 @@ def session(world, pr, pa, cp, kn, delegates, week):
             continue
         v = voice(pr.status[i], 0.0, kn)
         for c in range(n_cops):
-            if c == pr.cop[i]:
+            if c == pr.cop[i] or team[c] != team[pr.cop[i]]:
                 continue
             att[:] = False
             for q in range(m):
@@ -56,7 +60,7 @@ def session(world, pr, pa, cp, kn, delegates, week):
             _tell_stranger(world, pr, pa, cp, kn, c, i, k, v, att)
         pr.st_patient[i] = -1
         pr.st_surprise[i] = 0.0
-    pool(cp)
+    pool(cp, team)
 
 
 @njit
@@ -76,22 +80,25 @@ def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att):
 
 
 @njit
-def pool(cp):
-    """Every CoP's repository becomes the precision-weighted pool of all CoPs' repositories."""
+def pool(cp, team):
+    """Every CoP's repository becomes the precision-weighted pool of its team's repositories."""
     C, S, T, A = cp.R_mu.shape
-    for s in range(S):
-        for t in range(T):
-            for a in range(A):
-                num, den, n = 0.0, 0.0, 0
-                for c in range(C):
-                    if cp.R_prec[c, s, t, a] > 0:
-                        num += cp.R_prec[c, s, t, a] * cp.R_mu[c, s, t, a]
-                        den += cp.R_prec[c, s, t, a]
-                        n += 1
-                if n > 0:
+    n_teams = team.max() + 1 if C > 0 else 0
+    for g in range(n_teams):  # one team: the same sums in the same order as a pool of all
+        for s in range(S):
+            for t in range(T):
+                for a in range(A):
+                    num, den, n = 0.0, 0.0, 0
                     for c in range(C):
-                        cp.R_mu[c, s, t, a] = num / den
-                        cp.R_prec[c, s, t, a] = den / n
+                        if team[c] == g and cp.R_prec[c, s, t, a] > 0:
+                            num += cp.R_prec[c, s, t, a] * cp.R_mu[c, s, t, a]
+                            den += cp.R_prec[c, s, t, a]
+                            n += 1
+                    if n > 0:
+                        for c in range(C):
+                            if team[c] == g:
+                                cp.R_mu[c, s, t, a] = num / den
+                                cp.R_prec[c, s, t, a] = den / n
 
 
 def turnover(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator) -> int:
