@@ -1,10 +1,10 @@
 """The ODD parameter table, generated from the spec of the model the ODD describes.
 
-``docs/ODD.md`` (and ``docs/model2.md``) hold a Markdown table of every parameter of
+``docs/ODD.md`` holds a Markdown table of every parameter of
 :data:`MODEL` between two marker lines. This module renders that table from the code, rewrites
 the blocks in place, or checks that the documents still match the code::
 
-    python -m cop_sim.odd_table          # rewrite the blocks in docs/ODD.md and docs/model2.md
+    python -m cop_sim.odd_table          # rewrite the block in docs/ODD.md
     python -m cop_sim.odd_table --check  # exit 1 if a block differs from the code
 """
 
@@ -23,7 +23,7 @@ ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 # The model kind the ODD describes.
 MODEL = "cop"
 # The documents that carry each kind's parameter table.
-DOCS = {MODEL: (ODD_PATH, ODD_PATH.parent / "model2.md")}
+DOCS = {MODEL: (ODD_PATH,)}
 
 
 def model_spec(model: str) -> dict:

@@ -11,18 +11,18 @@ import pytest
 from cop_sim import scenario
 from cop_sim.cli import main
 from cop_sim.model2 import teams
-from cop_sim.model2.model import CopModel2
+from cop_sim.model2.model import CopModel
 from cop_sim.params import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = ROOT / "scenarios" / "model2_default.toml"
+SCENARIO = ROOT / "scenarios" / "default.toml"
 
 
-def _model(*pairs: str, seed: int = 4) -> CopModel2:
-    return CopModel2(scenario.load(SCENARIO, ["weeks=8", "learning_community.enabled=true", *pairs]), seed)
+def _model(*pairs: str, seed: int = 4) -> CopModel:
+    return CopModel(scenario.load(SCENARIO, ["weeks=8", "learning_community.enabled=true", *pairs]), seed)
 
 
-def _one_story(m: CopModel2, teller_cop: int) -> int:
+def _one_story(m: CopModel, teller_cop: int) -> int:
     """Leave one delegate of ``teller_cop`` with a story (its patient's last observed plan), no one else."""
     pr, pa = m.pr, m.pa
     pr.st_patient[:] = -1
