@@ -5,6 +5,7 @@ from __future__ import annotations
 from cop_sim.composition import check_common
 from cop_sim.model2 import events
 from cop_sim.model2.spec import COP_SPEC, SPEC
+from cop_sim.params import InputError
 from cop_sim.world.spec import check_world
 
 
@@ -13,4 +14,8 @@ def complete(resolved: dict, source: str) -> dict:
     check_common(resolved, source, COP_SPEC)
     check_world(resolved["world"], source)
     events.check(SPEC, resolved, source)
+    repo = resolved["repository"]
+    if repo["socialisation"] == "stepwise" and repo["use"] > 1.0:
+        raise InputError(source, "repository.use", f"got {repo['use']}; allowed: a chance in [0, 1] "
+                         "when repository.socialisation = 'stepwise'")
     return resolved
