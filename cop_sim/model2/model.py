@@ -126,7 +126,8 @@ class CopModel2(mesa.Model):
             self._session()
         self._care()
         stepwise = self.kn.stepwise
-        beliefs_week(self.k.pr, self.k.cp, 0.0 if stepwise else self.kn.repo_use, prm["practice"]["forgetting"])
+        use = 0.0 if stepwise else self.kn.repo_use
+        beliefs_week(self.k.pr, self.k.cp, use, prm["practice"]["forgetting"])
         if stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
             socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.streams["socialise"])
         self._tally[_T["leavers"]] = turnover(pr, self.pa, self.cp, self.tables, self.world, prm,
