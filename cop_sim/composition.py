@@ -7,6 +7,7 @@ import numpy as np
 from cop_sim.params import InputError, merge
 from cop_sim.vocab import DISCIPLINES
 
+
 def check_members(value: dict) -> str | None:
     """Why a ``members`` table (discipline -> count) is not allowed, or None."""
     for k, v in value.items():

@@ -54,7 +54,8 @@ def _error(capsys, argv: list[str]) -> str:
     ({"lo = 0.3\nhi = 1.0": "lo = 0.3\nhi = 1.5"}, None,
      "'parameters.meeting.engagement_mean.hi': 1.5 lies outside the validity range"),
     ({'[parameters."practice.caseload"]\nlo = 0.5\nhi = 3.0\n': '[parameters."patients.per_practitioner"]\n'},
-     None, "'parameters.patients.per_practitioner': 'patients.per_practitioner' has no prior in the model's spec"),
+     None, "'parameters.patients.per_practitioner': 'patients.per_practitioner' has no prior in the "
+           "model's spec"),
     ({}, "week,attendance,backlog,knowledge,mood\n26,0.7,0.1,0.5,3\n",
      "'mood': data column is neither observed"),
     ({"months = [6]": "months = [7]"}, None,

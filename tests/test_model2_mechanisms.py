@@ -222,8 +222,8 @@ def test_familiarity_raises_trust_in_everyone_met_the_representative_included():
     """The one trust source apart from accuracy (knock-out 0): meeting together, both directions."""
     kept = {}
     for fam in (0.0, 0.1):
-        r = _resolved("n_cops=1", "burn_in=0", "weeks=10", "cop.representative=true", "meeting.trust_rate=0.0",
-                      "cop.calendar.every_weeks=2", "cop.calendar.start_week=0", f"meeting.familiarity={fam}")
+        r = _resolved("n_cops=1", "burn_in=0", "weeks=10", "cop.representative=true",
+                      "meeting.trust_rate=0.0", "cop.calendar.every_weeks=2", "cop.calendar.start_week=0", f"meeting.familiarity={fam}")
         m = CopModel(r, 3)
         while m.running:
             m.step()
@@ -231,4 +231,4 @@ def test_familiarity_raises_trust_in_everyone_met_the_representative_included():
         kept[fam] = (m.cp.trust[0][np.ix_(members, members)].mean(), m.cp.trust[0, members, -1].mean())
     init = r["meeting"]["initial_trust"]
     assert kept[0.0] == pytest.approx((init, init))  # no accuracy learning, no familiarity: no change
-    assert kept[0.1][0] > init and kept[0.1][1] > init  # members' trust in each other and in the representative
+    assert kept[0.1][0] > init and kept[0.1][1] > init  # in each other and in the representative

@@ -93,7 +93,7 @@ def test_pooling_narrows_gaps_between_repositories(resolve):
     model.cp.R_mu[:] = 0.2
     model.cp.R_mu[0] = 0.8
     spread = model.cp.R_mu.std(axis=0).sum()
-    pool(cp)
+    pool(cp, np.zeros(len(model.cops), dtype=np.int64))  # one team: all CoPs
     assert model.cp.R_mu.std(axis=0).sum() < spread
 
 
@@ -121,7 +121,7 @@ def test_agents_are_views_on_the_arrays(resolve):
     assert len(model.agents_by_type[Representative]) == 4
     everyone = patients(model)
     assert len(everyone) == int((model.pa.ctx >= 0).sum())  # created on first access
-    assert 0.0 <= everyone[0].health.min() and everyone[0].health.max() <= 1.0
+    assert everyone[0].health.min() >= 0.0 and everyone[0].health.max() <= 1.0
 
 
 def test_an_unknown_tally_is_an_error_not_dropped():

@@ -81,7 +81,7 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
             acc = max(0.0, 1.0 - ACCURACY_SCALE * abs(pr.told_val[i, s, t, a] - y))
             cp.trust[c, q, teller] += kn.trust_rate * (acc - cp.trust[c, q, teller])
             pr.told_by[i, s, t, a] = -1
-        belief_update(pr.mu, pr.prec, i, s, t, a, y, 1.0)
+        belief_update(pr.mu, pr.prec, i, s, t, a, y, kn.experience)
         # judged by what matters to the patient if known, else by what the practitioner thinks matters
         w = world.ctx_prio[ctx, t] if pa.known[i, k] else pr.P[i, t]
         total += w * y
@@ -90,6 +90,8 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
     if n == 0:
         return
     seen = total / max(wsum, 1e-12)
+    # the member's record as others can know it: observed results only (superior code learning)
+    pr.score[i] = seen if np.isnan(pr.score[i]) else pr.score[i] + kn.score_rate * (seen - pr.score[i])
     # the inclusion habit follows what plans made with patients showed, against plans made alone
     means = pr.m_joint if pa.joint[i, k] else pr.m_solo
     means[i] = seen if np.isnan(means[i]) else means[i] + kn.habit_rate * (seen - means[i])
@@ -122,6 +124,21 @@ def _addressed(active, known, hidden, c, t):
 
 
 @njit
+def _preferred(mu, prec, i, j, s, t, A, rng):
+    """The practice believed best on topic t, a tie broken at random (a neutral belief: a fair coin)."""
+    best, arg, ties = -np.inf, 0, 0
+    for a in range(A):
+        m, _ = _pooled(mu, prec, i, j, s, t, a)
+        if m > best:
+            best, arg, ties = m, a, 1
+        elif m == best:
+            ties += 1
+            if rng.random() * ties < 1.0:  # each of the tied practices equally likely
+                arg = a
+    return arg
+
+
+@njit
 def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     """Fill unplanned topics from beliefs, then maybe try one change. True if the plan changed.
 
@@ -135,6 +152,12 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     A = world.n_practices
     changed = False
     n_addr = 0
+    if kn.replan > 0.0 and rng.random() < kn.replan:  # the whole plan afresh: act on current beliefs
+        for t in range(world.n_topics):
+            if _addressed(active, known, hidden, c, t):
+                plan[t] = _preferred(mu, prec, i, j, s, t, A, rng)
+                n_addr += 1
+        return n_addr > 0
     for t in range(world.n_topics):
         if not _addressed(active, known, hidden, c, t):
             continue
@@ -228,6 +251,10 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
     if decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
         pa.tried[i, k] = week
         pa.joint[i, k] = mode == COLLABORATION
+        if kn.delay == 0:  # no delay: the result is seen at this visit
+            contributions(world, ctx, pa.plan[i, k], v)
+            observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+            tally[16] += 1.0
     _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v)
 
 

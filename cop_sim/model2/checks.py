@@ -5,6 +5,7 @@ from __future__ import annotations
 from cop_sim.composition import check_common, expand_cops
 from cop_sim.model2 import events, teams
 from cop_sim.model2.spec import COP_SPEC, SPEC
+from cop_sim.params import InputError
 from cop_sim.world.spec import check_world
 
 
@@ -13,5 +14,9 @@ def complete(resolved: dict, source: str) -> dict:
     check_common(resolved, source, COP_SPEC)
     check_world(resolved["world"], source)
     events.check(SPEC, resolved, source)
-    teams.check(resolved, len(expand_cops(resolved, source, COP_SPEC)), source)
+    teams.check(resolved, len(expand_cops(resolved, COP_SPEC, source)), source)
+    repo = resolved["repository"]
+    if repo["socialisation"] == "stepwise" and repo["use"] > 1.0:
+        raise InputError(source, "repository.use", f"got {repo['use']}; allowed: a chance in [0, 1] "
+                         "when repository.socialisation = 'stepwise'")
     return resolved

@@ -11,6 +11,7 @@ from cop_sim.calendar import Calendar
 from cop_sim.composition import expand_cops
 from cop_sim.model2 import agents, events, teams
 from cop_sim.model2.care import CARE_TALLY, COP_TALLY, care_week
+from cop_sim.model2.codelearning import absorbing, settled, socialise
 from cop_sim.model2.outcomes import _T, TALLIES, Recorder
 from cop_sim.model2.population import build, build_cops, demand
 from cop_sim.model2.spec import COP_SPEC, SPEC
@@ -57,6 +58,7 @@ class CopModel(mesa.Model):
         self.team = self._teams()
         self.calendar = Calendar(self.cops, resolved["learning_community"])
         self.events = events.check(SPEC, resolved, "")
+        self.absorbing = absorbing(resolved)  # whether a run may stop once nothing can change
         self.clock = 0  # weeks of care since the start of the burn-in
         self.week = 0
         self.running = True
@@ -132,13 +134,27 @@ class CopModel(mesa.Model):
         for kind in sessions:
             self._session(kind)
         self._care()
-        beliefs_week(self.k.pr, self.k.cp, self.kn.repo_use, prm["practice"]["forgetting"])
+        stepwise = self.kn.stepwise
+        use = 0.0 if stepwise else self.kn.repo_use
+        beliefs_week(self.k.pr, self.k.cp, use, prm["practice"]["forgetting"])
+        if stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
+            socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.streams["socialise"])
         self._tally[_T["leavers"]] = turnover(pr, self.pa, self.cp, self.tables, self.world, prm,
                                               self.streams["turnover"])
         self.week += 1
         self._record()
-        if self.week >= self.horizon:
+        if self.week >= self.horizon or (self.absorbing and self.equilibrium().all()):
             self.running = False
+
+    def equilibrium(self) -> np.ndarray:
+        """Which CoPs can no longer change (False for all unless the configuration is absorbing).
+
+        Only March's closed system (:func:`cop_sim.model2.codelearning.absorbing`) has such a state:
+        every member strictly prefers the code's practice on every topic (March 1991's equilibrium).
+        """
+        if not self.absorbing:
+            return np.zeros(len(self.cops), dtype=bool)
+        return settled(self)
 
     def _intervene(self, settings: dict) -> None:
         """Apply an event: new settings from this week on, for the CoPs, care and meetings."""

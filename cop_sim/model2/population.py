@@ -15,6 +15,7 @@ from cop_sim.vocab import DISCIPLINES
 from cop_sim.world.landscape import World, site_mix
 
 TRAINING_NOISE = 0.05  # individual spread of trained beliefs around the discipline's (assumption)
+PREFERENCE_STEP = 0.25  # lead of a preferred practice in uninformed beliefs (only the order matters)
 
 
 def discipline_tables(resolved: dict) -> dict[str, np.ndarray]:
@@ -22,7 +23,9 @@ def discipline_tables(resolved: dict) -> dict[str, np.ndarray]:
     d = resolved["disciplines"]
     keys = ("status", "clinical_hours", "contact_share", "panel_share", "guideline_confidence",
             "context_insight", "person_centred", "inclusion")
-    return {k: np.array([float(d[name][k]) for name in DISCIPLINES]) for k in keys}
+    out = {k: np.array([float(d[name][k]) for name in DISCIPLINES]) for k in keys}
+    out["uninformed"] = resolved["practice"]["prior"] == "uninformed"
+    return out
 
 
 def trial_values(world: World) -> np.ndarray:
@@ -39,9 +42,24 @@ def trial_values(world: World) -> np.ndarray:
     return out.reshape(T, A)
 
 
+def uninformed_beliefs(n: int, world: World, rng: np.random.Generator):
+    """March (1991)'s random beliefs: on each topic a preference for one practice, or for none.
+
+    Each of the A + 1 options is equally likely (1/3 each with two practices, March's -1, 0, +1);
+    a preference is a lead of :data:`PREFERENCE_STEP` over the other practices, all at 0.5.
+    """
+    T, A = world.n_topics, world.n_practices
+    pick = rng.integers(0, A + 1, (n, SOCIAL, T))  # A = no preference
+    mu = np.full((n, SOCIAL, T, A), 0.5)
+    mu += PREFERENCE_STEP * (pick[..., None] == np.arange(A))
+    return mu, np.ones((n, SOCIAL, T, A))
+
+
 def trained_beliefs(disc: np.ndarray, tab: dict, world: World, rng: np.random.Generator):
     """Starting belief means and precisions for practitioners of disciplines ``disc``."""
     n, T, A = len(disc), world.n_topics, world.n_practices
+    if tab.get("uninformed"):
+        return uninformed_beliefs(n, world, rng)
     trial = trial_values(world)
     mu = np.broadcast_to(trial, (n, SOCIAL, T, A)).copy()
     pc = world.person_centred.astype(float)
@@ -83,7 +101,7 @@ def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generat
         told_by=np.full((n, SOCIAL, T, world.n_practices), -1, dtype=np.int64),
         told_val=np.zeros((n, SOCIAL, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
-        st_surprise=np.zeros(n),
+        st_surprise=np.zeros(n), score=np.full(n, np.nan),
     )
     pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rng)
     cp = build_cops(resolved, cops, members, pa, world, rng)

@@ -144,10 +144,21 @@ SPEC: Spec = {
                           0.0, 1.0, "Eppstein et al. 2012 (local tests of potentially better practices); "
                           "value assumed", (0.05, 0.5)),
         "observation_noise": _p(0.15, "sd of the observed result of a practice around its true value",
-                                "0-1", 0.001, 1.0, "Eppstein et al. 2012; Manukyan et al. 2013 (noisy "
+                                "0-1", 0.0, 1.0, "Eppstein et al. 2012; Manukyan et al. 2013 (noisy "
                                 "assessment); value assumed", (0.05, 0.3)),
-        "signal_delay": _p(4, "weeks before a practice's result can be observed", "weeks", 0, 52,
-                           prior=(1, 12)),
+        "signal_delay": _p(4, "weeks before a practice's result can be observed (0 = at the visit "
+                           "itself)", "weeks", 0, 52, prior=(1, 12)),
+        "replan": _p(0.0, "chance a visit chooses the whole plan afresh from current beliefs (ties at "
+                     "random), not only the unplanned topics", "0-1", 0.0, 1.0,
+                     "assumption; 1 in the March (1991) docking: every period each individual acts "
+                     "on its beliefs, a neutral one as a fair coin"),
+        "experience_weight": _p(1.0, "worth of one's own observed result in one's beliefs", "obs", 0.0,
+                                5.0, "assumption (learning-core references: one observation); 0 in "
+                                "the March (1991) docking: individuals learn only from the code"),
+        "prior": Param("trials", "what practitioners start believing: trial evidence by discipline, or "
+                       "'uninformed': on each topic a preference for one practice or for none, each "
+                       "equally likely (March 1991's random beliefs)", "-",
+                       choices=("trials", "uninformed"), source="assumption; March 1991 (uninformed)"),
         "habit_rate": _p(0.05, "how fast the inclusion habit follows what planning with patients showed",
                          "-", 0.0, 1.0, prior=(0.01, 0.2), family="loguniform"),
         "forgetting": _p(0.005, "weekly loss of a belief's precision (what was learnt can be revised)",
@@ -182,10 +193,29 @@ SPEC: Spec = {
                          "seed 003 (behaviours that flattened hierarchies)", (0.3, 1.0)),
     },
     "repository": {
-        "use": _p(0.02, "weekly weight of the repository as an observation in members' beliefs", "obs",
+        "use": _p(0.02, "weekly weight of the repository as an observation in members' beliefs "
+                  "(stepwise socialisation: weekly chance of a step, March's p1)", "obs",
                   0.0, 5.0, "seed 004 (methodological guide); March (1991) socialisation", (0.0, 0.1)),
         "onboarding": _p(2.0, "the repository's worth to a newcomer, in observations", "obs", 0.0, 50.0,
                          prior=(0.0, 5.0)),
+        "socialisation": Param("evidence", "how members use the repository: 'evidence', every week as "
+                               "an observation worth 'use'; 'stepwise', with chance 'use' a week on each "
+                               "topic where their preference differs from the code's, one step towards "
+                               "it (another practice -> none -> the code's)", "-",
+                               choices=("evidence", "stepwise"),
+                               source="March 1991; one step per Christensen 2015 (stepwise)"),
+        "learning": Param("consensus", "how the repository learns at a documented meeting: 'consensus', "
+                          "the attendees' precision-weighted beliefs; 'superior', on each topic the "
+                          "practice most used by the attendees whose observed results beat what "
+                          "following the repository gave, adopted with chance 1 - (1 - "
+                          "learning_rate)^k, k the majority's margin", "-",
+                          choices=("consensus", "superior"), source="March 1991 (superior)"),
+        "learning_rate": _p(0.5, "code learning rate of 'superior' learning (March's p2)", "0-1", 0.0, 1.0,
+                            "March 1991, footnote 1"),
+        "score_rate": _p(1.0, "weight of the latest observed result in a member's running score, "
+                         "which 'superior' learning compares with the repository's (1 = the latest "
+                         "result only)", "0-1", 0.0, 1.0,
+                         "assumption; 1 in the March (1991) docking (the current period's actions)"),
     },
     "turnover": {
         "annual_rate": _p(0.1, "share of practitioners replaced in a year", "1/year", 0.0, 1.0,

@@ -41,6 +41,7 @@ class Practitioners(NamedTuple):
     attended: np.ndarray  # bool[N]
     st_patient: np.ndarray  # int64[N]: panel slot of the most surprising case since the last meeting
     st_surprise: np.ndarray  # float64[N]
+    score: np.ndarray  # float64[N]: running mean of observed results of own care (NaN = none yet)
 
 
 class Patients(NamedTuple):
@@ -103,6 +104,12 @@ class Knobs(NamedTuple):
     flattening: float
     repo_use: float
     initial_trust: float
+    experience: float  # worth of an own observation in beliefs
+    replan: float  # chance a visit chooses the whole plan afresh
+    superior: bool  # the repository learns from the superior group (March 1991), not the consensus
+    code_rate: float  # March's p2
+    score_rate: float
+    stepwise: bool  # members socialise stepwise towards the code (March's p1 = repo_use)
 
 
 def knobs(resolved: dict) -> Knobs:
@@ -118,5 +125,9 @@ def knobs(resolved: dict) -> Knobs:
         consensus_rate=float(m["consensus_rate"]), trust_rate=float(m["trust_rate"]),
         familiarity=float(m["familiarity"]), steepness=float(h["steepness"]),
         flattening=float(h["flattening"]), repo_use=float(resolved["repository"]["use"]),
-        initial_trust=float(m["initial_trust"]),
+        initial_trust=float(m["initial_trust"]), experience=float(p["experience_weight"]),
+        replan=float(p["replan"]), superior=resolved["repository"]["learning"] == "superior",
+        code_rate=float(resolved["repository"]["learning_rate"]),
+        score_rate=float(resolved["repository"]["score_rate"]),
+        stepwise=resolved["repository"]["socialisation"] == "stepwise",
     )

@@ -17,6 +17,7 @@ import numpy as np
 
 from cop_sim.kernel import njit
 from cop_sim.model2.care import belief_update
+from cop_sim.model2.codelearning import learn_code
 from cop_sim.model2.state import REPRESENTATIVE_STATUS
 from cop_sim.world.landscape import contribution
 
@@ -182,7 +183,10 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rng, tally, tc):
                     if q != r and (att[q] if q < m else cp.representative[c]):
                         cp.trust[c, r, q] += kn.familiarity * (1.0 - cp.trust[c, r, q])
         if rng.random() < cp.documentation[c]:
-            codify(pr, cp, c, att)
+            if kn.superior:  # March (1991): the code learns from those who do better than it
+                learn_code(world, pr, pa, cp, kn, c, att, rng)
+            else:
+                codify(pr, cp, c, att)
 
 
 @njit

@@ -127,6 +127,7 @@ def turnover(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator) -
     pr.P[leave] = trained_priorities(pr.disc[leave], tab, world)
     pr.st_patient[leave] = -1
     pr.st_surprise[leave] = 0.0
+    pr.score[leave] = np.nan
     pa.known[leave] = False
     pa.inc_value[leave] = -np.inf
     pa.tried[leave] = -1
