@@ -223,7 +223,8 @@ def test_familiarity_raises_trust_in_everyone_met_the_representative_included():
     kept = {}
     for fam in (0.0, 0.1):
         r = _resolved("n_cops=1", "burn_in=0", "weeks=10", "cop.representative=true",
-                      "meeting.trust_rate=0.0", "cop.calendar.every_weeks=2", "cop.calendar.start_week=0", f"meeting.familiarity={fam}")
+                      "meeting.trust_rate=0.0", "cop.calendar.every_weeks=2", "cop.calendar.start_week=0",
+                      f"meeting.familiarity={fam}")
         m = CopModel(r, 3)
         while m.running:
             m.step()
