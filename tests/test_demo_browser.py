@@ -86,11 +86,11 @@ def test_demo_in_browser(scenarios, tmp_path):
         lap("play + pause")
 
         # change a condition and Reset: the new run has the representative
-        harness.toggle(page, "Patient or family representative")
+        harness.toggle(page, "Patient representative")
         page.wait_for_selector(".cop-pending")
         page.click(".cop-reset")
         page.wait_for_function("() => document.querySelector('.cop-week').innerText.startsWith('Week 0')")
-        page.wait_for_function("() => /[1-9] patient or family representative/"
+        page.wait_for_function("() => /[1-9] patient representative/"
                                ".test(document.querySelector('.cop-population').innerText)")
         page.wait_for_function("() => document.querySelector('.cop-settings').innerText"
                                ".includes('representative: yes')")

@@ -134,10 +134,16 @@ def test_stories_of_a_meeting_match_the_models_count_of_stories_told():
         for m in meetings:
             assert sum(s.success is not None for s in m.stories) <= cases
             assert m.stories[-1].teller == "patient representative"
-            assert 0 < m.came <= m.invited
+            assert 0 < m.came == len(m.attendees) <= m.invited
         assert all(s.surprise > 0 and 0 <= s.lesson_error < 1 for s in members_told)
         checked += 1
     assert checked >= 4  # meetings every four weeks from week 2
+    # the network rings the latest meeting's attendees, also in weeks without a meeting
+    latest = run.stories.latest[0]
+    assert run.week - 1 != latest.week and latest.attendees
+    marks = views.network_figure(run, 0).axes[0].collections[1:]  # after the trust lines
+    ringed = sum(int((np.asarray(c.get_edgecolors())[:, 3] > 0).sum()) for c in marks)
+    assert ringed == latest.came + 2  # and the moderators' star and the representative's diamond
     assert {True, False} <= {s.success for m in run.stories.latest for s in m.stories}
     assert "cases told" in stories_html(run.stories.latest[0])
 

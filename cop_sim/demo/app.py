@@ -89,8 +89,8 @@ def population(m: Any) -> str:
     """Who is in the run, counted from the model itself (so a class sees Reset took effect)."""
     n = m.counts
     reps = n["representatives"]
-    who = (f"{reps} patient or family representative{'s' * (reps != 1)}" if reps
-           else "no patient or family representative")
+    who = (f"{reps} patient representative{'s' * (reps != 1)}" if reps
+           else "no patient representative")
     return (f"{n['practitioners']} practitioners in {n['cops']} CoP{'s' * (n['cops'] != 1)}"
             f" · {n['moderators']} moderators · {who}")
 

@@ -43,11 +43,12 @@ class Story:
 
 @dataclass
 class Meeting:
-    """A CoP's latest meeting: its week, who came, and the stories told."""
+    """A CoP's latest meeting: its week, who came (practitioner indices), and the stories told."""
 
     week: int
     came: int
     invited: int
+    attendees: frozenset[int] = frozenset()
     stories: list[Story] = field(default_factory=list)
 
 
@@ -107,7 +108,7 @@ class StoryLog:
             slots = cp.members[c]
             mem = slots[slots >= 0]
             came = pr.attended[mem]
-            meeting = Meeting(snap["week"], int(came.sum()), len(mem))
+            meeting = Meeting(snap["week"], int(came.sum()), len(mem), frozenset(mem[came].tolist()))
             listeners = mem[came]
             for i in mem[came]:
                 q = int(pr.slot[i])

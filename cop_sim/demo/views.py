@@ -83,14 +83,14 @@ def network_figure(run: Any, cop: int) -> Figure:
     error = member_belief_error(model)
     norm = Normalize(0.0, ERROR_SCALE)
     cmap = colormaps[ERROR_CMAP]
-    met = run.stories.latest[cop] is not None
+    last = run.stories.latest[cop]
     for d in sorted({int(pr.disc[i]) for i in idx}):
         group = [i for i in pos if pr.disc[i] == d]
         xy = np.array([pos[i] for i in group])
         size = np.array([80 + 420 * float(pr.status[i]) for i in group])
-        came = np.array([bool(pr.attended[i]) for i in group]) if met else np.ones(len(group), bool)
+        came = np.array([last is None or i in last.attendees for i in group])
         colour = cmap(norm(np.nan_to_num(error[group], nan=ERROR_SCALE)))
-        # ring = came to this week's meeting (no meeting: everyone ringed); no ring and faded = stayed away
+        # ring = came to the latest meeting (none yet: everyone ringed); no ring and faded = stayed away
         ax.scatter(xy[:, 0], xy[:, 1], s=size, c=colour, marker=DISCIPLINE_MARKERS.get(DISCIPLINES[d], "o"),
                    edgecolors=np.where(came, "black", "none").tolist(), linewidths=2.0, zorder=3)
         if (~came).any():
@@ -108,7 +108,6 @@ def network_figure(run: Any, cop: int) -> Figure:
         ax.annotate("patient\nrepresentative", (0, -0.3), xytext=(0, -30), textcoords="offset points",
                     ha="center", fontsize=9)
 
-    last = run.stories.latest[cop]
     when = (f"{last.came} of {last.invited} came to the meeting of week {last.week}" if last
             else "no meeting yet")
     ax.set_title(f"{model.cop_names[cop]}: {len(idx)} members; {when}", fontsize=11)
@@ -118,7 +117,7 @@ def network_figure(run: Any, cop: int) -> Figure:
                       label=label(d)) for d in discs]
     handles += [
         Line2D([], [], marker="o", ls="", mfc="0.6", mec="black", mew=2, markersize=8,
-               label="came to the meeting"),
+               label="came to the latest meeting"),
         Line2D([], [], marker="o", ls="", mfc="0.85", mec="none", markersize=8, label="stayed away (faded)"),
         Line2D([], [], color="#8c6d31", lw=3, label="trust (thicker = more)"),
     ]
@@ -265,7 +264,8 @@ def comparison_figure(runs_a: list[pd.DataFrame], runs_b: list[pd.DataFrame],
     for ax, (col, title, unit, scale, how) in zip(axes.flat, COMPARE_PANELS, strict=True):
         # the run means in figures: a difference too small to see in the curves is still readable
         means = [run_mean(runs, col) for runs in (runs_a, runs_b)]
-        ax.text(0.02, 0.03, f"mean A {scale * means[0]:.3f} · B {scale * means[1]:.3f}",
+        fmt = ".1f" if scale == 100.0 else ".3f"
+        ax.text(0.02, 0.03, f"mean A {scale * means[0]:{fmt}} · B {scale * means[1]:{fmt}}",
                 transform=ax.transAxes, fontsize=8, color="0.25",
                 bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none"})
         for runs, colour in ((runs_a, A_COLOUR), (runs_b, B_COLOUR)):
