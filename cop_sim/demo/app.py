@@ -219,8 +219,9 @@ patient) and the share of patients whose own goals are met.
 community; the one chosen above is drawn in bold.
 
 **Meetings and time (bottom).** Who comes to meetings and how loud lower-status tellers are heard
-(their voice as a share of the room's mean); the hours all members spend in the CoP (bars) against
-how long patients wait.
+(their voice relative to the room's mean, summed over their stories, per story told: 100 % if
+every story came from a lower-status member heard like an average member); the hours all members
+spend in the CoP (bars) against how long patients wait.
 """
 
 

@@ -195,7 +195,7 @@ def time_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
     xmax = max(horizon or 0, int(frame["week"].max()) if len(frame) else 1, 1)
     # attendance and voice exist only in meeting weeks (NaN otherwise): draw those weeks as points
     for col, name, colour in (("attendance", "came to the meeting (% of members)", "#17becf"),
-                              ("low_status_voice", "voice of lower-status tellers (% of the room's mean)",
+                              ("low_status_voice", "lower-status tellers' voice, per story told (%)",
                                "#8c564b")):
         if col in frame:
             held = frame[["week", col]].dropna()
@@ -229,7 +229,7 @@ COMPARE_PANELS = (
     ("care_quality", "Quality of care", "0-1", 1.0, "smooth"),
     ("health", "Patients' health (mean control)", "0-1", 1.0, "smooth"),
     ("goals_met", "Patients whose goals are met", "% of patients seen", 100.0, "smooth"),
-    ("low_status_voice", "Voice of lower-status tellers", "% of room's mean (meetings)", 100.0,
+    ("low_status_voice", "Voice of lower-status tellers", "% per story told (meetings)", 100.0,
      "meetings"),
     ("attendance", "Came to meetings", "% of members", 100.0, "meetings"),
     ("cop_hours", "Hours in the CoP", "hours, all members, 4-week avg", 1.0, "smooth"),
