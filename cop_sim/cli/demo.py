@@ -15,8 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``demo`` subcommand."""
     p = sub.add_parser("demo", help="serve the teaching demo in a browser",
                        description="Serve an interactive demo of a community of practice learning, "
-                                   "for teaching: scenario picker, conditions, Step/Play/Pause/Reset, "
-                                   "network and learning views, and a comparison of two settings.")
+                                   "for teaching (Model 2): scenario picker, conditions, "
+                                   "Step/Play/Pause/Reset, the network, the stories of the latest meeting, "
+                                   "beliefs, care and health views, and a comparison of two settings.")
     p.add_argument("scenario", nargs="?", default=None,
                    help="Model 2 scenario TOML file or name in scenarios/ to start with "
                         "(default: model2_default)")
