@@ -21,8 +21,15 @@ def _outcome(success: bool | None) -> str:
     return "success: the change was kept" if success else "failure: the change was dropped"
 
 
-def stories_html(meeting: Meeting | None) -> str:
+def meets(calendar: dict) -> bool:
+    """Whether a CoP's calendar (``cop.calendar``) holds any meeting at all."""
+    return bool(calendar.get("monthly") or calendar.get("every_weeks") or calendar.get("weeks"))
+
+
+def stories_html(meeting: Meeting | None, calendar: dict | None = None) -> str:
     """The latest meeting's stories as an HTML table (or a line saying there was none yet)."""
+    if meeting is None and calendar is not None and not meets(calendar):
+        return "<p>This CoP has no meetings in this scenario: no stories are told.</p>"
     if meeting is None:
         return "<p>No meeting yet: press Step until the first meeting.</p>"
     head = (f"<p><b>Week {meeting.week}</b>: {meeting.came} of {meeting.invited} members came; "
@@ -44,4 +51,5 @@ def StoriesCard(run: Any, cop: int, week_tick: int):
     """What was told at CoP ``cop``'s latest meeting (redrawn when ``week_tick`` changes)."""
     _ = week_tick
     with solara.Card(f"Stories at the latest meeting of {run.cop_names[cop]}", classes=["cop-stories"]):
-        solara.HTML(tag="div", unsafe_innerHTML=stories_html(run.stories.latest[cop]))
+        solara.HTML(tag="div", unsafe_innerHTML=stories_html(run.stories.latest[cop],
+                                                             run.model.cops[cop]["calendar"]))
