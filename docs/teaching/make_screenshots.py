@@ -30,6 +30,7 @@ def play_until(page, week: int, timeout_s: float = 300) -> None:
             raise TimeoutError(f"week {week} not reached in {timeout_s:.0f} s")
         time.sleep(0.5)
     page.click(".cop-pause")
+    page.wait_for_selector(".cop-step:not([disabled])", timeout=60_000)  # the loop has stopped
     time.sleep(2)  # let the last redraw arrive
 
 
