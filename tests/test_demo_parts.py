@@ -92,13 +92,17 @@ def test_views_draw_a_running_model():
     frame, cop_frame = run.frames()
     figs = [views.network_figure(run, 0), views.learning_figure(frame, run.horizon),
             views.health_figure(cop_frame, list(run.cop_names), 0, run.horizon),
-            views.time_figure(frame, run.horizon)]
+            views.time_figure(frame, run.horizon), views.beliefs_figure(run, 0)]
     for fig in figs:
         assert fig.axes
         assert any(ax.get_title() for ax in fig.axes)
     texts = " ".join(t.get_text() for t in figs[0].axes[0].texts)
     assert "moderator" in texts and "representative" in texts
     assert len(figs[2].axes[0].lines) == len(run.cop_names)  # one health curve per CoP
+    # inverted senior beliefs fall on the anti-diagonal of the beliefs picture
+    wrong = session.build(LESSON4, {controls.DEMO_ONLY: controls.SENIOR_CHOICES[2]})
+    senior = views.beliefs_figure(wrong, 0).axes[0].collections[0].get_offsets()
+    assert np.allclose(senior[:, 0] + senior[:, 1], 1.0)
     runs = session.run_to_end(DEFAULT, {"seed": 1}, seeds=2)
     assert len(runs) == 2 and isinstance(runs[0], pd.DataFrame)
     fig = views.comparison_figure(runs, runs, "A", "B")

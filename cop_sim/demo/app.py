@@ -195,6 +195,7 @@ def WatchModel(m: Any, week_tick: int):
                 deps + [cop])
     with solara.Columns([1, 1]):
         Picture("time", lambda: views.time_figure(frame, m.horizon), deps)
+        Picture("beliefs", lambda: views.beliefs_figure(m, cop), deps + [cop])
 
 
 READING = """
@@ -218,7 +219,15 @@ patient) and the share of patients whose own goals are met.
 **Patients' health by CoP (middle right).** Mean control of the patients' conditions (0-1) in each
 community; the one chosen above is drawn in bold.
 
-**Meetings and time (bottom).** Who comes to meetings and how loud lower-status tellers are heard
+**Beliefs against the truth (bottom right).** What the chosen CoP's highest-status member (red)
+and lowest-status member (blue) believe each practice is worth, one point per topic and practice,
+against its true value: filled for patients without social needs, open for patients with them.
+On the dotted diagonal a belief is right. Training gives the value of a practice used alone for a
+patient without social needs (the evidence of single-disease trials); the true value here also
+depends on the patient's other conditions and needs. The legend gives each one's mean distance
+from the truth.
+
+**Meetings and time (bottom left).** Who comes to meetings and how loud lower-status tellers are heard
 (their voice relative to the room's mean, summed over their stories, per story told: 100 % if
 every story came from a lower-status member heard like an average member); the hours all members
 spend in the CoP (bars) against how long patients wait.

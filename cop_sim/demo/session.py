@@ -14,7 +14,7 @@ import pandas as pd
 
 from cop_sim import scenario
 from cop_sim.demo.controls import DEMO_ONLY, SENIOR_CHOICES, overrides
-from cop_sim.demo.readings import set_senior_beliefs
+from cop_sim.demo.readings import set_senior_beliefs, true_practice_values
 from cop_sim.demo.stories import StoryLog
 
 KIND = "cop2"  # the scenarios' ``model`` the demo runs
@@ -67,6 +67,11 @@ class DemoRun:
             rec = self.model.recorder
             self._frames = {week: (rec.frame(), rec.cop_frame(self.model.cop_names))}
         return self._frames[week]
+
+    @cached_property
+    def truth(self) -> Any:
+        """Mean true value of each practice by social context and topic (the world never changes)."""
+        return true_practice_values(self.model)
 
     @cached_property
     def counts(self) -> dict[str, int]:

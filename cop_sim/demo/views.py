@@ -129,6 +129,43 @@ def network_figure(run: Any, cop: int) -> Figure:
     return fig
 
 
+def beliefs_figure(run: Any, cop: int) -> Figure:
+    """What the CoP's highest- and lowest-status members believe each practice is worth, against the truth.
+
+    One point per topic and practice, for patients without social needs (filled) and with them
+    (open): on the diagonal, the belief is right. The true value is the practice's mean over the
+    world's patient contexts with the other topics at their best (:func:`true_practice_values`).
+    """
+    model = run.model
+    fig = Figure(figsize=(6.4, 4.8), dpi=DPI)
+    idx = members(model, cop)
+    if not len(idx):
+        return _empty(fig, "This community has no members")
+    status = model.pr.status[idx]
+    chosen = [int(idx[np.argmax(status)]), int(idx[np.argmin(status)])]
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls=":", zorder=1)
+    truth, w = run.truth, model.world
+    for i, colour in zip(chosen, ("#d62728", "#1f77b4"), strict=True):
+        who = f"{label(DISCIPLINES[int(model.pr.disc[i])])} (status {float(model.pr.status[i]):.1f})"
+        for s, face in ((0, colour), (1, "none")):
+            # only topics some patient of this kind has (no social-needs topic without social needs)
+            seen = w.ctx_active[w.ctx_social == s].any(axis=0)
+            belief, true = model.pr.mu[i, s][seen].ravel(), truth[s][seen].ravel()
+            err = float(np.abs(belief - true).mean())
+            ax.scatter(true, belief, s=28, facecolors=face, edgecolors=colour, zorder=3,
+                       label=f"{who}, {'no ' if s == 0 else ''}social needs: off by {err:.2f}")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel("true value of the practice (mean over patients)")
+    ax.set_ylabel("believed value")
+    ax.set_title(f"{model.cop_names[cop]}: beliefs against the truth (dotted line = right)", fontsize=11)
+    ax.grid(alpha=0.3)
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=1, fontsize=8, frameon=False)
+    fig.subplots_adjust(left=0.12, right=0.97, top=0.92, bottom=0.36)
+    return fig
+
+
 def _mappable(cmap: Any, norm: Normalize) -> Any:
     """A colour scale for a colour bar without an image behind it."""
     from matplotlib.cm import ScalarMappable
