@@ -62,7 +62,8 @@ def test_demo_in_browser(scenarios, tmp_path):
         assert "No meeting yet" in page.inner_text(".cop-stories")
 
         # five Steps: the time shown advances and the plots are redrawn, at a real size
-        before = {v: harness.image_digest(page, v) for v in ("network", "learning", "health", "time", "beliefs")}
+        views = ("network", "learning", "health", "time", "beliefs")
+        before = {v: harness.image_digest(page, v) for v in views}
         assert harness.step(page, 5) == 5
         for view, old in before.items():
             new = harness.wait_image_changed(page, view, old)
