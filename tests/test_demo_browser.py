@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cop_sim.demo import harness
+from cop_sim.demo import harness, session
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.browser
@@ -21,11 +21,12 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def scenarios(tmp_path_factory) -> Path:
-    """The shipped default and a smaller variant, so switching scenario has a visible effect
-    that does not depend on which other scenarios are in scenarios/ today."""
+    """The shipped default (Model 2) and a smaller variant, so switching scenario has a visible
+    effect that does not depend on which other scenarios are in scenarios/ today."""
     folder = tmp_path_factory.mktemp("scenarios")
-    shutil.copy(ROOT / "scenarios" / "default.toml", folder / "default.toml")
-    text = (ROOT / "scenarios" / "default.toml").read_text()
+    default = ROOT / "scenarios" / f"{session.DEFAULT_SCENARIO}.toml"
+    shutil.copy(default, folder / "default.toml")
+    text = default.read_text()
     text = re.sub(r"(?m)^name = .*$", 'name = "two_small_cops"', text)
     text = re.sub(r"(?m)^weeks = .*$", "weeks = 26", text)
     text = re.sub(r"(?m)^n_cops = .*$", "n_cops = 2", text)
@@ -58,13 +59,20 @@ def test_demo_in_browser(scenarios, tmp_path):
         assert harness.week(page) == 0
         assert "48 practitioners in 4 CoPs" in page.inner_text(".cop-population")
 
+        assert "No meeting yet" in page.inner_text(".cop-stories")
+
         # five Steps: the time shown advances and the plots are redrawn, at a real size
-        before = {v: harness.image_digest(page, v) for v in ("network", "learning", "time")}
+        views = ("network", "learning", "health", "time", "beliefs")
+        before = {v: harness.image_digest(page, v) for v in views}
         assert harness.step(page, 5) == 5
         for view, old in before.items():
             new = harness.wait_image_changed(page, view, old)
             assert new["width"] > 300 and new["height"] > 200, (view, new)
             assert new["hash"] != old["hash"], f"the {view} view did not change after five steps"
+        # the first meeting (week 2) told its stories: the card lists them
+        page.wait_for_function("() => document.querySelector('.cop-stories').innerText"
+                               ".includes('cases told')")
+        assert re.search(r"success|failure", page.inner_text(".cop-stories"))
         lap("five steps")
 
         # Play runs on by itself; Pause stops it
@@ -79,11 +87,11 @@ def test_demo_in_browser(scenarios, tmp_path):
         lap("play + pause")
 
         # change a condition and Reset: the new run has the representative
-        harness.toggle(page, "Patient or family representative")
+        harness.toggle(page, "Patient representative")
         page.wait_for_selector(".cop-pending")
         page.click(".cop-reset")
         page.wait_for_function("() => document.querySelector('.cop-week').innerText.startsWith('Week 0')")
-        page.wait_for_function("() => /[1-9] patient or family representative/"
+        page.wait_for_function("() => /[1-9] patient representative/"
                                ".test(document.querySelector('.cop-population').innerText)")
         page.wait_for_function("() => document.querySelector('.cop-settings').innerText"
                                ".includes('representative: yes')")

@@ -15,10 +15,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``demo`` subcommand."""
     p = sub.add_parser("demo", help="serve the teaching demo in a browser",
                        description="Serve an interactive demo of a community of practice learning, "
-                                   "for teaching: scenario picker, conditions, Step/Play/Pause/Reset, "
-                                   "network and learning views, and a comparison of two settings.")
+                                   "for teaching (Model 2): scenario picker, conditions, "
+                                   "Step/Play/Pause/Reset, the network, the stories of the latest meeting, "
+                                   "beliefs, care and health views, and a comparison of two settings.")
     p.add_argument("scenario", nargs="?", default=None,
-                   help="scenario TOML file or name in scenarios/ to start with (default: default)")
+                   help="Model 2 scenario TOML file or name in scenarios/ to start with "
+                        "(default: model2_default)")
     p.add_argument("--port", type=int, default=8765, help="port to serve on (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: %(default)s, this machine only; "
@@ -29,9 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def find_scenario(text: str | None) -> Path:
     """A scenario given as a path or as a name in the shipped ``scenarios/`` folder."""
     from cop_sim.demo.controls import scenarios_dir
+    from cop_sim.demo.session import DEFAULT_SCENARIO
 
     if text is None:
-        return scenarios_dir() / "default.toml"
+        return scenarios_dir() / f"{DEFAULT_SCENARIO}.toml"
     path = Path(text)
     if path.is_file():
         return path.resolve()
@@ -56,9 +59,13 @@ def main(args: argparse.Namespace) -> int:
     """Check the scenario, configure Solara for offline use, and serve until interrupted."""
     from cop_sim import scenario
     from cop_sim.demo import assets
+    from cop_sim.demo.session import KIND
 
     path = find_scenario(args.scenario)
-    scenario.load(path)  # bad input is reported here, not in the browser
+    resolved = scenario.load(path)  # bad input is reported here, not in the browser
+    if resolved.get("model") != KIND:
+        raise InputError(str(path), "model", f"got {resolved.get('model')!r}; allowed: {KIND!r} "
+                         "(the demo runs Model 2)")
     if not port_free(args.host, args.port):
         raise InputError("--port", str(args.port), "already in use; choose another with --port")
     missing = assets.configure_environment()  # before Solara is imported

@@ -2,8 +2,9 @@
 
 Served by ``cop-sim demo`` (Solara, app ``cop_sim.demo.app``). Laid out like Mesa's
 SolaraViz (app bar, a side panel of cards with Reset/Play/Step, views in the main area), but
-with a CoP-specific controller: CopModel is built from a scenario file rather than from
-keyword arguments, and a class needs labelled Play and Pause buttons and a scenario picker.
+with a CoP-specific controller: the model (Model 2, through ``cop_sim.demo.session``) is built
+from a scenario file rather than from keyword arguments, and a class needs labelled Play and
+Pause buttons and a scenario picker.
 State lives in module-level reactives, which Solara keeps per browser session.
 """
 
@@ -21,12 +22,13 @@ from cop_sim.demo import session, views
 from cop_sim.demo.compare import CompareView
 from cop_sim.demo.controls import CONTROLS, describe, difference, list_scenarios, values_from
 from cop_sim.demo.inputs import ControlInput
+from cop_sim.demo.story_card import StoriesCard
 from cop_sim.params import InputError
 
 START = Path(os.environ["COP_SIM_DEMO_SCENARIO"]) if os.environ.get("COP_SIM_DEMO_SCENARIO") else None
 PLAY_DELAY = 0.3  # seconds between weeks while playing: slow enough to follow in class
 
-scenario_name = solara.reactive(START.stem if START else "default")
+scenario_name = solara.reactive(START.stem if START else session.DEFAULT_SCENARIO)
 values: solara.Reactive[dict[str, Any]] = solara.reactive({})  # what the side panel shows
 applied: solara.Reactive[dict[str, Any]] = solara.reactive({})  # what the running model was built with
 model: solara.Reactive[Any] = solara.reactive(None)
@@ -44,7 +46,7 @@ CSS = """
 
 def scenario_files() -> dict[str, Path]:
     """The scenarios on offer (re-read, so files added while the demo runs show up)."""
-    return list_scenarios(extra=START)
+    return list_scenarios(session.KIND, extra=START)
 
 
 def reset(new_values: dict[str, Any] | None = None) -> None:
@@ -85,11 +87,12 @@ def step() -> None:
 
 def population(m: Any) -> str:
     """Who is in the run, counted from the model itself (so a class sees Reset took effect)."""
-    reps = len(m.representatives)
-    who = (f"{reps} patient or family representative{'s' * (reps != 1)}" if reps
-           else "no patient or family representative")
-    return (f"{len(m.practitioners)} practitioners in {len(m.cop_names)} CoP{'s' * (len(m.cop_names) != 1)}"
-            f" · {len(m.moderators)} moderators · {who}")
+    n = m.counts
+    reps = n["representatives"]
+    who = (f"{reps} patient representative{'s' * (reps != 1)}" if reps
+           else "no patient representative")
+    return (f"{n['practitioners']} practitioners in {n['cops']} CoP{'s' * (n['cops'] != 1)}"
+            f" · {n['moderators']} moderators · {who}")
 
 
 def set_value(key: str, value: Any) -> None:
@@ -164,7 +167,7 @@ def Picture(name: str, make, dependencies: list):
 
 @solara.component
 def WatchView():
-    """The network and the three time views of the running model."""
+    """The network, the stories of the latest meeting and three time views of the running model."""
     if model.value is None:
         solara.ProgressLinear(True)
     else:
@@ -175,7 +178,7 @@ def WatchView():
 def WatchModel(m: Any, week_tick: int):
     """The views of model ``m`` as of ``week_tick``."""
     deps = [id(m), week_tick]
-    frame = solara.use_memo(m.recorder.frame, deps)
+    frame, cop_frame = solara.use_memo(m.frames, deps)
     cop = min(cop_index.value, max(len(m.cop_names) - 1, 0))
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         if len(m.cop_names) > 1:
@@ -185,28 +188,49 @@ def WatchModel(m: Any, week_tick: int):
                     style={"font-size": "0.85em", "color": "#555"})
     with solara.Columns([1, 1]):
         Picture("network", lambda: views.network_figure(m, cop), deps + [cop])
-        Picture("learning", lambda: views.learning_figure(frame, m.horizon), deps)
+        StoriesCard(m, cop, week_tick)
     with solara.Columns([1, 1]):
-        Picture("encounters", lambda: views.encounters_figure(frame, m.horizon), deps)
+        Picture("learning", lambda: views.learning_figure(frame, m.horizon), deps)
+        Picture("health", lambda: views.health_figure(cop_frame, list(m.cop_names), cop, m.horizon),
+                deps + [cop])
+    with solara.Columns([1, 1]):
         Picture("time", lambda: views.time_figure(frame, m.horizon), deps)
+        Picture("beliefs", lambda: views.beliefs_figure(m, cop), deps + [cop])
 
 
 READING = """
-**The community (top left).** Each shape is a member; the shape is the discipline. Colour is what
-the member knows (dark purple = little, yellow = expert); bigger = higher status. A black ring means
-the member came to the last meeting; faded members stayed away. Brown lines are trust between two
-members: the thicker, the more they trust each other. The orange star is the moderator, the pink
-diamond the patient or family representative.
+**The community (top left).** Each shape is a member; the shape is the discipline; bigger = higher
+status. Colour is how far the member's beliefs are from the truth about the care of their own
+patients (yellow = close, dark purple = far off): the mean |belief − true value| of the practices in
+their patients' plans, for each patient's real situation. A black ring means the member came to the
+latest meeting; faded members stayed away. Brown lines are trust between two members: the thicker,
+the more they trust each other's stories. The orange star is the moderator, the pink diamond the
+patient representative (one of the CoP's own patients).
 
-**How the community learns (top right).** Mean knowledge of the members, the quality of the care
-they give and how far they share a vision of care, each from 0 (none) to 1 (full), week by week.
+**Stories at the latest meeting (top right).** Who told which case, how much it surprised them (how
+far the result was from what they believed), whether the change they had tried worked (kept) or not
+(dropped), and how far the lesson they told is from the truth: a confident teller who is wrong
+spreads error. The floor goes by voice, so under a steep hierarchy high-status members tell most.
 
-**How professionals work together (bottom left).** Of all encounters about a patient, the share that
-are consultations (one asks another), coordination (hand-offs) or collaboration (joint care); the
-dashed line is the share in which the patient took part in the decision.
+**Beliefs and care (middle left).** The members' belief error over time (dashed, right axis), the
+quality of the care they give (the plan's true value as a share of the best possible for that
+patient) and the share of patients whose own goals are met.
 
-**Meetings and time (bottom right).** Who comes to meetings and how much of the discussion is led by
-lower-status members; the hours all members spend in the CoP (bars) against how long patients wait.
+**Patients' health by CoP (middle right).** Mean control of the patients' conditions (0-1) in each
+community; the one chosen above is drawn in bold.
+
+**Beliefs against the truth (bottom right).** What the chosen CoP's highest-status member (red)
+and lowest-status member (blue) believe each practice is worth, one point per topic and practice,
+against its true value: filled for patients without social needs, open for patients with them.
+On the dotted diagonal a belief is right. Training gives the value of a practice used alone for a
+patient without social needs (the evidence of single-disease trials); the true value here also
+depends on the patient's other conditions and needs. The legend gives each one's mean distance
+from the truth.
+
+**Meetings and time (bottom left).** Who comes to meetings and how loud lower-status tellers are heard
+(their voice relative to the room's mean, summed over their stories, per story told: 100 % if
+every story came from a lower-status member heard like an average member); the hours all members
+spend in the CoP (bars) against how long patients wait.
 """
 
 

@@ -30,6 +30,8 @@ def opposite(control: Control, value: Any) -> Any:
         return 0 if int(value) else 4
     if control.kind == "int":
         return int(value) + 1
+    if control.kind == "choice":  # the next choice along
+        return control.choices[(control.choices.index(value) + 1) % len(control.choices)]
     mid = (control.low + control.high) / 2
     return control.low if float(value) > mid else control.high
 

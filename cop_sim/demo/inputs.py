@@ -1,4 +1,4 @@
-"""One input widget per kind of control (slider, switch, meeting frequency, whole number)."""
+"""One input widget per kind of control (slider, switch, meeting frequency, whole number, choice)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ def ControlInput(control: Control, value: Any, on_value: Callable[[Any], None], 
                       on_value=lambda chosen: on_value(by_label[chosen]))
     elif control.kind == "int":
         solara.InputInt(label=text, value=int(value), on_value=on_value)
+    elif control.kind == "choice":
+        solara.Select(label=text, values=list(control.choices), value=str(value), on_value=on_value)
     else:
         # label and value above the slider: beside it a long label squeezes the slider, and a
         # value on the thumb covers the line above

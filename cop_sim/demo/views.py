@@ -1,4 +1,4 @@
-"""The demo's pictures, drawn with matplotlib from a model or its weekly record.
+"""The demo's pictures of a running Model 2, drawn with matplotlib from the run or its weekly record.
 
 Pure functions from data to ``matplotlib.figure.Figure`` (no pyplot: the server draws from
 several threads at once), so they can be tested and reused without a browser.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
@@ -17,37 +16,24 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-DISCIPLINE_LABELS = {
-    "gp": "GP",
-    "nurse": "nurse",
-    "specialist": "specialist",
-    "social_worker": "social worker",
-    "pharmacist": "pharmacist",
-    "community_worker": "community worker",
-    "manager": "manager",
-    "policy_maker": "policy maker",
-}
-# Shape tells the discipline, so colour is free for knowledge.
-DISCIPLINE_MARKERS = {
-    "gp": "o",
-    "nurse": "s",
-    "specialist": "^",
-    "social_worker": "p",
-    "pharmacist": "h",
-    "community_worker": "v",
-    "manager": "<",
-    "policy_maker": ">",
-}
-KNOWLEDGE_CMAP = "viridis"
+from cop_sim.demo.readings import member_belief_error, members, trust_edges
+from cop_sim.vocab import DISCIPLINES
+
+# Shape tells the discipline, so colour is free for beliefs.
+DISCIPLINE_MARKERS = {"gp": "o", "nurse": "s", "specialist": "^", "social_worker": "p", "pharmacist": "h",
+                      "community_worker": "v", "manager": "<", "policy_maker": ">"}
+ERROR_CMAP = "viridis_r"  # yellow = beliefs close to the truth, dark purple = far off
+ERROR_SCALE = 0.3  # belief error at the dark end of the colour scale
 A_COLOUR, B_COLOUR = "#1f77b4", "#d62728"
+COP_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
 DPI = 80
 # fixed margins: tight_layout would draw every figure twice, and the demo redraws each week
-MARGINS = {"left": 0.12, "right": 0.97, "top": 0.92, "bottom": 0.27}
+MARGINS = {"left": 0.12, "right": 0.88, "top": 0.92, "bottom": 0.27}
 
 
 def label(discipline: str) -> str:
     """A discipline in plain words."""
-    return DISCIPLINE_LABELS.get(discipline, discipline.replace("_", " "))
+    return {"gp": "GP"}.get(discipline, discipline.replace("_", " "))
 
 
 def _empty(fig: Figure, text: str) -> Figure:
@@ -58,28 +44,23 @@ def _empty(fig: Figure, text: str) -> Figure:
 
 
 def layout(model: Any, cop: int) -> dict[int, np.ndarray]:
-    """Fixed positions for one CoP's members, so the picture does not jump between weeks.
-
-    Members of the same discipline sit together on a circle; the moderator and the
-    representative are drawn in the middle.
-    """
-    members = sorted((p for p in model.practitioners if p.cop == cop),
-                     key=lambda p: (p.discipline, p.idx))
-    graph = nx.Graph()
-    graph.add_nodes_from(p.idx for p in members)
-    return nx.circular_layout(graph) if members else {}
+    """Fixed positions on a circle for one CoP's members, grouped by discipline, so nothing jumps."""
+    idx = sorted(members(model, cop).tolist(), key=lambda i: (int(model.pr.disc[i]), i))
+    angles = np.pi / 2 - 2 * np.pi * np.arange(len(idx)) / max(len(idx), 1)
+    return {i: np.array([np.cos(a), np.sin(a)]) for i, a in zip(idx, angles, strict=True)}
 
 
-def network_figure(model: Any, cop: int) -> Figure:
-    """One CoP as a network: who is in it, what they know, who trusts whom, who came.
+def network_figure(run: Any, cop: int) -> Figure:
+    """One CoP as a network: who is in it, how far off their beliefs are, who trusts whom, who came.
 
     Args:
-        model: A CopModel (practitioners, moderators, representatives, trust_edges).
+        run: A :class:`cop_sim.demo.session.DemoRun`.
         cop: Index of the community to draw.
     """
+    model = run.model
     fig = Figure(figsize=(6.4, 5.4), dpi=DPI)
-    members = [p for p in model.practitioners if p.cop == cop]
-    if not members:
+    idx = members(model, cop)
+    if not len(idx):
         return _empty(fig, "This community has no members")
     pos = layout(model, cop)
     ax = fig.add_axes((0.02, 0.17, 0.76, 0.76))
@@ -88,63 +69,104 @@ def network_figure(model: Any, cop: int) -> Figure:
     ax.set_xlim(-1.35, 1.35)
     ax.set_ylim(-1.3, 1.3)
 
-    edges = [(a, b, t) for a, b, t in model.trust_edges(cop) if a in pos and b in pos and t > 0.02]
+    edges = [(a, b, t) for a, b, t in trust_edges(model, cop) if t > 0.02]
     if edges:
-        trust = np.array([t for _, _, t in edges])
+        trust = np.clip(np.array([t for _, _, t in edges]), 0.0, 1.0)
         colours = np.zeros((len(edges), 4))
         colours[:, :3] = (0.55, 0.43, 0.19)
-        colours[:, 3] = 0.15 + 0.6 * trust
+        colours[:, 3] = 0.1 + 0.5 * trust
         segments = [(pos[a], pos[b]) for a, b, _ in edges]
-        ax.add_collection(LineCollection(segments, linewidths=0.4 + 3.6 * trust, colors=colours,
-                                         zorder=1, capstyle="round"))
+        ax.add_collection(LineCollection(segments, linewidths=0.3 + 2.7 * trust, colors=colours, zorder=1,
+                                         capstyle="round"))
 
-    norm = Normalize(0.0, 1.0)
-    cmap = colormaps[KNOWLEDGE_CMAP]
-    for disc in sorted({p.discipline for p in members}):
-        group = [p for p in members if p.discipline == disc]
-        xy = np.array([pos[p.idx] for p in group])
-        know = np.array([float(np.mean(p.knowledge)) for p in group])
-        size = np.array([80 + 420 * float(p.status) for p in group])
-        came = np.array([bool(p.attended_last) for p in group])
-        # ring = came to the last meeting; no ring and faded = stayed away
-        ax.scatter(xy[:, 0], xy[:, 1], s=size, c=cmap(norm(know)), marker=DISCIPLINE_MARKERS.get(disc, "o"),
-                   edgecolors=np.where(came, "black", "none").tolist(), linewidths=2.2, zorder=3)
+    pr = model.pr
+    error = member_belief_error(model)
+    norm = Normalize(0.0, ERROR_SCALE)
+    cmap = colormaps[ERROR_CMAP]
+    last = run.stories.latest[cop]
+    for d in sorted({int(pr.disc[i]) for i in idx}):
+        group = [i for i in pos if pr.disc[i] == d]
+        xy = np.array([pos[i] for i in group])
+        size = np.array([80 + 420 * float(pr.status[i]) for i in group])
+        came = np.array([last is None or i in last.attendees for i in group])
+        colour = cmap(norm(np.nan_to_num(error[group], nan=ERROR_SCALE)))
+        # ring = came to the latest meeting (none yet: everyone ringed); no ring and faded = stayed away
+        ax.scatter(xy[:, 0], xy[:, 1], s=size, c=colour, marker=DISCIPLINE_MARKERS.get(DISCIPLINES[d], "o"),
+                   edgecolors=np.where(came, "black", "none").tolist(), linewidths=2.0, zorder=3)
         if (~came).any():
             ax.scatter(xy[~came, 0], xy[~came, 1], s=size[~came], c="white", alpha=0.45,
-                       marker=DISCIPLINE_MARKERS.get(disc, "o"), edgecolors="none", zorder=4)
+                       marker=DISCIPLINE_MARKERS.get(DISCIPLINES[d], "o"), edgecolors="none", zorder=4)
 
-    n_mod = sum(1 for m in model.moderators if m.cop == cop)
-    n_rep = sum(1 for r in model.representatives if r.cop == cop)
+    n_mod = int(model.cops[cop]["moderators"])
+    rep = bool(model.cp.representative[cop])
     if n_mod:
-        ax.scatter([0], [0.18 if n_rep else 0], s=420, marker="*", c="#ff7f0e", edgecolors="black", zorder=5)
-        ax.annotate(f"moderator{'s' if n_mod > 1 else ''} ({n_mod})", (0, 0.18 if n_rep else 0),
+        ax.scatter([0], [0.18 if rep else 0], s=420, marker="*", c="#ff7f0e", edgecolors="black", zorder=5)
+        ax.annotate(f"moderator{'s' if n_mod > 1 else ''} ({n_mod})", (0, 0.18 if rep else 0),
                     xytext=(0, -22), textcoords="offset points", ha="center", fontsize=9)
-    if n_rep:
+    if rep:
         ax.scatter([0], [-0.3], s=300, marker="D", c="#e377c2", edgecolors="black", zorder=5)
-        ax.annotate("patient / family\nrepresentative", (0, -0.3), xytext=(0, -30),
-                    textcoords="offset points", ha="center", fontsize=9)
+        ax.annotate("patient\nrepresentative", (0, -0.3), xytext=(0, -30), textcoords="offset points",
+                    ha="center", fontsize=9)
 
-    came_n = sum(bool(p.attended_last) for p in members)
-    name = model.cop_names[cop] if cop < len(model.cop_names) else f"CoP {cop + 1}"
-    ax.set_title(f"{name}: {len(members)} members, {came_n} came to the last meeting", fontsize=11)
+    when = (f"{last.came} of {last.invited} came to the meeting of week {last.week}" if last
+            else "no meeting yet")
+    ax.set_title(f"{model.cop_names[cop]}: {len(idx)} members; {when}", fontsize=11)
 
+    discs = [DISCIPLINES[d] for d in sorted({int(pr.disc[i]) for i in idx})]
     handles = [Line2D([], [], marker=DISCIPLINE_MARKERS.get(d, "o"), ls="", color="0.5", markersize=8,
-                      label=label(d)) for d in sorted({p.discipline for p in members})]
+                      label=label(d)) for d in discs]
     handles += [
         Line2D([], [], marker="o", ls="", mfc="0.6", mec="black", mew=2, markersize=8,
-               label="came to last meeting"),
+               label="came to the latest meeting"),
         Line2D([], [], marker="o", ls="", mfc="0.85", mec="none", markersize=8, label="stayed away (faded)"),
         Line2D([], [], color="#8c6d31", lw=3, label="trust (thicker = more)"),
     ]
     fig.legend(handles=handles, loc="lower left", ncol=3, fontsize=8, frameon=False,
                bbox_to_anchor=(0.01, 0.0), columnspacing=1.0, handletextpad=0.3)
     cax = fig.add_axes((0.83, 0.25, 0.03, 0.6))
-    fig.colorbar(cmap_mappable(cmap, norm), cax=cax).set_label("knowledge (0 = none, 1 = expert)", fontsize=9)
+    fig.colorbar(_mappable(cmap, norm), cax=cax).set_label("belief error |belief − true value|", fontsize=9)
     fig.text(0.845, 0.17, "bigger =\nhigher status", ha="center", fontsize=8)
     return fig
 
 
-def cmap_mappable(cmap: Any, norm: Normalize) -> Any:
+def beliefs_figure(run: Any, cop: int) -> Figure:
+    """What the CoP's highest- and lowest-status members believe each practice is worth, against the truth.
+
+    One point per topic and practice, for patients without social needs (filled) and with them
+    (open): on the diagonal, the belief is right. The true value is the practice's mean over the
+    world's patient contexts with the other topics at their best (:func:`true_practice_values`).
+    """
+    model = run.model
+    fig = Figure(figsize=(6.4, 4.8), dpi=DPI)
+    idx = members(model, cop)
+    if not len(idx):
+        return _empty(fig, "This community has no members")
+    status = model.pr.status[idx]
+    chosen = [int(idx[np.argmax(status)]), int(idx[np.argmin(status)])]
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls=":", zorder=1)
+    truth, w = run.truth, model.world
+    for i, colour in zip(chosen, ("#d62728", "#1f77b4"), strict=True):
+        who = f"{label(DISCIPLINES[int(model.pr.disc[i])])} (status {float(model.pr.status[i]):.1f})"
+        for s, face in ((0, colour), (1, "none")):
+            # only topics some patient of this kind has (no social-needs topic without social needs)
+            seen = w.ctx_active[w.ctx_social == s].any(axis=0)
+            belief, true = model.pr.mu[i, s][seen].ravel(), truth[s][seen].ravel()
+            err = float(np.abs(belief - true).mean())
+            ax.scatter(true, belief, s=28, facecolors=face, edgecolors=colour, zorder=3,
+                       label=f"{who}, {'no ' if s == 0 else ''}social needs: off by {err:.2f}")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel("true value of the practice (mean over patients)")
+    ax.set_ylabel("believed value")
+    ax.set_title(f"{model.cop_names[cop]}: beliefs against the truth (dotted line = right)", fontsize=11)
+    ax.grid(alpha=0.3)
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=1, fontsize=8, frameon=False)
+    fig.subplots_adjust(left=0.12, right=0.97, top=0.92, bottom=0.36)
+    return fig
+
+
+def _mappable(cmap: Any, norm: Normalize) -> Any:
     """A colour scale for a colour bar without an image behind it."""
     from matplotlib.cm import ScalarMappable
 
@@ -161,42 +183,45 @@ def _axes(fig: Figure, frame: pd.DataFrame, title: str, ylabel: str, horizon: in
     return ax
 
 
-def _legend_below(fig: Figure, ax: Any) -> None:
-    """The legend under the plot, where it cannot hide a curve."""
-    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=9, frameon=False)
-    fig.subplots_adjust(**MARGINS)
+def smooth(series: pd.Series, weeks: int = 4) -> np.ndarray:
+    """A trailing moving average, so week-to-week chance does not hide the trend."""
+    return series.astype(float).rolling(weeks, min_periods=1).mean().to_numpy()
 
 
 def learning_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
-    """Learning curves: mean knowledge, care quality and shared vision, 0-1, by week."""
+    """Beliefs and care: belief error (right axis) against care quality and goals met (0-1), by week."""
     fig = Figure(figsize=(6.4, 4.6), dpi=DPI)
-    ax = _axes(fig, frame, "How the community learns", "level (0 = none, 1 = full)", horizon)
-    for col, name, colour in (("knowledge_mean", "knowledge (mean of members)", "#2ca02c"),
-                              ("care_quality", "quality of care", "#1f77b4"),
-                              ("shared_vision", "shared vision of care", "#9467bd")):
+    ax = _axes(fig, frame, "What members believe, and the care it gives", "care (0-1, 4-week avg)", horizon)
+    for col, name, colour in (("care_quality", "quality of care (of the best possible)", "#1f77b4"),
+                              ("goals_met", "patients whose goals are met", "#2ca02c")):
         if col in frame:
-            ax.plot(frame["week"], frame[col], lw=2.2, label=name, color=colour)
+            ax.plot(frame["week"], smooth(frame[col]), lw=2.2, label=name, color=colour)
     ax.set_ylim(0, 1)
-    _legend_below(fig, ax)
+    err = ax.twinx()
+    if "belief_error" in frame:
+        err.plot(frame["week"], smooth(frame["belief_error"]), lw=2.2, ls="--", color="#d62728",
+                 label="belief error |belief − true value| (right)")
+    err.set_ylabel("belief error (4-week avg)", color="#d62728")
+    seen = frame["belief_error"].dropna() if "belief_error" in frame else pd.Series(dtype=float)
+    err.set_ylim(0, max(0.3, 1.1 * float(seen.max())) if len(seen) else 0.3)
+    handles = ax.get_legend_handles_labels()[0] + err.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=9, frameon=False)
+    fig.subplots_adjust(**MARGINS)
     return fig
 
 
-def encounters_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
-    """How professionals work together on patients: shares of encounters by mode, stacked."""
+def health_figure(cop_frame: pd.DataFrame, names: list[str], cop: int, horizon: int | None = None) -> Figure:
+    """Patients' health (mean control of their conditions, 0-1) in each CoP, the chosen one in bold."""
     fig = Figure(figsize=(6.4, 4.6), dpi=DPI)
-    ax = _axes(fig, frame, "How professionals work together", "share of encounters (%, 4-week avg)", horizon)
-    modes = [("consultation_share", "consultation (one asks another)", "#c7c7c7"),
-             ("coordination_share", "coordination (hand-offs)", "#ffbb78"),
-             ("collaboration_share", "collaboration (joint care)", "#2ca02c")]
-    present = [m for m in modes if m[0] in frame]
-    if len(frame) and present:
-        ax.stackplot(frame["week"], *[100 * np.nan_to_num(smooth(frame[c])) for c, _, _ in present],
-                     labels=[n for _, n, _ in present], colors=[k for _, _, k in present], alpha=0.9)
-    if "patient_included_share" in frame:
-        ax.plot(frame["week"], 100 * smooth(frame["patient_included_share"]), color="black", lw=2, ls="--",
-                label="patient included in the decision")
-    ax.set_ylim(0, 100)
-    _legend_below(fig, ax)
+    ax = _axes(fig, cop_frame, "Patients' health by CoP", "mean control (0-1, 4-week avg)", horizon)
+    for c, name in enumerate(names):
+        rows = cop_frame[cop_frame["cop"] == name]
+        ax.plot(rows["week"], smooth(rows["health"]), color=COP_COLOURS[c % len(COP_COLOURS)],
+                lw=3.0 if c == cop else 1.3, alpha=1.0 if c == cop else 0.7, label=name)
+    ax.set_ylim(0, 1)
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=min(len(names), 4), fontsize=9,
+               frameon=False)
+    fig.subplots_adjust(**{**MARGINS, "right": 0.97})
     return fig
 
 
@@ -207,12 +232,12 @@ def time_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
     xmax = max(horizon or 0, int(frame["week"].max()) if len(frame) else 1, 1)
     # attendance and voice exist only in meeting weeks (NaN otherwise): draw those weeks as points
     for col, name, colour in (("attendance", "came to the meeting (% of members)", "#17becf"),
-                              ("low_status_contribution", "discussion led by lower-status members (%)",
+                              ("low_status_voice", "lower-status tellers' voice, per story told (%)",
                                "#8c564b")):
         if col in frame:
             held = frame[["week", col]].dropna()
             top.plot(held["week"], 100 * held[col], "o-", color=colour, lw=1.8, ms=5, label=name)
-    top.set_ylim(0, 105)
+    top.set_ylim(0, 125)
     top.set_ylabel("% (meeting weeks)")
     top.set_title("Meetings: who comes, who is heard", fontsize=11)
     top.legend(loc="lower left", fontsize=8)
@@ -235,18 +260,13 @@ def time_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
     return fig
 
 
-def smooth(series: pd.Series, weeks: int = 4) -> np.ndarray:
-    """A trailing moving average, so week-to-week chance does not hide the trend."""
-    return series.astype(float).rolling(weeks, min_periods=1).mean().to_numpy()
-
-
 # column, title, unit, scale, how: "level" as is, "smooth" 4-week average, "meetings" meeting weeks only
 COMPARE_PANELS = (
-    ("knowledge_mean", "Knowledge (mean of members)", "0-1", 1.0, "level"),
-    ("care_quality", "Quality of care", "0-1", 1.0, "level"),
-    ("shared_vision", "Shared vision of care", "0-1", 1.0, "level"),
-    ("cocreated", "New knowledge created together", "count (so far)", 1.0, "level"),
-    ("low_status_contribution", "Discussion led by lower-status members", "% (meeting weeks)", 100.0,
+    ("belief_error", "Belief error |belief − true value|", "mean, 4-week avg", 1.0, "smooth"),
+    ("care_quality", "Quality of care", "0-1", 1.0, "smooth"),
+    ("health", "Patients' health (mean control)", "0-1", 1.0, "smooth"),
+    ("goals_met", "Patients whose goals are met", "% of patients seen", 100.0, "smooth"),
+    ("low_status_voice", "Voice of lower-status tellers", "% per story told (meetings)", 100.0,
      "meetings"),
     ("attendance", "Came to meetings", "% of members", 100.0, "meetings"),
     ("cop_hours", "Hours in the CoP", "hours, all members, 4-week avg", 1.0, "smooth"),
@@ -262,6 +282,13 @@ def _series(frame: pd.DataFrame, col: str, how: str) -> tuple[np.ndarray, np.nda
     return frame["week"].to_numpy(), values
 
 
+def run_mean(runs: list[pd.DataFrame], col: str) -> float:
+    """Mean of ``col`` over weeks 1 to the end (NaN weeks skipped), averaged over runs."""
+    per_run = [float(np.nanmean(r[col].to_numpy(float)[1:])) for r in runs
+               if col in r and np.isfinite(r[col].to_numpy(float)[1:]).any()]
+    return float(np.mean(per_run)) if per_run else float("nan")
+
+
 def comparison_figure(runs_a: list[pd.DataFrame], runs_b: list[pd.DataFrame],
                       label_a: str, label_b: str) -> Figure:
     """The same scenario under two settings, overlaid panel by panel (A blue, B red).
@@ -272,6 +299,12 @@ def comparison_figure(runs_a: list[pd.DataFrame], runs_b: list[pd.DataFrame],
     fig = Figure(figsize=(14, 6.6), dpi=DPI)
     axes = fig.subplots(2, 4, sharex=True)
     for ax, (col, title, unit, scale, how) in zip(axes.flat, COMPARE_PANELS, strict=True):
+        # the run means in figures: a difference too small to see in the curves is still readable
+        means = [run_mean(runs, col) for runs in (runs_a, runs_b)]
+        fmt = ".1f" if scale == 100.0 else ".3f"
+        ax.text(0.02, 0.03, f"mean A {scale * means[0]:{fmt}} · B {scale * means[1]:{fmt}}",
+                transform=ax.transAxes, fontsize=8, color="0.25",
+                bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none"})
         for runs, colour in ((runs_a, A_COLOUR), (runs_b, B_COLOUR)):
             runs = [r for r in runs if col in r]
             if not runs:
@@ -290,7 +323,7 @@ def comparison_figure(runs_a: list[pd.DataFrame], runs_b: list[pd.DataFrame],
         ax.grid(alpha=0.3)
         if unit == "0-1":
             ax.set_ylim(0, 1)
-        elif unit.startswith("%"):
+        elif unit.startswith("% of m") or unit.startswith("% of p"):
             ax.set_ylim(0, 105)
         else:
             ax.set_ylim(bottom=0)

@@ -4,8 +4,8 @@ Run from the repository root after ``bash scripts/setup_demo.sh``:
 
     .venv/bin/python docs/teaching/make_screenshots.py
 
-Each lesson starts a fresh page on the default scenario, clicks what the lesson tells the
-class to click, and photographs the point that matters.
+Each lesson starts a fresh page on the demo's default scenario (Model 2), clicks what the lesson
+tells the class to click, and photographs the point that matters.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from cop_sim.demo import harness
+from cop_sim.demo import harness, session
 
 ROOT = Path(__file__).resolve().parents[2]
 IMG = ROOT / "docs" / "teaching" / "img"
@@ -30,12 +30,15 @@ def play_until(page, week: int, timeout_s: float = 300) -> None:
             raise TimeoutError(f"week {week} not reached in {timeout_s:.0f} s")
         time.sleep(0.5)
     page.click(".cop-pause")
+    page.wait_for_selector(".cop-step:not([disabled])", timeout=60_000)  # the loop has stopped
     time.sleep(2)  # let the last redraw arrive
 
 
 def compare(page, condition: str, name: str) -> None:
     """Open the comparison tab on ``condition`` (B starts at its opposite) and photograph it."""
     harness.tab(page, "Compare two settings")
+    page.wait_for_selector(".cop-view-compare img", timeout=60_000)
+    page.wait_for_selector(".cop-compare-running", state="detached", timeout=60_000)
     page.wait_for_selector(".cop-view-compare img", timeout=60_000)
     old = harness.image_digest(page, "compare")
     if condition != "Moderator's skill (0-1)":  # the tab opens on the moderator
@@ -59,20 +62,39 @@ def lesson(server_url: str, actions) -> None:
 
 
 def moderator_watch(page) -> None:
-    page.set_viewport_size({"width": VIEWPORT[0], "height": 1380})  # all four views
-    play_until(page, 13)
+    page.set_viewport_size({"width": VIEWPORT[0], "height": 1750})  # all the views
+    play_until(page, 11)  # just after the third meeting (weeks 2, 6, 10)
     page.screenshot(path=str(IMG / "lesson1_watch.png"))
     print("wrote", IMG / "lesson1_watch.png")
 
 
+def hierarchy(senior: str, name: str):
+    """Lesson 4: its scenario, the senior members' starting beliefs, steepness 1 (A) against 0 (B)."""
+    def actions(page) -> None:
+        harness.choose(page, "Scenario", "model2_hierarchy_lesson")
+        page.wait_for_function("() => document.querySelector('.cop-population').innerText"
+                               ".includes('in 2 CoPs')")
+        harness.choose(page, "Senior members start", senior)
+        page.wait_for_selector(".cop-pending")
+        compare(page, "Hierarchy steepness (0-1)", name)
+    return actions
+
+
 def main() -> int:
     IMG.mkdir(parents=True, exist_ok=True)
-    with harness.demo_server([str(ROOT / "scenarios" / "default.toml")]) as server:
-        lesson(server.url, moderator_watch)
-        lesson(server.url, lambda p: compare(p, "Moderator's skill (0-1)", "lesson1_moderator.png"))
-        lesson(server.url, lambda p: compare(p, "Patient or family representative",
-                                             "lesson2_patient_voice.png"))
-        lesson(server.url, lambda p: compare(p, "Caseload (x usual demand)", "lesson3_price_of_time.png"))
+    only = set(sys.argv[1:])  # e.g. "lesson4": take only those lessons' pictures
+    with harness.demo_server([str(ROOT / "scenarios" / f"{session.DEFAULT_SCENARIO}.toml")]) as server:
+        shots = [
+            ("lesson1", moderator_watch),
+            ("lesson1", lambda p: compare(p, "Moderator's skill (0-1)", "lesson1_moderator.png")),
+            ("lesson2", lambda p: compare(p, "Patient representative", "lesson2_patient_voice.png")),
+            ("lesson3", lambda p: compare(p, "Caseload (x usual demand)", "lesson3_price_of_time.png")),
+            ("lesson4", hierarchy("right (true values)", "lesson4_right.png")),
+            ("lesson4", hierarchy("wrong (inverted)", "lesson4_wrong.png")),
+        ]
+        for tag, actions in shots:
+            if not only or tag in only:
+                lesson(server.url, actions)
     return 0
 
 
