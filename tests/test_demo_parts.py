@@ -17,7 +17,7 @@ from cop_sim.params import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / f"{session.DEFAULT_SCENARIO}.toml"
-LESSON4 = ROOT / "scenarios" / "model2_hierarchy_lesson.toml"
+LESSON4 = ROOT / "scenarios" / "hierarchy_lesson.toml"
 pytestmark = pytest.mark.filterwarnings("ignore::numba.NumbaPerformanceWarning")
 
 
@@ -78,11 +78,12 @@ def test_bad_control_value_is_an_input_error():
 def test_scenario_list_offers_only_scenarios_of_the_demos_model(tmp_path):
     (tmp_path / "a.toml").write_text(f'model = "{session.KIND}"\nname = "a"\n')
     (tmp_path / "m.toml").write_text('model = "march1991"\n')
-    (tmp_path / "other.toml").write_text(f'model = "{"cop" if session.KIND != "cop" else "cop2"}"\n')
+    (tmp_path / "other.toml").write_text(f'model = "{"cop" if session.KIND != "cop" else "march1991"}"\n')
     (tmp_path / "broken.toml").write_text("not = [toml\n")
     assert list(controls.list_scenarios(session.KIND, tmp_path)) == ["a"]
     shipped = controls.list_scenarios(session.KIND)
     assert {DEFAULT.stem, LESSON4.stem} <= set(shipped)
+    assert "march1991_cop" not in shipped  # a docking set-up, not a class scenario
 
 
 def test_views_draw_a_running_model():

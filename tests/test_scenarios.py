@@ -54,9 +54,14 @@ def _raw(path: Path) -> dict:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+# CoP-model scenarios that encode no setting: March's model inside the CoP model (docking) and the
+# demo's hierarchy lesson; they set the model's rates on purpose and say so.
+CONSTRUCTED = {"march1991_cop", "hierarchy_lesson"}
+
+
 def _is_cop(path: Path) -> bool:
-    """A scenario of a source study's setting (docking scenarios set the CoP model up as March's)."""
-    return _raw(path).get("model", "cop") == "cop" and not path.stem.startswith("march1991")
+    """A scenario of a source study's setting, or the default."""
+    return _raw(path).get("model", "cop") == "cop" and path.stem not in CONSTRUCTED
 
 
 COP = [p for p in ALL if _is_cop(p)]
@@ -100,6 +105,8 @@ def test_opens_with_a_comment_citing_its_source(path):
             assert "assum" in head.lower(), "the opening comment says what is assumed"
     elif _raw(path).get("model") == "toy":  # constructed: it says so and what its answer is
         assert "known answer" in head
+    elif path.stem == "hierarchy_lesson":  # a lesson: it names its lesson and its basis
+        assert "lesson4_hierarchy.md" in head and "test_whether_hierarchy_helps" in head
     else:  # a docking scenario cites its published model instead of a seed
         assert re.search(r"\(\d{4}\)", head)
 

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "beliefs, care and health views, and a comparison of two settings.")
     p.add_argument("scenario", nargs="?", default=None,
                    help="Model 2 scenario TOML file or name in scenarios/ to start with "
-                        "(default: model2_default)")
+                        "(default: default)")
     p.add_argument("--port", type=int, default=8765, help="port to serve on (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: %(default)s, this machine only; "

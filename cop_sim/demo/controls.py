@@ -167,7 +167,8 @@ def list_scenarios(kind: str, folder: Path | None = None, extra: Path | None = N
     """Scenario files for model ``kind``, by name (file stem), read afresh so new ones appear."""
     folder = folder or scenarios_dir()
     paths = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-    found = {p.stem: p for p in paths if scenario_kind(p) == kind}
+    # docking set-ups (the CoP model as March's, 80 organisations for up to 20 years) are not for class
+    found = {p.stem: p for p in paths if scenario_kind(p) == kind and not p.stem.startswith("march1991")}
     if extra is not None and extra.stem not in found:
         found[extra.stem] = extra
     return found

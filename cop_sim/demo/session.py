@@ -17,15 +17,15 @@ from cop_sim.demo.controls import DEMO_ONLY, SENIOR_CHOICES, overrides
 from cop_sim.demo.readings import set_senior_beliefs, true_practice_values
 from cop_sim.demo.stories import StoryLog
 
-KIND = "cop2"  # the scenarios' ``model`` the demo runs
-DEFAULT_SCENARIO = "model2_default"  # the scenario the demo starts on (a file stem in scenarios/)
+KIND = "cop"  # the scenarios' ``model`` the demo runs
+DEFAULT_SCENARIO = "default"  # the scenario the demo starts on (a file stem in scenarios/)
 
 
 def model_class() -> type:
     """The model class (imported late: the model is heavy and the CLI should not pay for it)."""
-    from cop_sim.model2.model import CopModel2
+    from cop_sim.model2.model import CopModel
 
-    return CopModel2
+    return CopModel
 
 
 def resolve(path: str | Path, values: dict[str, Any] | None = None) -> dict:

@@ -71,7 +71,7 @@ def moderator_watch(page) -> None:
 def hierarchy(senior: str, name: str):
     """Lesson 4: its scenario, the senior members' starting beliefs, steepness 1 (A) against 0 (B)."""
     def actions(page) -> None:
-        harness.choose(page, "Scenario", "model2_hierarchy_lesson")
+        harness.choose(page, "Scenario", "hierarchy_lesson")
         page.wait_for_function("() => document.querySelector('.cop-population').innerText"
                                ".includes('in 2 CoPs')")
         harness.choose(page, "Senior members start", senior)
