@@ -100,14 +100,24 @@ def turnover(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator) -
     Tacit knowledge leaves with them; the newcomer brings fresh beliefs (March 1991's turnover).
     Returns the number of leavers.
     """
-    from cop_sim.model2.population import trained_beliefs, trained_priorities
-
     rate = resolved["turnover"]["annual_rate"]
     if rate <= 0 or len(pr.disc) == 0:
         return 0
     leave = np.flatnonzero(rng.random(len(pr.disc)) < 1.0 - (1.0 - rate) ** (1 / 52))
     if len(leave) == 0:
         return 0
+    replace(pr, pa, cp, tab, world, resolved, rng, leave)
+    return len(leave)
+
+
+def replace(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator, leave: np.ndarray) -> None:
+    """Replace practitioners ``leave`` (who were drawn from ``rng``) by newcomers; see :func:`turnover`.
+
+    The model draws who leaves in its compiled week (``week.close_week``) and calls this only
+    in the weeks someone does; the newcomers' beliefs come next from the same stream.
+    """
+    from cop_sim.model2.population import trained_beliefs, trained_priorities
+
     mu, prec = trained_beliefs(pr.disc[leave], tab, world, rng)
     c = pr.cop[leave]
     w = resolved["repository"]["onboarding"] * (cp.R_prec[c] > 0)
@@ -127,4 +137,3 @@ def turnover(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator) -
     init = resolved["meeting"]["initial_trust"]
     cp.trust[c, slots, :] = init
     cp.trust[c, :, slots] = init
-    return len(leave)
