@@ -40,10 +40,11 @@ def bring_health_up_to_date(world, pa, i, k, week, response, decline, v):
     if dt <= 0:
         return
     keep = (1.0 - response) ** dt
+    active, health = world.ctx_active, pa.health  # hoisted: a structref field read costs in a loop
     for t in range(world.n_topics):
-        if world.ctx_active[c, t]:
+        if active[c, t]:
             target = max(0.0, v[t] - decline)
-            pa.health[i, k, t] = target + (pa.health[i, k, t] - target) * keep
+            health[i, k, t] = target + (health[i, k, t] - target) * keep
     pa.health_week[i, k] = week
 
 
@@ -66,24 +67,28 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
     s = world.ctx_social[ctx] if pa.known[i, k] else 0
     noise = cp.noise[c]
     plan = pa.plan[i, k]
+    known = pa.known[i, k]
+    # hoisted: a structref field read in a loop costs more than the arithmetic
+    obs_plan, obs, mu, prec, told_by, told_val = pa.obs_plan, pa.obs, pr.mu, pr.prec, pr.told_by, pr.told_val
+    trust, prio, P = cp.trust, world.ctx_prio, pr.P
     total, wsum, surprise, n = 0.0, 0.0, 0.0, 0
     for t in range(world.n_topics):
         a = plan[t]
-        pa.obs_plan[i, k, t] = a
+        obs_plan[i, k, t] = a
         if a < 0:
             continue
         y = v[t] + noise * rng.standard_normal()
-        pa.obs[i, k, t] = y
-        surprise += abs(y - pr.mu[i, s, t, a])
+        obs[i, k, t] = y
+        surprise += abs(y - mu[i, s, t, a])
         n += 1
-        teller = pr.told_by[i, s, t, a]
+        teller = told_by[i, s, t, a]
         if teller >= 0:  # trust follows how well the teller's story predicted what was seen
-            acc = max(0.0, 1.0 - ACCURACY_SCALE * abs(pr.told_val[i, s, t, a] - y))
-            cp.trust[c, q, teller] += kn.trust_rate * (acc - cp.trust[c, q, teller])
-            pr.told_by[i, s, t, a] = -1
-        belief_update(pr.mu, pr.prec, i, s, t, a, y, kn.experience)
+            acc = max(0.0, 1.0 - ACCURACY_SCALE * abs(told_val[i, s, t, a] - y))
+            trust[c, q, teller] += kn.trust_rate * (acc - trust[c, q, teller])
+            told_by[i, s, t, a] = -1
+        belief_update(mu, prec, i, s, t, a, y, kn.experience)
         # judged by what matters to the patient if known, else by what the practitioner thinks matters
-        w = world.ctx_prio[ctx, t] if pa.known[i, k] else pr.P[i, t]
+        w = prio[ctx, t] if known else P[i, t]
         total += w * y
         wsum += w
     pa.tried[i, k] = -1
@@ -175,12 +180,12 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     if mode == COORDINATION:  # the colleague advises where the practitioner is least sure
         tt, low = -1, np.inf
         for t in range(world.n_topics):
-            if _addressed(active, known, hidden, c, t) and pr.prec[i, s, t, plan[t]] < low:
-                tt, low = t, pr.prec[i, s, t, plan[t]]
+            if _addressed(active, known, hidden, c, t) and prec[i, s, t, plan[t]] < low:
+                tt, low = t, prec[i, s, t, plan[t]]
         best, arg = -np.inf, plan[tt]
         for a in range(A):
-            if pr.mu[adviser, s, tt, a] > best:
-                best, arg = pr.mu[adviser, s, tt, a], a
+            if mu[adviser, s, tt, a] > best:
+                best, arg = mu[adviser, s, tt, a], a
         if arg != plan[tt]:
             plan[tt] = arg
             return True
@@ -211,10 +216,11 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
 def _colleague(pr, cp, c, q, i):
     """The member of CoP c whom slot q trusts most (their index), or -1."""
     best, value_ = -1, -1.0
-    for b in range(cp.members.shape[1]):
-        j = cp.members[c, b]
-        if j >= 0 and j != i and pr.hours[j] > 0 and cp.trust[c, q, b] > value_:
-            best, value_ = j, cp.trust[c, q, b]
+    members, hours, trust = cp.members, pr.hours, cp.trust  # hoisted out of the loop
+    for b in range(members.shape[1]):
+        j = members[c, b]
+        if j >= 0 and j != i and hours[j] > 0 and trust[c, q, b] > value_:
+            best, value_ = j, trust[c, q, b]
     return best
 
 
@@ -265,23 +271,25 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v):
     plan = pa.plan[i, k]
     quality = contributions(world, ctx, plan, v) / world.best_value[ctx]
     s_true = world.ctx_social[ctx]
+    active, prio, burden, hl, mu = world.ctx_active, world.ctx_prio, world.burden, pa.health, pr.mu  # hoisted
+    n_cond = world.n_conditions
     health, n_c, goal, load, err, n_a = 0.0, 0, 0.0, 0.0, 0.0, 0
     for t in range(world.n_topics):
-        if not world.ctx_active[ctx, t]:
+        if not active[ctx, t]:
             continue
-        h = pa.health[i, k, t]
-        goal += world.ctx_prio[ctx, t] * h
-        if t < world.n_conditions:
+        h = hl[i, k, t]
+        goal += prio[ctx, t] * h
+        if t < n_cond:
             health += h
             n_c += 1
         a = plan[t]
         if a >= 0:
-            load += world.burden[a]
-            err += abs(pr.mu[i, s_true, t, a] - v[t])
+            load += burden[a]
+            err += abs(mu[i, s_true, t, a] - v[t])
             n_a += 1
     n_act = 0
     for t in range(world.n_topics):
-        n_act += world.ctx_active[ctx, t]
+        n_act += active[ctx, t]
     health /= max(n_c, 1)
     err /= max(n_a, 1)
     met = 1.0 if goal >= kn.goal_threshold else 0.0
@@ -314,16 +322,17 @@ def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc):
     chosen = np.empty(ppp, dtype=np.int64)
     key, order = np.empty(ppp), np.empty(ppp, dtype=np.int64)
     v = np.empty(world.n_topics)  # scratch: true values of a plan, reused by every visit
-    for c in range(cp.members.shape[0]):
-        for q in range(cp.members.shape[1]):
-            i = cp.members[c, q]
+    members, asked, tie, demand = cp.members, pa.asked, pa.tie, pa.demand  # hoisted out of the loops
+    for c in range(members.shape[0]):
+        for q in range(members.shape[1]):
+            i = members[c, q]
             if i < 0:
                 continue
-            seen, n_wait = serve(pa.asked, pa.tie, week, i, cap[i], chosen, key, order)
+            seen, n_wait = serve(asked, tie, week, i, cap[i], chosen, key, order)
             tally[6] += n_wait - seen
             for e in range(seen):
                 k = chosen[e]
-                tally[5] += week - pa.asked[i, k]
+                tally[5] += week - asked[i, k]
                 encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v)
-                pa.asked[i, k] = week + weeks_to_request(rng.random(), pa.demand[i, k])
-                pa.tie[i, k] = rng.random()
+                asked[i, k] = week + weeks_to_request(rng.random(), demand[i, k])
+                tie[i, k] = rng.random()

@@ -9,22 +9,21 @@ import numpy as np
 
 from cop_sim.calendar import Calendar
 from cop_sim.composition import expand_cops
-from cop_sim.model2 import agents, events, teams
-from cop_sim.model2.care import CARE_TALLY, COP_TALLY, care_week
+from cop_sim.model2 import agents, events, teams, week
+from cop_sim.model2.care import COP_TALLY
 from cop_sim.model2.codelearning import absorbing, settled, socialise
 from cop_sim.model2.outcomes import _T, TALLIES, Recorder
 from cop_sim.model2.population import build, build_cops, demand
 from cop_sim.model2.spec import COP_SPEC, SPEC
 from cop_sim.model2.state import knobs
-from cop_sim.model2.stories import MEETING_TALLY, meet
-from cop_sim.model2.structs import refs
-from cop_sim.model2.upkeep import beliefs_week, session, turnover
+from cop_sim.model2.structs import refs, run_ref
+from cop_sim.model2.upkeep import replace, session
+from cop_sim.model2.week import pressure_denominator, weekly
 from cop_sim.rng import Streams
 from cop_sim.world.landscape import build_world
 from cop_sim.world.spec import topic_roles
 
-CARE = slice(0, len(CARE_TALLY))
-MEET = slice(_T[MEETING_TALLY[0]], _T[MEETING_TALLY[0]] + len(MEETING_TALLY))
+NO_MEETINGS = np.zeros(0, dtype=np.int64)
 
 
 class Refs(NamedTuple):
@@ -56,7 +55,7 @@ class CopModel(mesa.Model):
         self.hidden = np.array([r == "social" for r in roles])  # covered only once the context is known
         self.cop_prio = self._cop_priorities()
         self.team = self._teams()
-        self.calendar = Calendar(self.cops, resolved["learning_community"])
+        self.calendar = self._schedule(Calendar(self.cops, resolved["learning_community"]))
         self.events = events.check(SPEC, resolved, "")
         self.absorbing = absorbing(resolved)  # whether a run may stop once nothing can change
         self.clock = 0  # weeks of care since the start of the burn-in
@@ -64,12 +63,23 @@ class CopModel(mesa.Model):
         self.running = True
         self._tally = np.zeros(len(TALLIES))
         self._tc = np.zeros((len(self.cops), len(COP_TALLY)))
-        for _ in range(resolved["burn_in"]):
-            self._care()
-        self._tally[:] = 0.0  # the burn-in's care is not recorded: week 0 is a settled practice
-        self._tc[:] = 0.0
-        agents.make(self)
         self.recorder = Recorder(len(self.cops), self.horizon, len(self.pr.disc))
+        self.wk = weekly(resolved, len(self.pr.disc))
+        n = len(self.pr.disc)
+        # one structref over every array, generator and recorder array the compiled week touches
+        rec = self.recorder
+        self._leavers, self._denom = np.zeros(n, dtype=np.int64), pressure_denominator(self.pa)
+        self.run = run_ref(
+            world=self.k.world, pr=self.k.pr, pa=self.k.pa, cp=self.k.cp, hidden=self.hidden,
+            cap=np.zeros(n, dtype=np.int64), denom=self._denom, pressure=np.zeros(n),
+            leavers=self._leavers, tally=self._tally, tc=self._tc,
+            rng_care=self.streams["practice"], rng_meet=self.streams["meetings"],
+            rng_turn=self.streams["turnover"], rec_tallies=rec.tallies, rec_measures=rec.measures,
+            rec_per_cop=rec.per_cop, rec_weeks=rec.weeks, cop_prio=self.cop_prio)
+        # the burn-in's care is not recorded: week 0 is a settled practice
+        week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
+        self.clock += resolved["burn_in"]
+        agents.make(self)
         self._record()
 
     def _cop_priorities(self) -> np.ndarray:
@@ -91,56 +101,41 @@ class CopModel(mesa.Model):
                                       w.n_conditions)
         return teams.form(self.profile, lc["teams"], lc["team_by"])
 
-    def _care(self) -> None:
-        """One week of care at the current clock, within capacity net of CoP hours and joint work."""
-        prac, pr = self.params["practice"], self.pr
-        panel_hours = pr.hours * prac["panel_time_share"] - pr.cop_hours * prac["cop_time_from_panel"]
-        slots = np.maximum(panel_hours, 0.0) * pr.contact / prac["encounter_hours"] - pr.debt
-        rng = self.streams["practice"]
-        cap = np.floor(np.maximum(slots, 0.0) + rng.random(len(pr.disc))).astype(np.int64)
-        pr.debt[:] = 0.0
-        k = self.k
-        care_week(k.world, k.pr, k.pa, k.cp, self.kn, self.hidden, cap, self.clock, rng,
-                  self._tally[CARE], self._tc)
-        self.clock += 1
+    def _schedule(self, calendar: Calendar) -> Calendar:
+        """Run the calendar's SimPy processes to the horizon once: the agenda of every week ahead.
+
+        The calendar draws no random numbers and does not depend on the model, so posting all
+        weeks now gives the same agenda as advancing SimPy week by week (~50 us a week).
+        """
+        if calendar.env.now < self.horizon:
+            calendar.env.run(until=self.horizon)
+        return calendar
 
     def _record(self) -> None:
-        self._tally[_T["cop_hours"]] = self.pr.cop_hours.sum()
-        self.recorder.record(self.week, self.k.pr, self.k.cp, self.cop_prio, self._tally, self._tc)
-        self._tally[:] = 0.0
-        self._tc[:] = 0.0
+        self._tally[_T["cop_hours"]] = self.pr.cop_hours.sum()  # numpy's pairwise sum, as always
+        week.record(self.run, self.recorder.rows, self.week)
+        self.recorder.rows += 1
 
     def step(self) -> None:
         """One week: meetings and sessions, care, repository and forgetting, turnover, record."""
         if not self.running:
             return
-        for week, settings in self.events:
-            if week == self.week:
+        for w, settings in self.events:
+            if w == self.week:
                 self._intervene(settings)
-        pr, prm = self.pr, self.params
-        self._tally[:] = 0.0
-        self._tc[:] = 0.0
-        pr.cop_hours[:] = 0.0
-        pr.attended[:] = False
-        mentored = self.cp.mentor[pr.cop]
-        pr.cop_hours[mentored] += prm["meeting"]["pdsa_hours"]  # structured tests cost time
-        meetings, sessions = self.calendar.week(self.week)
-        if meetings:
-            backlog = (self.pa.asked <= self.clock).sum(axis=1)
-            pressure = np.minimum(backlog / np.maximum(self.pa.demand.sum(axis=1) * 4, 1.0), 1.0)
-            k = self.k
-            meet(k.world, k.pr, k.pa, k.cp, self.kn, np.asarray(meetings, dtype=np.int64), pressure,
-                 self.clock, self.streams["meetings"], self._tally[MEET], self._tc)
+        meetings, sessions = self.calendar.agenda.take(self.week)
+        cm = np.array(meetings, dtype=np.int64) if meetings else NO_MEETINGS
+        week.open_week(self.run, self.kn, self.wk, cm, self.clock)  # resets the week, holds meetings
         for kind in sessions:
             self._session(kind)
-        self._care()
-        stepwise = self.kn.stepwise
-        use = 0.0 if stepwise else self.kn.repo_use
-        beliefs_week(self.k.pr, self.k.cp, use, prm["practice"]["forgetting"])
-        if stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
+        n_left = week.close_week(self.run, self.kn, self.wk, self.clock)  # care, beliefs, who leaves
+        self.clock += 1
+        if self.kn.stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
             socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.streams["socialise"])
-        self._tally[_T["leavers"]] = turnover(pr, self.pa, self.cp, self.tables, self.world, prm,
-                                              self.streams["turnover"])
+        if n_left:
+            replace(self.pr, self.pa, self.cp, self.tables, self.world, self.params, self.streams["turnover"],
+                    self._leavers[:n_left].copy())
+        self._tally[_T["leavers"]] = n_left
         self.week += 1
         self._record()
         if self.week >= self.horizon or (self.absorbing and self.equilibrium().all()):
@@ -155,6 +150,15 @@ class CopModel(mesa.Model):
         if not self.absorbing:
             return np.zeros(len(self.cops), dtype=bool)
         return settled(self)
+
+    def run_to_horizon(self) -> None:
+        """Step to the horizon without Mesa's per-step event wrapper (~25 us a week).
+
+        The same weeks as calling ``step()`` until ``running`` is false, bit for bit; only Mesa's
+        own clock (``steps``, ``time``) is not advanced. For whole runs (``simulate``).
+        """
+        while self.running:
+            CopModel.step(self)
 
     def _intervene(self, settings: dict) -> None:
         """Apply an event: new settings from this week on, for the CoPs, care and meetings."""
@@ -173,11 +177,14 @@ class CopModel(mesa.Model):
         self.pa.demand[:] = demand(self.params, self.world, self.pa.ctx)
         moved = [c["calendar"] for c in old] != [c["calendar"] for c in self.cops]
         if moved or any(k.startswith("learning_community.") for k in settings):
-            self.calendar = Calendar(self.cops, self.params["learning_community"])
-            self.calendar.env.run(until=self.week)  # meetings before this week have happened
-            self.calendar.agenda.meetings.clear()
-            self.calendar.agenda.sessions.clear()
+            calendar = Calendar(self.cops, self.params["learning_community"])
+            calendar.env.run(until=self.week)  # meetings before this week have happened
+            calendar.agenda.meetings.clear()
+            calendar.agenda.sessions.clear()
+            self.calendar = self._schedule(calendar)
             self.team = self._teams()  # teams may have been set from this week on
+        self.wk = weekly(self.params, len(self.pr.disc))
+        self._denom[:] = pressure_denominator(self.pa)  # demand may have changed
 
     def _session(self, kind: str = "learning_session") -> None:
         """Delegates of every CoP (the most engaged members) tell stories to the other CoPs.

@@ -67,37 +67,38 @@ PANELS = [
 @njit
 def _measures(pr, cp, cop_prio, out):
     """Fill ``out`` with MEASURES from the state."""
-    n, T = pr.P.shape
-    C, m = cp.members.shape
+    P, members, trust_, represented = pr.P, cp.members, cp.trust, cp.representative  # hoisted from loops
+    n, T = P.shape
+    C, m = members.shape
     vision, consensus, trust, pairs, rep, n_rep, sizes = 0.0, 0.0, 0.0, 0, 0.0, 0, 0
     mean = np.zeros(T)
     for c in range(C):
         mean[:] = 0.0
         size = 0
         for q in range(m):
-            i = cp.members[c, q]
+            i = members[c, q]
             if i < 0:
                 continue
             size += 1
             for t in range(T):
-                mean[t] += pr.P[i, t]
-                vision += abs(pr.P[i, t] - cop_prio[c, t])
+                mean[t] += P[i, t]
+                vision += abs(P[i, t] - cop_prio[c, t])
             for r in range(m):
-                if r != q and cp.members[c, r] >= 0:
-                    trust += cp.trust[c, q, r]
+                if r != q and members[c, r] >= 0:
+                    trust += trust_[c, q, r]
                     pairs += 1
-            if cp.representative[c]:
-                rep += cp.trust[c, q, m]
+            if represented[c]:
+                rep += trust_[c, q, m]
                 n_rep += 1
         if size == 0:
             continue
         sizes += size
         mean /= size
         for q in range(m):
-            i = cp.members[c, q]
+            i = members[c, q]
             if i >= 0:
                 for t in range(T):
-                    consensus += abs(pr.P[i, t] - mean[t])
+                    consensus += abs(P[i, t] - mean[t])
     out[0] = 1.0 - 0.5 * vision / max(sizes, 1)
     out[1] = 1.0 - 0.5 * consensus / max(sizes, 1)
     out[2] = trust / pairs if pairs else np.nan
@@ -163,9 +164,9 @@ SUMMARY_KEYS = (
 )
 
 
-def _weighted(frame: pd.DataFrame, col: str, rows=slice(None)) -> float:
-    enc = frame["encounters"].to_numpy()[rows]
-    x = frame[col].to_numpy()[rows]
+def _weighted(frame, col: str, rows=slice(None)) -> float:
+    enc = frame["encounters"][rows]
+    x = frame[col][rows]
     ok = ~np.isnan(x) & (enc > 0)
     return float((x[ok] * enc[ok]).sum() / enc[ok].sum()) if ok.any() else float("nan")
 
@@ -179,6 +180,8 @@ def summarise(frame: pd.DataFrame, per_cop: pd.DataFrame, practitioners: int) ->
     """Summary scalars of a run: encounter-weighted means, last-quarter means, final states."""
     tail = slice(-13, None)  # the last quarter: where learning shows in care
     out: dict[str, float] = {}
+    # each column read from the frame once: a pandas column lookup costs more than the sums
+    frame = {c: frame[c].to_numpy() for c in frame.columns}
     for col in ("care_quality", "health", "belief_error"):
         out[col] = _weighted(frame, col)
         out[f"{col}_last_quarter"] = _weighted(frame, col, tail)
@@ -186,18 +189,20 @@ def summarise(frame: pd.DataFrame, per_cop: pd.DataFrame, practitioners: int) ->
                 "care_quality_complex", "consultation_share", "coordination_share", "collaboration_share",
                 "waiting_weeks"):
         out[col] = _weighted(frame, col)
-    out["backlog"] = float(frame["backlog"].to_numpy()[1:].mean()) if len(frame) > 1 else 0.0
-    out["attendance"] = _nanmean(frame["attendance"].to_numpy())
+    rows = len(frame["week"])
+    out["backlog"] = float(frame["backlog"][1:].mean()) if rows > 1 else 0.0
+    out["attendance"] = _nanmean(frame["attendance"])
     for col in ("meetings", "stories", "leavers"):
         out[col] = float(frame[col].sum())
-    out["cocreated"] = float(frame["cocreated"].iloc[-1])
-    out["low_status_voice"] = _nanmean(frame["low_status_voice"].to_numpy())
-    out["representative_voice"] = _nanmean(frame["representative_voice"].to_numpy())
-    last = frame.iloc[-1]
+    out["cocreated"] = float(frame["cocreated"][-1])
+    out["low_status_voice"] = _nanmean(frame["low_status_voice"])
+    out["representative_voice"] = _nanmean(frame["representative_voice"])
     for col in ("shared_vision", "consensus", "trust_density", "representative_trust", "inclusion_habit"):
-        out[col] = float(last[col])
+        out[col] = float(frame[col][-1])
     out["cop_hours_per_practitioner"] = float(frame["cop_hours"].sum() / max(practitioners, 1))
-    q = per_cop.groupby("cop", sort=False)["care_quality"].mean()
+    # grouped by the names' codes, not the names: the same groups and the same (pandas) means,
+    # without hashing a string column
+    q = per_cop["care_quality"].groupby(pd.factorize(per_cop["cop"].to_numpy())[0], sort=False).mean()
     out["between_cop_quality_sd"] = float(q.std(ddof=0)) if len(q) > 1 else 0.0
     assert set(out) == set(SUMMARY_KEYS)
     return {k: out[k] for k in SUMMARY_KEYS}

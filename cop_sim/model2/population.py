@@ -9,7 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.composition import lay_out
-from cop_sim.model2.state import ENGAGEMENT_WEIGHT, SOCIAL, Cops, Patients, Practitioners
+from cop_sim.model2.state import (
+    ENGAGEMENT_WEIGHT,
+    PLAN_DTYPE,
+    SLOT_DTYPE,
+    SOCIAL,
+    Cops,
+    Patients,
+    Practitioners,
+)
 from cop_sim.queue import NEVER, first_request
 from cop_sim.vocab import DISCIPLINES
 from cop_sim.world.landscape import World, site_mix
@@ -98,7 +106,7 @@ def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generat
         engagement=np.clip(rng.normal(meeting["engagement_mean"], meeting["engagement_sd"], n), 0.05, 1.0),
         insight=tab["context_insight"][disc], mu=mu, prec=prec, P=trained_priorities(disc, tab, world),
         habit=tab["inclusion"][disc].copy(), m_joint=np.full(n, np.nan), m_solo=np.full(n, np.nan),
-        told_by=np.full((n, SOCIAL, T, world.n_practices), -1, dtype=np.int64),
+        told_by=np.full((n, SOCIAL, T, world.n_practices), -1, dtype=SLOT_DTYPE),
         told_val=np.zeros((n, SOCIAL, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
         st_surprise=np.zeros(n), score=np.full(n, np.nan),
@@ -126,7 +134,7 @@ def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: n
     active = ctx >= 0
     weekly = demand(resolved, world, ctx)
     level = rng.choice(3, size=(n, ppp), p=pat["engagement"])
-    plans = np.full((n, ppp, T), -1, dtype=np.int64)
+    plans = np.full((n, ppp, T), -1, dtype=PLAN_DTYPE)
     return Patients(
         ctx=ctx, demand=weekly, engage=ENGAGEMENT_WEIGHT[level],
         asked=np.where(active, first_request(weekly, rng), NEVER), tie=rng.random((n, ppp)),

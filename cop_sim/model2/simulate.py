@@ -10,8 +10,7 @@ from cop_sim.models import RunResult
 def simulate(resolved: dict, seed: int) -> RunResult:
     """Build the model, run it to the horizon, and return its series, per-CoP table and summary."""
     model = CopModel(resolved, seed)
-    while model.running:
-        model.step()
+    model.run_to_horizon()
     frame = model.recorder.frame()
     per_cop = model.recorder.cop_frame(model.cop_names)
     summary = summarise(frame, per_cop, len(model.pr.disc))

@@ -98,3 +98,37 @@ def _world(*fields):
 def refs(pr: Practitioners, pa: Patients, cp: Cops, world: World):
     """Structrefs sharing the arrays of the model's named tuples (pr, pa, cp, world)."""
     return _practitioners(*pr), _patients(*pa), _cops(*cp), _world(*world)
+
+
+@structref.register
+class RunType(types.StructRef):
+    """Numba type of :class:`RunRef`."""
+
+    def preprocess_fields(self, fields):
+        return _plain(fields)
+
+
+class RunRef(structref.StructRefProxy):
+    """Everything a compiled week touches, in one pointer (see ``cop_sim/model2/week.py``).
+
+    Holding the run's random generators here matters: a ``numpy.random.Generator`` passed as an
+    argument costs about 35 us to unbox on every call, more than a week of the default scenario's
+    meetings; through a structref it is unboxed once, when the run is built, and draws advance
+    the same generator state as the Python object (which the model keeps alive in its Streams).
+    """
+
+
+RUN_FIELDS = ("world", "pr", "pa", "cp", "hidden", "cap", "denom", "pressure", "leavers", "tally", "tc",
+              "rng_care", "rng_meet", "rng_turn", "rec_tallies", "rec_measures", "rec_per_cop", "rec_weeks",
+              "cop_prio")
+structref.define_proxy(RunRef, RunType, list(RUN_FIELDS))
+
+
+@njit
+def _run(*fields):
+    return RunRef(*fields)
+
+
+def run_ref(**fields) -> RunRef:
+    """A :class:`RunRef` over the given objects (by name, all of ``RUN_FIELDS``)."""
+    return _run(*(fields[name] for name in RUN_FIELDS))

@@ -107,29 +107,34 @@ def contributions(world, c, combo, out):
     """
     A = world.n_practices
     r = world.ruggedness
+    K = world.K
+    # hoisted: the model passes the world as a structref, whose field reads cost inside a loop
+    active, base, partners, inter, prio, burden = (world.ctx_active, world.base, world.partners, world.inter,
+                                                   world.ctx_prio, world.burden)
+    s = world.ctx_social[c]
     total, load, n = 0.0, 0.0, 0
     for t in range(world.n_topics):
         out[t] = 0.0
-        if not world.ctx_active[c, t]:
+        if not active[c, t]:
             continue
         n += 1
         a = combo[t]
         if a < 0:
             continue
-        b = world.base[world.ctx_social[c], t, a]
-        if world.K > 0:
+        b = base[s, t, a]
+        if K > 0:
             idx, mult = 0, 1
-            for j in range(world.K):
-                p = world.partners[t, j]
+            for j in range(K):
+                p = partners[t, j]
                 level = combo[p]
-                if level < 0 or not world.ctx_active[c, p]:
+                if level < 0 or not active[c, p]:
                     level = A
                 idx += level * mult
                 mult *= A + 1
-            b = (1.0 - r) * b + r * world.inter[t, a, idx]
+            b = (1.0 - r) * b + r * inter[t, a, idx]
         out[t] = b
-        total += world.ctx_prio[c, t] * b
-        load += world.burden[a]
+        total += prio[c, t] * b
+        load += burden[a]
     if n == 0:
         return 0.0
     return total - world.burden_weight * load / n
