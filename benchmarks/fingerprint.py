@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cop_sim import models, scenario  # noqa: E402
-from cop_sim.model2.model import CopModel2  # noqa: E402
+from cop_sim.model2.model import CopModel  # noqa: E402
 
-DEFAULT = ROOT / "scenarios" / "model2_default.toml"
-NO_COP = ROOT / "scenarios" / "model2_interactions_baseline.toml"
-EVENTS = ('model = "cop2"\nweeks = 30\nburn_in = 4\nn_cops = 3\n'
+DEFAULT = ROOT / "scenarios" / "default.toml"
+NO_COP = ROOT / "scenarios" / "multimorbidity_interactions_baseline.toml"
+EVENTS = ('weeks = 30\nburn_in = 4\nn_cops = 3\n'
           '[[cops]]\nmoderator_skill = 0.9\nrepresentative = true\n'
           '[[events]]\nweek = 10\nset = { "practice.caseload" = 2.0, "cop.moderator_skill" = 0.1, '
           '"cop.mentor" = true }\n'
@@ -66,7 +66,7 @@ def fingerprints() -> dict:
             resolved = scenario.load(path or events, overrides)
             for seed in (1, 2):
                 result = models.simulate(resolved, seed)
-                m = CopModel2(resolved, seed)
+                m = CopModel(resolved, seed)
                 while m.running:
                     m.step()
                 state = {f"{group}.{f}": _hash(getattr(arrays, f)) for group, arrays in

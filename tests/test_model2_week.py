@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 
 from cop_sim import scenario
-from cop_sim.model2.model import CopModel2
+from cop_sim.model2.model import CopModel
 from cop_sim.model2.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "scenarios" / "model2_default.toml"
+DEFAULT = ROOT / "scenarios" / "default.toml"
 
 
 def _small(*overrides: str) -> dict:
@@ -21,10 +21,10 @@ def _small(*overrides: str) -> dict:
 def test_stepping_and_a_whole_run_give_the_same_weeks_bit_for_bit():
     resolved = _small("turnover.annual_rate=0.9", "learning_community.enabled=true",
                       "learning_community.calendar.start_week=5")
-    stepped = CopModel2(resolved, 3)
+    stepped = CopModel(resolved, 3)
     while stepped.running:
         stepped.step()
-    whole = CopModel2(resolved, 3)
+    whole = CopModel(resolved, 3)
     whole.run_to_horizon()
     assert stepped.recorder.frame().equals(whole.recorder.frame())
     assert np.array_equal(stepped.pr.mu, whole.pr.mu)
@@ -34,17 +34,17 @@ def test_stepping_and_a_whole_run_give_the_same_weeks_bit_for_bit():
 
 
 def test_no_turnover_draws_nothing_from_the_turnover_stream():
-    m = CopModel2(_small("turnover.annual_rate=0"), 1)
+    m = CopModel(_small("turnover.annual_rate=0"), 1)
     before = m.streams["turnover"].bit_generator.state["state"]["state"]
     m.run_to_horizon()
     assert m.streams["turnover"].bit_generator.state["state"]["state"] == before
-    m = CopModel2(_small("turnover.annual_rate=0.1"), 1)
+    m = CopModel(_small("turnover.annual_rate=0.1"), 1)
     m.run_to_horizon()
     assert m.streams["turnover"].bit_generator.state["state"]["state"] != before
 
 
 def test_plans_hold_practice_indices_in_their_narrow_type():
-    m = CopModel2(_small(), 2)
+    m = CopModel(_small(), 2)
     m.run_to_horizon()
     for plan in (m.pa.plan, m.pa.inc_plan, m.pa.obs_plan):
         assert plan.dtype == np.int8
