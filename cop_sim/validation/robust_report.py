@@ -37,24 +37,45 @@ def _sens_lines(r: dict) -> list[str]:
     return lines
 
 
-def markdown(results: list[dict], quick: bool) -> str:
-    """The robustness report: shares per pattern, then each pattern's conditions and sensitivity."""
-    lines = [f"# Robustness across the priors ({'quick' if quick else 'full'} run)", "",
-             "Each pattern judged at every draw of a Latin hypercube over the priors of the model's "
-             "parameters (paired replications within a draw). *Holds*: the 95 % interval of every check's "
-             "effect clears its smallest effect that matters; *contradicted*: some check's interval lies "
-             "wholly short of it; otherwise *inconclusive*.", "",
-             "| pattern | source | draws x reps | share of prior where it holds | inconclusive "
+def _table(rows: list[dict]) -> list[str]:
+    return (["| pattern | source | draws x reps per draw | share of prior where it holds | inconclusive "
              "| contradicted | validation / verification / held out | commit |",
-             "|---|---|---|---|---|---|---|---|"]
-    order = sorted(results, key=lambda r: (r["use"] == "held_out", r["pattern"]))
-    lines += [_row(r) for r in order]
-    lines.append("")
-    for r in order:
+             "|---|---|---|---|---|---|---|---|"] + [_row(r) for r in rows] + [""])
+
+
+def _drawn_from(r: dict) -> str:
+    src = r.get("draws_from") or {}
+    if not src.get("posterior"):
+        return f"Draws: all {len(r['keys'])} parameters with a prior from a Latin hypercube over the priors."
+    fitted = ", ".join(f"`{k}`" for k in src["posterior_keys"]) or "none"
+    return (f"Draws: {fitted} from the posterior `{src['posterior']}` (particles resampled by weight); "
+            f"the other {len(src['prior_keys'])} parameters from a Latin hypercube over the priors.")
+
+
+def markdown(results: list[dict], quick: bool, posterior: bool = False) -> str:
+    """The robustness report: shares per pattern (held-out ones in their own part), then each
+    pattern's conditions and sensitivity."""
+    where = "a calibration's posterior (fitted keys) and the priors (the rest)" if posterior else "the priors"
+    lines = [f"# Robustness across {where} ({'quick' if quick else 'full'} run)", "",
+             "Each pattern judged at every draw of the parameter sample named below, the same draws for "
+             "every pattern (paired replications within a draw). *Holds*: the 95 % interval of every check's "
+             "effect clears its smallest effect that matters; *contradicted*: some check's interval lies "
+             "wholly short of it; otherwise *inconclusive*.", ""]
+    if results:
+        lines += [_drawn_from(results[0]), ""]
+    used = sorted((r for r in results if r["use"] != "held_out"), key=lambda r: r["pattern"])
+    held = sorted((r for r in results if r["use"] == "held_out"), key=lambda r: r["pattern"])
+    if used:
+        lines += ["## Patterns the model was built or calibrated on", ""] + _table(used)
+    if held:
+        lines += ["## Held-out patterns (judged only afterwards"
+                  + (", on the posterior)" if posterior else ", on the priors)"), ""] + _table(held)
+    for r in used + held:
         lines += [f"## {r['pattern']}: {r['finding']}", "",
                   f"Source: {r['source']}. Use: {r['use']}. Label: **{r['label']}** ({r['label_why']}). "
-                  f"Horizon {r['weeks']} weeks; {r['failed_runs']} failed runs. File last changed in "
-                  f"commit {r['commit']}.", "",
+                  f"{r['draws']} draws x {r['replications']} replications per draw; horizon {r['weeks']} "
+                  f"weeks; {r['failed_runs']} failed runs. File last changed in commit {r['commit']}.", "",
+                  _drawn_from(r), "",
                   f"Where it holds (PRIM): {describe_box(r['prim'])}.", "",
                   f"CART tree of the verdicts (training accuracy {r['cart']['accuracy']:.2f}):", "",
                   "```", r["cart"]["text"].rstrip(), "```", ""]
@@ -97,14 +118,16 @@ def figure(r: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def write(results: list[dict], out: Path, quick: bool, n: int) -> Path:
-    """Write robustness(.md|.json) and the figures into ``out``; return the Markdown's path."""
-    stem = "robustness_quick" if quick else "robustness"
+def write(results: list[dict], out: Path, quick: bool, n: int, posterior: bool = False) -> Path:
+    """Write robustness[_quick][_posterior](.md|.json) and the figures into ``out``; return the
+    Markdown's path."""
+    stem = "robustness" + ("_quick" if quick else "") + ("_posterior" if posterior else "")
     md = out / f"{stem}.md"
     with atomic_path(md, ".md") as tmp:
-        tmp.write_text(markdown(results, quick).replace("](robustness_", f"]({stem}_"))
+        tmp.write_text(markdown(results, quick, posterior).replace("](robustness_", f"]({stem}_"))
     public = [{k: v for k, v in r.items() if k != "per_draw"} for r in results]
-    write_json(out / f"{stem}.json", {"quick": quick, "n": n, "provenance": provenance.stamp(),
+    write_json(out / f"{stem}.json", {"quick": quick, "n": n, "posterior": posterior,
+                                     "provenance": provenance.stamp(),
                                      "patterns": json.loads(json.dumps(public, default=str))})
     for r in results:
         figure(r, out / f"{stem}_{r['pattern']}.png")

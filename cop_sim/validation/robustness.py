@@ -6,6 +6,10 @@ swept through the ordinary runner and backends, and judged per draw: holds, inco
 contradicted. The shares, the conditions (PRIM, CART), the sensitivity of each effect to
 each parameter and the knock-out runs give each pattern's label: validation, or
 verification (built in) when the model cannot help producing it.
+
+With a calibration's posterior the draws take the fitted keys from particles resampled by
+weight (as ``cop-sim sweep --posterior``) and every other parameter from the priors (LHS):
+that is how held-out patterns are judged after a calibration.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from cop_sim.experiment import runner, store
-from cop_sim.experiment.crossed import cross, leaves, lhs_draws
+from cop_sim.experiment.crossed import cross, leaves, lhs_draws, posterior_draws
 from cop_sim.experiment.design import load_experiment
 from cop_sim.experiment.spec import Experiment
 from cop_sim.params import InputError, set_dotted
@@ -46,17 +50,43 @@ class RunOptions:
     collect: bool = False
     scheduler: str | None = None
     progress: bool = True
+    replications: int | None = None  # per draw, overriding the pattern files' (None: theirs)
+    posterior: Path | None = None  # a calibration's posterior.parquet for the fitted keys (None: priors)
 
 
-def pattern_spec(pattern: Pattern, quick: bool) -> Experiment:
-    """The pattern's experiment; quick: few replications and a short horizon (tests the machinery)."""
+def pattern_spec(pattern: Pattern, quick: bool, replications: int | None = None) -> Experiment:
+    """The pattern's experiment; quick: few replications and a short horizon (tests the machinery);
+    replications: this many per draw instead of the file's (a cheaper full run, stated in the report)."""
     spec = load_experiment(pattern.path)
+    if replications is not None:
+        spec = dataclasses.replace(spec, replications=replications)
     if not quick:
         return spec
     fixed = dict(spec.fixed)
     fixed["weeks"] = min(spec.weeks or QUICK_WEEKS, QUICK_WEEKS)
     return dataclasses.replace(spec, replications=min(spec.replications, QUICK_REPLICATIONS), fixed=fixed,
                                weeks=fixed["weeks"])
+
+
+def draws_for(spec: Experiment, n: int, posterior: Path | None) -> tuple[list[dict], np.ndarray, list[str],
+                                                                         list[int]]:
+    """``n`` parameter sets: the posterior's keys resampled by weight, the rest an LHS over the priors.
+
+    Returns the draws, the LHS unit sample (one column per prior key, in the draws' order),
+    the keys taken from the posterior and the particles picked. Both samplers are seeded
+    from :data:`SEED`, not the pattern's master seed, so every pattern meets the same draws.
+    """
+    free = dataclasses.replace(spec, factors=[], fixed={})
+    if posterior is None:
+        draws, unit = lhs_draws(free, n, seed=SEED)
+        return draws, unit, [], []
+    fitted, picked = posterior_draws(posterior, dataclasses.replace(spec, master_seed=SEED), n)
+    keys = list(fitted[0])
+    fixed: dict = {}
+    for k in keys:  # a key the experiment fixes is left out of the LHS (crossed.own_keys)
+        set_dotted(fixed, k, fitted[0][k])
+    draws, unit = lhs_draws(dataclasses.replace(free, fixed=fixed), n, seed=SEED)
+    return [d | f for d, f in zip(draws, fitted, strict=True)], unit, keys, picked
 
 
 def _sweep(spec: Experiment, folder: Path, opts: RunOptions) -> pd.DataFrame | None:
@@ -162,27 +192,34 @@ def label_pattern(pattern: Pattern, share_holds: float, top_s1: list[float],
 
 def robust_pattern(pattern: Pattern, n: int, out: Path, quick: bool, opts: RunOptions) -> dict | None:
     """Run and analyse one pattern; None when this invocation ran a shard only."""
-    spec = pattern_spec(pattern, quick)
-    draws, unit_all = lhs_draws(dataclasses.replace(spec, factors=[], fixed={}), n, seed=SEED)
-    crossed = cross(spec, draws, {"kind": "prior-lhs", "n": n, "seed": SEED, "source": str(pattern.path)})
-    folder = out / "robustness" / ("quick" if quick else "full") / pattern.id
+    spec = pattern_spec(pattern, quick, opts.replications)
+    draws, unit_all, fitted, picked = draws_for(spec, n, opts.posterior)
+    origin = {"kind": "prior-lhs", "n": n, "seed": SEED, "source": str(pattern.path)}
+    if opts.posterior is not None:
+        origin |= {"kind": "posterior+prior-lhs", "posterior": str(opts.posterior), "posterior_keys": fitted,
+                   "particles": picked}
+    crossed = cross(spec, draws, origin)
+    kind = ("quick" if quick else "full") + ("-posterior" if fitted else "")
+    folder = out / "robustness" / kind / pattern.id
     summary = _sweep(crossed, folder, opts)
     kos = knockouts(pattern, spec, draws, folder, opts)
     if summary is None:
         return None
     params = leaves(spec)
     keys = list(crossed.draws[0]) if crossed.draws and crossed.draws[0] else []
-    all_keys = list(draws[0])  # the unit sample's column order
-    unit = unit_all[:, [all_keys.index(k) for k in keys]] if keys else np.empty((n, 0))
+    lhs_keys = [k for k in draws[0] if k not in fitted]  # the unit sample's column order
+    sens_keys = [k for k in keys if k in lhs_keys]  # posterior keys are not an LHS: no RBD-FAST on them
+    unit = unit_all[:, [lhs_keys.index(k) for k in sens_keys]] if sens_keys else np.empty((n, 0))
     x = pd.DataFrame([{k: d[k] for k in keys} for d in crossed.draws])
     frame, per_check = judge_pattern(summary, pattern)
     x = x.iloc[frame["draw"].to_numpy()].reset_index(drop=True)
     unit = unit[frame["draw"].to_numpy()]
     shares = {v: float((frame["verdict"] == v).mean()) for v in ("holds", "inconclusive", "contradicted")}
-    sens = {label: discovery.sensitivity(x, t["effect"].to_numpy(), unit) for label, t in per_check.items()}
+    sens = {label: discovery.sensitivity(x[sens_keys], t["effect"].to_numpy(), unit)
+            for label, t in per_check.items()}
     top_s1 = [float(s["S1"].max()) if s["S1"].notna().any() else np.nan for s in sens.values()]
     sob = []
-    if not quick and keys:
+    if not quick and sens_keys and not fitted:  # Sobol varies the priors' keys about the defaults
         top = []
         for s in sens.values():
             top += [k for k in s["key"].head(SOBOL_TOP) if k not in top]
@@ -198,4 +235,6 @@ def robust_pattern(pattern: Pattern, n: int, out: Path, quick: bool, opts: RunOp
             "cart": discovery.cart_tree(x, frame["verdict"].to_numpy()),
             "sensitivity": {k: s.to_dict(orient="records") for k, s in sens.items()},
             "sobol": sob, "knockouts": kos, "keys": keys,
+            "draws_from": {"posterior": None if opts.posterior is None else str(opts.posterior),
+                           "posterior_keys": [k for k in fitted if k in keys], "prior_keys": sens_keys},
             "per_draw": pd.concat([x, frame], axis=1).to_dict(orient="records")}
