@@ -192,3 +192,22 @@ def test_full_run_adds_sobol_indices(tmp_path, capsys):
     assert by_key["split"]["S1"] > 0.8
     assert all(s["ST"] < 0.05 for k, s in by_key.items() if k != "split")
     capsys.readouterr()
+
+
+@pytest.mark.full
+def test_full_run_in_shards_takes_two_passes_and_matches_one_process(tmp_path, capsys):
+    args = ["validate", "--robustness", "8", "--replications", "2", "--library", str(TOY), "--workers", "1",
+            "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 0
+    sharded = [*args, "--out", str(tmp_path / "sh")]
+    for i in range(2):
+        assert main([*sharded, "--shard", f"{i}/2"]) == 0
+    assert main([*sharded, "--collect"]) == 2  # shard 0 ran before the Sobol sample existed
+    assert "second pass" in capsys.readouterr().err
+    for i in range(2):
+        assert main([*sharded, "--shard", f"{i}/2", "--resume"]) == 0
+    assert main([*sharded, "--collect"]) == 0
+    one, two = (json.loads((tmp_path / f / "robustness.json").read_text())["patterns"][0]
+                for f in ("one", "sh"))
+    assert two["sobol"] == one["sobol"] and two["share"] == one["share"] and len(one["sobol"]) > 0
+    capsys.readouterr()

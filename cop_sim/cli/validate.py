@@ -60,8 +60,10 @@ def _robustness(args: argparse.Namespace, patterns: list) -> int:
         if r is not None:
             results.append(r)
     if args.shard:
+        second = "" if args.quick else (" (a full run: first a second pass of every shard with --resume, "
+                                        "which runs the Sobol sample chosen from the LHS results)")
         print(f"shard {args.shard} done; when every shard has finished, run the same command with --collect "
-              "in place of --shard")
+              f"in place of --shard{second}")
         return 0
     md = robust_report.write(results, out, args.quick, args.robustness, posterior=bool(args.posterior))
     for r in results:

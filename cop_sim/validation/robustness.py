@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -89,17 +90,29 @@ def draws_for(spec: Experiment, n: int, posterior: Path | None) -> tuple[list[di
     return [d | f for d, f in zip(draws, fitted, strict=True)], unit, keys, picked
 
 
-def _sweep(spec: Experiment, folder: Path, opts: RunOptions) -> pd.DataFrame | None:
-    """Run (or only collect) one crossed sweep; None when this invocation ran a shard only."""
+def _sweep(spec: Experiment, folder: Path, opts: RunOptions, stage: str = "") -> pd.DataFrame | None:
+    """Run (or only collect) one crossed sweep; None when this invocation ran a shard only and the
+    sweep is not yet complete.
+
+    The shard that completes a sweep returns its summary, so the next stage (a full run's
+    Sobol sample, chosen from the LHS results) can start from it; the shards of that stage
+    run on the next pass of the array job (with --resume).
+    """
+    why = ("; the Sobol sample is chosen from the LHS results, so the shards that finished before the LHS "
+           "sweep was complete run again (a second pass, with --resume)" if stage == "sobol" else "")
     if not opts.collect:
         runner.sweep(spec, folder, opts.workers, opts.backend, opts.resume, opts.shard, opts.progress,
                      opts.scheduler)
         if opts.shard:
-            return None
+            done = json.loads((folder / "manifest.json").read_text())["counts"]["missing"] == 0
+            return store.read_summary(folder) if done else None
     elif not (folder / "experiment.json").is_file():
-        raise InputError(str(folder), "", "nothing to collect: run the shards first")
+        raise InputError(str(folder), "", f"nothing to collect: run the shards first{why}")
     else:
-        runner.write_manifest(folder, store.read_experiment(folder), {"collected": True})
+        made_by = store.read_experiment(folder)
+        counts = runner.write_manifest(folder, made_by, {"collected": True})["counts"]
+        if counts["missing"]:
+            raise InputError(str(folder), "", f"{runner.describe_missing(folder, made_by)}{why}")
     return store.read_summary(folder)
 
 
@@ -163,7 +176,7 @@ def sobol(pattern: Pattern, spec: Experiment, keys: list[str], folder: Path, opt
     unit = sobol_sample.sample(problem, SOBOL_N, calc_second_order=False, seed=SEED)
     draws = [{k: _value(params[k], u) for k, u in zip(keys, row, strict=True)} for row in unit]
     crossed = cross(spec, draws, {"kind": "sobol", "keys": keys, "n": SOBOL_N})
-    summary = _sweep(crossed, folder / "sobol", opts)
+    summary = _sweep(crossed, folder / "sobol", opts, "sobol")
     if summary is None:
         return []
     _, per_check = judge_pattern(summary, pattern)
