@@ -89,32 +89,45 @@ def markdown(results: list[dict], quick: bool, posterior: bool = False) -> str:
 
 
 def figure(r: dict, path: Path) -> None:
-    """The first check's effect per draw against the pattern's two most influential parameters."""
+    """The first check's effect per draw against the pattern's two most influential parameters
+    (by RBD-FAST), coloured by the pattern's verdict at that draw."""
+    import textwrap
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     draws = pd.DataFrame(r["per_draw"])
-    sens = next(iter(r["sensitivity"].values()))
+    check, sens = next(iter(r["sensitivity"].items()))
     keys = [s["key"] for s in sens][:2]
-    colours = draws["verdict"].map({"holds": "tab:green", "inconclusive": "tab:grey",
-                                    "contradicted": "tab:red"})
-    fig, axes = plt.subplots(1, max(1, len(keys)), figsize=(4.2 * max(1, len(keys)), 3.6), squeeze=False)
+    thr, relative = next(iter(r["thresholds"].values()))
+    colours = {"holds": "tab:green", "inconclusive": "tab:grey", "contradicted": "tab:red"}
+    fig, axes = plt.subplots(1, max(1, len(keys)), figsize=(4.2 * max(1, len(keys)), 3.4), squeeze=False)
     for ax, key in zip(axes[0], keys or [None], strict=False):
         if key is None:
             ax.text(0.5, 0.5, "no parameter with a prior", ha="center")
             continue
-        ax.scatter(draws[key], draws["effect_0"], c=colours, s=14)
-        ax.axhline(r["thresholds"][next(iter(r["thresholds"]))][0] if not
-                   r["thresholds"][next(iter(r["thresholds"]))][1] else 0, color="black", lw=0.8, ls="--")
-        ax.set_xlabel(key)
-        ax.set_ylabel(next(iter(r["sensitivity"])))
-    fig.suptitle(f"{r['pattern']}: effect per draw (green holds, grey inconclusive, red contradicted)",
-                 fontsize=9)
+        for verdict, colour in colours.items():  # one series per verdict, for the legend's counts
+            part = draws[draws["verdict"] == verdict]
+            ax.scatter(part[key], part["effect_0"], color=colour, s=5, alpha=0.7, linewidths=0,
+                       label=f"{verdict} ({len(part)})")
+        x = draws[key].to_numpy(dtype=float)
+        if (x > 0).all() and x.max() / x.min() > 50:  # a log-uniform prior spans decades
+            ax.set_xscale("log")
+        ax.axhline(0, color="black", lw=0.5)
+        if not relative:  # a relative threshold differs per draw (scaled by its base arm)
+            ax.axhline(thr, color="black", lw=0.8, ls="--", label="smallest effect that matters")
+        s1 = next(s for s in sens if s["key"] == key)
+        ax.set_xlabel(f"{key}\n(RBD-FAST S1 {s1['S1']:.2f} +- {s1['S1_conf']:.2f})", fontsize=8)
+        ax.set_ylabel(textwrap.fill(check, 40), fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=6, loc="best", markerscale=2)
+    fig.suptitle(f"{r['pattern']}: effect per draw ({r['draws']} draws x {r['replications']} replications), "
+                 "by the pattern's verdict", fontsize=9)
     fig.tight_layout()
     with atomic_path(path, ".png") as tmp:
-        fig.savefig(tmp, dpi=100, format="png")
+        fig.savefig(tmp, dpi=90, format="png")
     plt.close(fig)
 
 
