@@ -37,8 +37,9 @@ def _sens_lines(r: dict) -> list[str]:
     return lines
 
 
-def _table(rows: list[dict]) -> list[str]:
-    return (["| pattern | source | draws x reps per draw | share of prior where it holds | inconclusive "
+def _table(rows: list[dict], posterior: bool) -> list[str]:
+    space = "draws (posterior x prior)" if posterior else "prior"
+    return ([f"| pattern | source | draws x reps per draw | share of {space} where it holds | inconclusive "
              "| contradicted | validation / verification / held out | commit |",
              "|---|---|---|---|---|---|---|---|"] + [_row(r) for r in rows] + [""])
 
@@ -66,10 +67,10 @@ def markdown(results: list[dict], quick: bool, posterior: bool = False) -> str:
     used = sorted((r for r in results if r["use"] != "held_out"), key=lambda r: r["pattern"])
     held = sorted((r for r in results if r["use"] == "held_out"), key=lambda r: r["pattern"])
     if used:
-        lines += ["## Patterns the model was built or calibrated on", ""] + _table(used)
+        lines += ["## Patterns the model was built or calibrated on", ""] + _table(used, posterior)
     if held:
-        lines += ["## Held-out patterns (judged only afterwards"
-                  + (", on the posterior)" if posterior else ", on the priors)"), ""] + _table(held)
+        on = ", on the posterior)" if posterior else ", on the priors)"
+        lines += ["## Held-out patterns (judged only afterwards" + on, ""] + _table(held, posterior)
     for r in used + held:
         lines += [f"## {r['pattern']}: {r['finding']}", "",
                   f"Source: {r['source']}. Use: {r['use']}. Label: **{r['label']}** ({r['label_why']}). "
