@@ -14,6 +14,7 @@ import pytest
 
 from cop_sim.cli import main
 from cop_sim.validation.discovery import cart_tree, prim_box
+from cop_sim.validation.robustness import most_influential
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = ROOT / "experiments" / "toy"
@@ -211,3 +212,13 @@ def test_full_run_in_shards_takes_two_passes_and_matches_one_process(tmp_path, c
                 for f in ("one", "sh"))
     assert two["sobol"] == one["sobol"] and two["share"] == one["share"] and len(one["sobol"]) > 0
     capsys.readouterr()
+
+
+def test_sobol_keys_rank_by_the_largest_index_over_checks():
+    import numpy as np
+    import pandas as pd
+
+    first = pd.DataFrame({"key": ["a", "b", "c", "d"], "S1": [0.5, 0.3, 0.02, np.nan]})
+    second = pd.DataFrame({"key": ["d", "a", "b", "c"], "S1": [0.4, 0.1, 0.0, -0.1]})
+    # "d" drives only the second check: it must not be crowded out by the first check's tail
+    assert most_influential({"x": first, "y": second}, top=3) == ["a", "d", "b"]

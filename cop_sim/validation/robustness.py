@@ -189,6 +189,21 @@ def sobol(pattern: Pattern, spec: Experiment, keys: list[str], folder: Path, opt
     return out
 
 
+def most_influential(sens: dict[str, pd.DataFrame], top: int = SOBOL_TOP) -> list[str]:
+    """The pattern's ``top`` parameters by their largest RBD-FAST S1 over its checks.
+
+    Ranking by the largest index over the checks (not the first check's list, then the next
+    check's) keeps a parameter that drives only a later check (V7's third check and
+    ``meeting.trust_rate`` in the first full run).
+    """
+    best: dict[str, float] = {}
+    for table in sens.values():
+        for key, s1 in zip(table["key"], table["S1"], strict=True):
+            value = float(s1) if np.isfinite(s1) else -np.inf
+            best[key] = max(best.get(key, -np.inf), value)
+    return sorted(best, key=lambda k: -best[k])[:top]  # sorted() is stable: ties keep the sample's order
+
+
 def label_pattern(pattern: Pattern, share_holds: float, top_s1: list[float],
                   kos: list[dict]) -> tuple[str, str]:
     """The label and why: held out, verification (built in), or validation."""
@@ -233,10 +248,7 @@ def robust_pattern(pattern: Pattern, n: int, out: Path, quick: bool, opts: RunOp
     top_s1 = [float(s["S1"].max()) if s["S1"].notna().any() else np.nan for s in sens.values()]
     sob = []
     if not quick and sens_keys and not fitted:  # Sobol varies the priors' keys about the defaults
-        top = []
-        for s in sens.values():
-            top += [k for k in s["key"].head(SOBOL_TOP) if k not in top]
-        sob = sobol(pattern, spec, top[:SOBOL_TOP], folder, opts)
+        sob = sobol(pattern, spec, most_influential(sens), folder, opts)
     lab, why = label_pattern(pattern, shares["holds"], [s for s in top_s1 if np.isfinite(s)], kos)
     failed = int(summary["error"].notna().sum()) if "error" in summary else 0
     return {"pattern": pattern.id, "finding": pattern.finding, "source": pattern.source, "use": pattern.use,
