@@ -90,8 +90,11 @@ def markdown(results: list[dict], quick: bool, posterior: bool = False) -> str:
 
 
 def figure(r: dict, path: Path) -> None:
-    """The first check's effect per draw against the pattern's two most influential parameters
-    (by RBD-FAST), coloured by the pattern's verdict at that draw."""
+    """The binding check's effect per draw (the check that holds at the fewest draws) against its
+    two most influential parameters (by RBD-FAST), coloured by the pattern's verdict there.
+
+    The binding check, not the first: in the first full run V7's first check held almost
+    everywhere, so its plot showed contradicted draws far above the threshold."""
     import textwrap
 
     import matplotlib
@@ -100,9 +103,12 @@ def figure(r: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     draws = pd.DataFrame(r["per_draw"])
-    check, sens = next(iter(r["sensitivity"].items()))
+    checks = r.get("checks") or list(r["sensitivity"])  # the checks' order is verdict_i's (JSON sorts keys)
+    held = [float((draws[f"verdict_{i}"] == "holds").mean()) for i in range(len(checks))]
+    i = held.index(min(held))
+    check, sens = checks[i], r["sensitivity"][checks[i]]
     keys = [s["key"] for s in sens][:2]
-    thr, relative = next(iter(r["thresholds"].values()))
+    thr, relative = r["thresholds"][check]
     colours = {"holds": "tab:green", "inconclusive": "tab:grey", "contradicted": "tab:red"}
     fig, axes = plt.subplots(1, max(1, len(keys)), figsize=(4.2 * max(1, len(keys)), 3.4), squeeze=False)
     for ax, key in zip(axes[0], keys or [None], strict=False):
@@ -111,7 +117,7 @@ def figure(r: dict, path: Path) -> None:
             continue
         for verdict, colour in colours.items():  # one series per verdict, for the legend's counts
             part = draws[draws["verdict"] == verdict]
-            ax.scatter(part[key], part["effect_0"], color=colour, s=5, alpha=0.7, linewidths=0,
+            ax.scatter(part[key], part[f"effect_{i}"], color=colour, s=5, alpha=0.7, linewidths=0,
                        label=f"{verdict} ({len(part)})")
         x = draws[key].to_numpy(dtype=float)
         if (x > 0).all() and x.max() / x.min() > 50:  # a log-uniform prior spans decades
@@ -124,8 +130,10 @@ def figure(r: dict, path: Path) -> None:
         ax.set_ylabel(textwrap.fill(check, 40), fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0][0].legend(fontsize=6, loc="best", markerscale=2)
-    fig.suptitle(f"{r['pattern']}: effect per draw ({r['draws']} draws x {r['replications']} replications), "
-                 "by the pattern's verdict", fontsize=9)
+    which = (f"check {i + 1} of {len(checks)}, held at {held[i]:.0%} of draws" if len(checks) > 1
+             else "its check")
+    fig.suptitle(f"{r['pattern']}: effect per draw ({r['draws']} draws x {r['replications']} replications; "
+                 f"{which}), by the pattern's verdict", fontsize=9)
     fig.tight_layout()
     with atomic_path(path, ".png") as tmp:
         fig.savefig(tmp, dpi=90, format="png")

@@ -259,7 +259,7 @@ def robust_pattern(pattern: Pattern, n: int, out: Path, quick: bool, opts: RunOp
             "prim": discovery.prim_box(x, (frame["verdict"] == "holds").to_numpy(), params),
             "cart": discovery.cart_tree(x, frame["verdict"].to_numpy()),
             "sensitivity": {k: s.to_dict(orient="records") for k, s in sens.items()},
-            "sobol": sob, "knockouts": kos, "keys": keys,
+            "sobol": sob, "knockouts": kos, "keys": keys, "checks": list(per_check),
             "draws_from": {"posterior": None if opts.posterior is None else str(opts.posterior),
                            "posterior_keys": [k for k in fitted if k in keys], "prior_keys": sens_keys},
             "per_draw": pd.concat([x, frame], axis=1).to_dict(orient="records")}
