@@ -14,6 +14,7 @@ import pytest
 
 from cop_sim.cli import main
 from cop_sim.validation.discovery import cart_tree, prim_box
+from cop_sim.validation.robustness import most_influential
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = ROOT / "experiments" / "toy"
@@ -126,6 +127,63 @@ def test_failed_runs_are_exit_1_and_still_reported(tmp_path, capsys):
     assert "runs failed" in capsys.readouterr().out
 
 
+def _posterior(path: Path, split: list[float], **extra) -> Path:
+    """A posterior with calibration's schema: particle, weight, one column per fitted key."""
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"particle": np.arange(len(split), dtype=np.int64),
+                          "weight": np.full(len(split), 1.0 / len(split)), "split": split, **extra})
+    frame.to_parquet(path)
+    return path
+
+
+def test_posterior_draws_fitted_keys_from_particles_the_rest_from_priors(tmp_path, capsys):
+    # every particle has split > 0.5, where the toy's effect is positive: the pattern must hold
+    # (nearly) everywhere, against about half of the draws on the priors
+    post = _posterior(tmp_path / "posterior.parquet", [0.62, 0.7, 0.81, 0.93])
+    out = tmp_path / "out"
+    assert main(["validate", "--robustness", "24", "--quick", "--library", str(TOY), "--out", str(out),
+                 "--workers", "1", "--no-progress", "--posterior", str(post), "--replications", "3"]) == 0
+    report = json.loads((out / "robustness_quick_posterior.json").read_text())
+    (t1,) = report["patterns"]
+    assert report["posterior"] is True and t1["replications"] == 3
+    assert t1["draws_from"]["posterior_keys"] == ["split"] and "split" not in t1["draws_from"]["prior_keys"]
+    assert t1["share"]["holds"] >= 0.9
+    draws = (out / "robustness_quick_posterior_T1_draws.csv").read_text().splitlines()
+    col = draws[0].split(",").index("split")
+    assert {round(float(r.split(",")[col]), 2) for r in draws[1:]} <= {0.62, 0.7, 0.81, 0.93}
+    rates = {float(r.split(",")[draws[0].split(",").index("rate")]) for r in draws[1:]}
+    assert len(rates) == 24  # the other keys still vary, one LHS stratum per draw
+    md = (out / "robustness_quick_posterior.md").read_text()
+    assert "`split` from the posterior" in md and "## Held-out patterns" not in md
+    # RBD-FAST needs the LHS: it is computed on the prior keys only
+    sens = t1["sensitivity"]["y: treated - untreated"]
+    assert {r["key"] for r in sens} == set(t1["draws_from"]["prior_keys"])
+    assert len(list((out / "robustness" / "quick-posterior" / "T1" / "runs").glob("*.parquet"))) == 24 * 2 * 3
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(("extra", "needle"), [
+    (["--replications", "1"], "--replications: got 1; allowed: an integer >= 2"),
+    (["--posterior", "nowhere.parquet"], "nowhere.parquet: cannot read a posterior Parquet file"),
+])
+def test_bad_replications_or_posterior_is_exit_2(tmp_path, capsys, extra, needle):
+    assert main(["validate", "--robustness", "4", "--quick", "--library", str(TOY), "--out", str(tmp_path),
+                 "--no-progress", *extra]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+
+
+def test_posterior_with_an_unknown_key_or_without_robustness_is_exit_2(tmp_path, capsys):
+    post = _posterior(tmp_path / "p.parquet", [0.7, 0.8], nonsense=[1.0, 2.0])
+    assert main(["validate", "--robustness", "4", "--quick", "--library", str(TOY),
+                 "--out", str(tmp_path / "o"), "--no-progress", "--posterior", str(post)]) == 2
+    assert "nonsense" in capsys.readouterr().err
+    assert main(["validate", "--quick", "--library", str(TOY), "--posterior", str(post)]) == 2
+    assert "only with --robustness" in capsys.readouterr().err
+
+
 @pytest.mark.full
 def test_full_run_adds_sobol_indices(tmp_path, capsys):
     assert main(["validate", "--robustness", "16", "--library", str(TOY), "--out", str(tmp_path),
@@ -135,3 +193,32 @@ def test_full_run_adds_sobol_indices(tmp_path, capsys):
     assert by_key["split"]["S1"] > 0.8
     assert all(s["ST"] < 0.05 for k, s in by_key.items() if k != "split")
     capsys.readouterr()
+
+
+@pytest.mark.full
+def test_full_run_in_shards_takes_two_passes_and_matches_one_process(tmp_path, capsys):
+    args = ["validate", "--robustness", "8", "--replications", "2", "--library", str(TOY), "--workers", "1",
+            "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 0
+    sharded = [*args, "--out", str(tmp_path / "sh")]
+    for i in range(2):
+        assert main([*sharded, "--shard", f"{i}/2"]) == 0
+    assert main([*sharded, "--collect"]) == 2  # shard 0 ran before the Sobol sample existed
+    assert "second pass" in capsys.readouterr().err
+    for i in range(2):
+        assert main([*sharded, "--shard", f"{i}/2", "--resume"]) == 0
+    assert main([*sharded, "--collect"]) == 0
+    one, two = (json.loads((tmp_path / f / "robustness.json").read_text())["patterns"][0]
+                for f in ("one", "sh"))
+    assert two["sobol"] == one["sobol"] and two["share"] == one["share"] and len(one["sobol"]) > 0
+    capsys.readouterr()
+
+
+def test_sobol_keys_rank_by_the_largest_index_over_checks():
+    import numpy as np
+    import pandas as pd
+
+    first = pd.DataFrame({"key": ["a", "b", "c", "d"], "S1": [0.5, 0.3, 0.02, np.nan]})
+    second = pd.DataFrame({"key": ["d", "a", "b", "c"], "S1": [0.4, 0.1, 0.0, -0.1]})
+    # "d" drives only the second check: it must not be crowded out by the first check's tail
+    assert most_influential({"x": first, "y": second}, top=3) == ["a", "d", "b"]

@@ -19,6 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quick", action="store_true",
                    help="fewer replications (and with --robustness a 26-week horizon): tests the machinery")
     p.add_argument("--robustness", type=int, metavar="N", help="LHS draws over the priors")
+    p.add_argument("--replications", type=int, metavar="R",
+                   help="with --robustness: R replications per draw instead of each pattern file's "
+                        "(a cheaper run; the report states R)")
+    p.add_argument("--posterior", metavar="FILE",
+                   help="with --robustness: a calibration's posterior.parquet; its keys come from particles "
+                        "resampled by weight, every other parameter from the priors (held-out patterns "
+                        "judged after a calibration)")
     p.add_argument("--workers", type=int, help="processes (default: all cores)")
     p.add_argument("--backend", choices=("local", "dask", "slurm"), default="local",
                    help="where runs execute (as for cop-sim sweep)")
@@ -44,7 +51,8 @@ def _robustness(args: argparse.Namespace, patterns: list) -> int:
     from cop_sim.validation.robustness import RunOptions, robust_pattern
 
     opts = RunOptions(args.workers, args.backend, args.resume, args.shard, args.collect, args.scheduler,
-                      not args.no_progress)
+                      not args.no_progress, args.replications,
+                      Path(args.posterior) if args.posterior else None)
     out = Path(args.out)
     results = []
     for pattern in patterns:
@@ -52,13 +60,15 @@ def _robustness(args: argparse.Namespace, patterns: list) -> int:
         if r is not None:
             results.append(r)
     if args.shard:
-        print(f"shard {args.shard} done; when every shard has finished: cop-sim validate --robustness "
-              f"{args.robustness} --collect")
+        second = "" if args.quick else (" (a full run: first a second pass of every shard with --resume, "
+                                        "which runs the Sobol sample chosen from the LHS results)")
+        print(f"shard {args.shard} done; when every shard has finished, run the same command with --collect "
+              f"in place of --shard{second}")
         return 0
-    md = robust_report.write(results, out, args.quick, args.robustness)
+    md = robust_report.write(results, out, args.quick, args.robustness, posterior=bool(args.posterior))
     for r in results:
         s = r["share"]
-        print(f"{r['pattern']:3} holds in {s['holds']:.2f} of the prior "
+        print(f"{r['pattern']:3} holds in {s['holds']:.2f} of the draws "
               f"(inconclusive {s['inconclusive']:.2f}, "
               f"contradicted {s['contradicted']:.2f}; {r['draws']} draws x {r['replications']} reps)  "
               f"{r['label']}")
@@ -75,6 +85,15 @@ def main(args: argparse.Namespace) -> int:
         raise InputError("--workers", "", f"got {args.workers}; allowed: an integer >= 1")
     if args.robustness is None and (args.shard or args.collect):
         raise InputError("--shard" if args.shard else "--collect", "", "only with --robustness N")
+    if args.posterior and args.robustness is None:
+        raise InputError("--posterior", args.posterior, "only with --robustness N (for a sweep: "
+                         "cop-sim sweep --posterior)")
+    if args.replications is not None:
+        if args.robustness is None:
+            raise InputError("--replications", "", "only with --robustness N")
+        if args.replications < 2:
+            raise InputError("--replications", "", f"got {args.replications}; allowed: an integer >= 2 "
+                             "(a draw's interval needs two paired replications)")
     patterns = load_library(args.library or EXPERIMENTS)
     only = [s.strip() for s in args.only.split(",")] if args.only else None
     chosen = select(patterns, only)

@@ -17,6 +17,11 @@ import pandas as pd
 from cop_sim.params import Param
 
 PRIM_MASS_MIN = 0.05  # EMA Workbench's default smallest box, as a share of the draws
+# Interpretability is PRIM's third measure beside coverage and density (Bryant & Lempert 2010,
+# Technol Forecast Soc Change 77:34): a box is read only among those restricting at most this
+# many parameters (the number is an assumption). The first full run (1000 draws, ~100
+# parameters) peeled to boxes of 8 to 19 restrictions, most of them chance.
+PRIM_MAX_DIMS = 3
 
 
 def _prim_module():
@@ -28,7 +33,8 @@ def _prim_module():
 
 
 def prim_box(x: pd.DataFrame, y: np.ndarray, params: dict[str, Param]) -> dict | None:
-    """The first box on PRIM's peeling trajectory that reaches its highest density.
+    """The first box on PRIM's peeling trajectory that reaches the highest density among the
+    boxes restricting at most :data:`PRIM_MAX_DIMS` parameters.
 
     Later boxes only trade coverage away for no density, and their extra restrictions are
     chance. Returns None when ``y`` is all one value (no condition to find).
@@ -42,7 +48,8 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, params: dict[str, Param]) -> dict |
         p = prim.Prim(x.reset_index(drop=True).astype(float), y, mass_min=PRIM_MASS_MIN)
         box = p.find_box()
     traj = box.peeling_trajectory
-    best = int(traj.index[np.isclose(traj["density"], traj["density"].max())][0])
+    readable = traj[traj["res_dim"] <= PRIM_MAX_DIMS]  # the first box (no restriction) always is
+    best = int(readable.index[np.isclose(readable["density"], readable["density"].max())][0])
     lims = box.box_lims[best]
     init = p.box_init
     restricted = []
@@ -55,7 +62,8 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, params: dict[str, Param]) -> dict |
                                "prior": params[key].prior.describe() if key in params else ""})
     row = traj.loc[best]
     return {"coverage": float(row["coverage"]), "density": float(row["density"]),
-            "mass": float(row["mass"]), "restricted": restricted}
+            "mass": float(row["mass"]), "restricted": restricted,
+            "max_density_any_box": float(traj["density"].max()), "max_dims": PRIM_MAX_DIMS}
 
 
 def describe_box(box: dict | None) -> str:
@@ -69,8 +77,11 @@ def describe_box(box: dict | None) -> str:
         lo = "" if r["lo"] is None else f"{r['lo']:.3g} <= "
         hi = "" if r["hi"] is None else f" <= {r['hi']:.3g}"
         parts.append(f"{lo}`{r['key']}`{hi} ({r['doc']})")
+    more = box.get("max_density_any_box")
+    note = (f" (boxes of more than {box['max_dims']} restrictions reach density {more:.2f})"
+            if more is not None and more > box["density"] + 1e-9 else "")
     return " and ".join(parts) + (f"; density {box['density']:.2f}, coverage {box['coverage']:.2f}, "
-                                  f"mass {box['mass']:.2f}")
+                                  f"mass {box['mass']:.2f}{note}")
 
 
 def cart_tree(x: pd.DataFrame, labels: np.ndarray, max_depth: int = 3, seed: int = 0) -> dict:

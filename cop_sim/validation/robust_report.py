@@ -37,24 +37,46 @@ def _sens_lines(r: dict) -> list[str]:
     return lines
 
 
-def markdown(results: list[dict], quick: bool) -> str:
-    """The robustness report: shares per pattern, then each pattern's conditions and sensitivity."""
-    lines = [f"# Robustness across the priors ({'quick' if quick else 'full'} run)", "",
-             "Each pattern judged at every draw of a Latin hypercube over the priors of the model's "
-             "parameters (paired replications within a draw). *Holds*: the 95 % interval of every check's "
-             "effect clears its smallest effect that matters; *contradicted*: some check's interval lies "
-             "wholly short of it; otherwise *inconclusive*.", "",
-             "| pattern | source | draws x reps | share of prior where it holds | inconclusive "
+def _table(rows: list[dict], posterior: bool) -> list[str]:
+    space = "draws (posterior x prior)" if posterior else "prior"
+    return ([f"| pattern | source | draws x reps per draw | share of {space} where it holds | inconclusive "
              "| contradicted | validation / verification / held out | commit |",
-             "|---|---|---|---|---|---|---|---|"]
-    order = sorted(results, key=lambda r: (r["use"] == "held_out", r["pattern"]))
-    lines += [_row(r) for r in order]
-    lines.append("")
-    for r in order:
+             "|---|---|---|---|---|---|---|---|"] + [_row(r) for r in rows] + [""])
+
+
+def _drawn_from(r: dict) -> str:
+    src = r.get("draws_from") or {}
+    if not src.get("posterior"):
+        return f"Draws: all {len(r['keys'])} parameters with a prior from a Latin hypercube over the priors."
+    fitted = ", ".join(f"`{k}`" for k in src["posterior_keys"]) or "none"
+    return (f"Draws: {fitted} from the posterior `{src['posterior']}` (particles resampled by weight); "
+            f"the other {len(src['prior_keys'])} parameters from a Latin hypercube over the priors.")
+
+
+def markdown(results: list[dict], quick: bool, posterior: bool = False) -> str:
+    """The robustness report: shares per pattern (held-out ones in their own part), then each
+    pattern's conditions and sensitivity."""
+    where = "a calibration's posterior (fitted keys) and the priors (the rest)" if posterior else "the priors"
+    lines = [f"# Robustness across {where} ({'quick' if quick else 'full'} run)", "",
+             "Each pattern judged at every draw of the parameter sample named below, the same draws for "
+             "every pattern (paired replications within a draw). *Holds*: the 95 % interval of every check's "
+             "effect clears its smallest effect that matters; *contradicted*: some check's interval lies "
+             "wholly short of it; otherwise *inconclusive*.", ""]
+    if results:
+        lines += [_drawn_from(results[0]), ""]
+    used = sorted((r for r in results if r["use"] != "held_out"), key=lambda r: r["pattern"])
+    held = sorted((r for r in results if r["use"] == "held_out"), key=lambda r: r["pattern"])
+    if used:
+        lines += ["## Patterns the model was built or calibrated on", ""] + _table(used, posterior)
+    if held:
+        on = ", on the posterior)" if posterior else ", on the priors)"
+        lines += ["## Held-out patterns (judged only afterwards" + on, ""] + _table(held, posterior)
+    for r in used + held:
         lines += [f"## {r['pattern']}: {r['finding']}", "",
                   f"Source: {r['source']}. Use: {r['use']}. Label: **{r['label']}** ({r['label_why']}). "
-                  f"Horizon {r['weeks']} weeks; {r['failed_runs']} failed runs. File last changed in "
-                  f"commit {r['commit']}.", "",
+                  f"{r['draws']} draws x {r['replications']} replications per draw; horizon {r['weeks']} "
+                  f"weeks; {r['failed_runs']} failed runs. File last changed in commit {r['commit']}.", "",
+                  _drawn_from(r), "",
                   f"Where it holds (PRIM): {describe_box(r['prim'])}.", "",
                   f"CART tree of the verdicts (training accuracy {r['cart']['accuracy']:.2f}):", "",
                   "```", r["cart"]["text"].rstrip(), "```", ""]
@@ -68,43 +90,66 @@ def markdown(results: list[dict], quick: bool) -> str:
 
 
 def figure(r: dict, path: Path) -> None:
-    """The first check's effect per draw against the pattern's two most influential parameters."""
+    """The binding check's effect per draw (the check that holds at the fewest draws) against its
+    two most influential parameters (by RBD-FAST), coloured by the pattern's verdict there.
+
+    The binding check, not the first: in the first full run V7's first check held almost
+    everywhere, so its plot showed contradicted draws far above the threshold."""
+    import textwrap
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     draws = pd.DataFrame(r["per_draw"])
-    sens = next(iter(r["sensitivity"].values()))
+    checks = r.get("checks") or list(r["sensitivity"])  # the checks' order is verdict_i's (JSON sorts keys)
+    held = [float((draws[f"verdict_{i}"] == "holds").mean()) for i in range(len(checks))]
+    i = held.index(min(held))
+    check, sens = checks[i], r["sensitivity"][checks[i]]
     keys = [s["key"] for s in sens][:2]
-    colours = draws["verdict"].map({"holds": "tab:green", "inconclusive": "tab:grey",
-                                    "contradicted": "tab:red"})
-    fig, axes = plt.subplots(1, max(1, len(keys)), figsize=(4.2 * max(1, len(keys)), 3.6), squeeze=False)
+    thr, relative = r["thresholds"][check]
+    colours = {"holds": "tab:green", "inconclusive": "tab:grey", "contradicted": "tab:red"}
+    fig, axes = plt.subplots(1, max(1, len(keys)), figsize=(4.2 * max(1, len(keys)), 3.4), squeeze=False)
     for ax, key in zip(axes[0], keys or [None], strict=False):
         if key is None:
             ax.text(0.5, 0.5, "no parameter with a prior", ha="center")
             continue
-        ax.scatter(draws[key], draws["effect_0"], c=colours, s=14)
-        ax.axhline(r["thresholds"][next(iter(r["thresholds"]))][0] if not
-                   r["thresholds"][next(iter(r["thresholds"]))][1] else 0, color="black", lw=0.8, ls="--")
-        ax.set_xlabel(key)
-        ax.set_ylabel(next(iter(r["sensitivity"])))
-    fig.suptitle(f"{r['pattern']}: effect per draw (green holds, grey inconclusive, red contradicted)",
-                 fontsize=9)
+        for verdict, colour in colours.items():  # one series per verdict, for the legend's counts
+            part = draws[draws["verdict"] == verdict]
+            ax.scatter(part[key], part[f"effect_{i}"], color=colour, s=5, alpha=0.7, linewidths=0,
+                       label=f"{verdict} ({len(part)})")
+        x = draws[key].to_numpy(dtype=float)
+        if (x > 0).all() and x.max() / x.min() > 50:  # a log-uniform prior spans decades
+            ax.set_xscale("log")
+        ax.axhline(0, color="black", lw=0.5)
+        if not relative:  # a relative threshold differs per draw (scaled by its base arm)
+            ax.axhline(thr, color="black", lw=0.8, ls="--", label="smallest effect that matters")
+        s1 = next(s for s in sens if s["key"] == key)
+        ax.set_xlabel(f"{key}\n(RBD-FAST S1 {s1['S1']:.2f} +- {s1['S1_conf']:.2f})", fontsize=8)
+        ax.set_ylabel(textwrap.fill(check, 40), fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=6, loc="best", markerscale=2)
+    which = (f"check {i + 1} of {len(checks)}, held at {held[i]:.0%} of draws" if len(checks) > 1
+             else "its check")
+    fig.suptitle(f"{r['pattern']}: effect per draw ({r['draws']} draws x {r['replications']} replications; "
+                 f"{which}), by the pattern's verdict", fontsize=9)
     fig.tight_layout()
     with atomic_path(path, ".png") as tmp:
-        fig.savefig(tmp, dpi=100, format="png")
+        fig.savefig(tmp, dpi=90, format="png")
     plt.close(fig)
 
 
-def write(results: list[dict], out: Path, quick: bool, n: int) -> Path:
-    """Write robustness(.md|.json) and the figures into ``out``; return the Markdown's path."""
-    stem = "robustness_quick" if quick else "robustness"
+def write(results: list[dict], out: Path, quick: bool, n: int, posterior: bool = False) -> Path:
+    """Write robustness[_quick][_posterior](.md|.json) and the figures into ``out``; return the
+    Markdown's path."""
+    stem = "robustness" + ("_quick" if quick else "") + ("_posterior" if posterior else "")
     md = out / f"{stem}.md"
     with atomic_path(md, ".md") as tmp:
-        tmp.write_text(markdown(results, quick).replace("](robustness_", f"]({stem}_"))
+        tmp.write_text(markdown(results, quick, posterior).replace("](robustness_", f"]({stem}_"))
     public = [{k: v for k, v in r.items() if k != "per_draw"} for r in results]
-    write_json(out / f"{stem}.json", {"quick": quick, "n": n, "provenance": provenance.stamp(),
+    write_json(out / f"{stem}.json", {"quick": quick, "n": n, "posterior": posterior,
+                                     "provenance": provenance.stamp(),
                                      "patterns": json.loads(json.dumps(public, default=str))})
     for r in results:
         figure(r, out / f"{stem}_{r['pattern']}.png")

@@ -6,19 +6,24 @@ swept through the ordinary runner and backends, and judged per draw: holds, inco
 contradicted. The shares, the conditions (PRIM, CART), the sensitivity of each effect to
 each parameter and the knock-out runs give each pattern's label: validation, or
 verification (built in) when the model cannot help producing it.
+
+With a calibration's posterior the draws take the fitted keys from particles resampled by
+weight (as ``cop-sim sweep --posterior``) and every other parameter from the priors (LHS):
+that is how held-out patterns are judged after a calibration.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cop_sim.experiment import runner, store
-from cop_sim.experiment.crossed import cross, leaves, lhs_draws
+from cop_sim.experiment.crossed import cross, leaves, lhs_draws, posterior_draws
 from cop_sim.experiment.design import load_experiment
 from cop_sim.experiment.spec import Experiment
 from cop_sim.params import InputError, set_dotted
@@ -46,11 +51,16 @@ class RunOptions:
     collect: bool = False
     scheduler: str | None = None
     progress: bool = True
+    replications: int | None = None  # per draw, overriding the pattern files' (None: theirs)
+    posterior: Path | None = None  # a calibration's posterior.parquet for the fitted keys (None: priors)
 
 
-def pattern_spec(pattern: Pattern, quick: bool) -> Experiment:
-    """The pattern's experiment; quick: few replications and a short horizon (tests the machinery)."""
+def pattern_spec(pattern: Pattern, quick: bool, replications: int | None = None) -> Experiment:
+    """The pattern's experiment; quick: few replications and a short horizon (tests the machinery);
+    replications: this many per draw instead of the file's (a cheaper full run, stated in the report)."""
     spec = load_experiment(pattern.path)
+    if replications is not None:
+        spec = dataclasses.replace(spec, replications=replications)
     if not quick:
         return spec
     fixed = dict(spec.fixed)
@@ -59,17 +69,50 @@ def pattern_spec(pattern: Pattern, quick: bool) -> Experiment:
                                weeks=fixed["weeks"])
 
 
-def _sweep(spec: Experiment, folder: Path, opts: RunOptions) -> pd.DataFrame | None:
-    """Run (or only collect) one crossed sweep; None when this invocation ran a shard only."""
+def draws_for(spec: Experiment, n: int, posterior: Path | None) -> tuple[list[dict], np.ndarray, list[str],
+                                                                         list[int]]:
+    """``n`` parameter sets: the posterior's keys resampled by weight, the rest an LHS over the priors.
+
+    Returns the draws, the LHS unit sample (one column per prior key, in the draws' order),
+    the keys taken from the posterior and the particles picked. Both samplers are seeded
+    from :data:`SEED`, not the pattern's master seed, so every pattern meets the same draws.
+    """
+    free = dataclasses.replace(spec, factors=[], fixed={})
+    if posterior is None:
+        draws, unit = lhs_draws(free, n, seed=SEED)
+        return draws, unit, [], []
+    fitted, picked = posterior_draws(posterior, dataclasses.replace(spec, master_seed=SEED), n)
+    keys = list(fitted[0])
+    fixed: dict = {}
+    for k in keys:  # a key the experiment fixes is left out of the LHS (crossed.own_keys)
+        set_dotted(fixed, k, fitted[0][k])
+    draws, unit = lhs_draws(dataclasses.replace(free, fixed=fixed), n, seed=SEED)
+    return [d | f for d, f in zip(draws, fitted, strict=True)], unit, keys, picked
+
+
+def _sweep(spec: Experiment, folder: Path, opts: RunOptions, stage: str = "") -> pd.DataFrame | None:
+    """Run (or only collect) one crossed sweep; None when this invocation ran a shard only and the
+    sweep is not yet complete.
+
+    The shard that completes a sweep returns its summary, so the next stage (a full run's
+    Sobol sample, chosen from the LHS results) can start from it; the shards of that stage
+    run on the next pass of the array job (with --resume).
+    """
+    why = ("; the Sobol sample is chosen from the LHS results, so the shards that finished before the LHS "
+           "sweep was complete run again (a second pass, with --resume)" if stage == "sobol" else "")
     if not opts.collect:
         runner.sweep(spec, folder, opts.workers, opts.backend, opts.resume, opts.shard, opts.progress,
                      opts.scheduler)
         if opts.shard:
-            return None
+            done = json.loads((folder / "manifest.json").read_text())["counts"]["missing"] == 0
+            return store.read_summary(folder) if done else None
     elif not (folder / "experiment.json").is_file():
-        raise InputError(str(folder), "", "nothing to collect: run the shards first")
+        raise InputError(str(folder), "", f"nothing to collect: run the shards first{why}")
     else:
-        runner.write_manifest(folder, store.read_experiment(folder), {"collected": True})
+        made_by = store.read_experiment(folder)
+        counts = runner.write_manifest(folder, made_by, {"collected": True})["counts"]
+        if counts["missing"]:
+            raise InputError(str(folder), "", f"{runner.describe_missing(folder, made_by)}{why}")
     return store.read_summary(folder)
 
 
@@ -133,7 +176,7 @@ def sobol(pattern: Pattern, spec: Experiment, keys: list[str], folder: Path, opt
     unit = sobol_sample.sample(problem, SOBOL_N, calc_second_order=False, seed=SEED)
     draws = [{k: _value(params[k], u) for k, u in zip(keys, row, strict=True)} for row in unit]
     crossed = cross(spec, draws, {"kind": "sobol", "keys": keys, "n": SOBOL_N})
-    summary = _sweep(crossed, folder / "sobol", opts)
+    summary = _sweep(crossed, folder / "sobol", opts, "sobol")
     if summary is None:
         return []
     _, per_check = judge_pattern(summary, pattern)
@@ -144,6 +187,21 @@ def sobol(pattern: Pattern, spec: Experiment, keys: list[str], folder: Path, opt
         out += [{"check": label, "key": k, "S1": float(si["S1"][j]), "S1_conf": float(si["S1_conf"][j]),
                  "ST": float(si["ST"][j]), "ST_conf": float(si["ST_conf"][j])} for j, k in enumerate(keys)]
     return out
+
+
+def most_influential(sens: dict[str, pd.DataFrame], top: int = SOBOL_TOP) -> list[str]:
+    """The pattern's ``top`` parameters by their largest RBD-FAST S1 over its checks.
+
+    Ranking by the largest index over the checks (not the first check's list, then the next
+    check's) keeps a parameter that drives only a later check (V7's third check and
+    ``meeting.trust_rate`` in the first full run).
+    """
+    best: dict[str, float] = {}
+    for table in sens.values():
+        for key, s1 in zip(table["key"], table["S1"], strict=True):
+            value = float(s1) if np.isfinite(s1) else -np.inf
+            best[key] = max(best.get(key, -np.inf), value)
+    return sorted(best, key=lambda k: -best[k])[:top]  # sorted() is stable: ties keep the sample's order
 
 
 def label_pattern(pattern: Pattern, share_holds: float, top_s1: list[float],
@@ -162,31 +220,35 @@ def label_pattern(pattern: Pattern, share_holds: float, top_s1: list[float],
 
 def robust_pattern(pattern: Pattern, n: int, out: Path, quick: bool, opts: RunOptions) -> dict | None:
     """Run and analyse one pattern; None when this invocation ran a shard only."""
-    spec = pattern_spec(pattern, quick)
-    draws, unit_all = lhs_draws(dataclasses.replace(spec, factors=[], fixed={}), n, seed=SEED)
-    crossed = cross(spec, draws, {"kind": "prior-lhs", "n": n, "seed": SEED, "source": str(pattern.path)})
-    folder = out / "robustness" / ("quick" if quick else "full") / pattern.id
+    spec = pattern_spec(pattern, quick, opts.replications)
+    draws, unit_all, fitted, picked = draws_for(spec, n, opts.posterior)
+    origin = {"kind": "prior-lhs", "n": n, "seed": SEED, "source": str(pattern.path)}
+    if opts.posterior is not None:
+        origin |= {"kind": "posterior+prior-lhs", "posterior": str(opts.posterior), "posterior_keys": fitted,
+                   "particles": picked}
+    crossed = cross(spec, draws, origin)
+    kind = ("quick" if quick else "full") + ("-posterior" if fitted else "")
+    folder = out / "robustness" / kind / pattern.id
     summary = _sweep(crossed, folder, opts)
     kos = knockouts(pattern, spec, draws, folder, opts)
     if summary is None:
         return None
     params = leaves(spec)
     keys = list(crossed.draws[0]) if crossed.draws and crossed.draws[0] else []
-    all_keys = list(draws[0])  # the unit sample's column order
-    unit = unit_all[:, [all_keys.index(k) for k in keys]] if keys else np.empty((n, 0))
+    lhs_keys = [k for k in draws[0] if k not in fitted]  # the unit sample's column order
+    sens_keys = [k for k in keys if k in lhs_keys]  # posterior keys are not an LHS: no RBD-FAST on them
+    unit = unit_all[:, [lhs_keys.index(k) for k in sens_keys]] if sens_keys else np.empty((n, 0))
     x = pd.DataFrame([{k: d[k] for k in keys} for d in crossed.draws])
     frame, per_check = judge_pattern(summary, pattern)
     x = x.iloc[frame["draw"].to_numpy()].reset_index(drop=True)
     unit = unit[frame["draw"].to_numpy()]
     shares = {v: float((frame["verdict"] == v).mean()) for v in ("holds", "inconclusive", "contradicted")}
-    sens = {label: discovery.sensitivity(x, t["effect"].to_numpy(), unit) for label, t in per_check.items()}
+    sens = {label: discovery.sensitivity(x[sens_keys], t["effect"].to_numpy(), unit)
+            for label, t in per_check.items()}
     top_s1 = [float(s["S1"].max()) if s["S1"].notna().any() else np.nan for s in sens.values()]
     sob = []
-    if not quick and keys:
-        top = []
-        for s in sens.values():
-            top += [k for k in s["key"].head(SOBOL_TOP) if k not in top]
-        sob = sobol(pattern, spec, top[:SOBOL_TOP], folder, opts)
+    if not quick and sens_keys and not fitted:  # Sobol varies the priors' keys about the defaults
+        sob = sobol(pattern, spec, most_influential(sens), folder, opts)
     lab, why = label_pattern(pattern, shares["holds"], [s for s in top_s1 if np.isfinite(s)], kos)
     failed = int(summary["error"].notna().sum()) if "error" in summary else 0
     return {"pattern": pattern.id, "finding": pattern.finding, "source": pattern.source, "use": pattern.use,
@@ -197,5 +259,7 @@ def robust_pattern(pattern: Pattern, n: int, out: Path, quick: bool, opts: RunOp
             "prim": discovery.prim_box(x, (frame["verdict"] == "holds").to_numpy(), params),
             "cart": discovery.cart_tree(x, frame["verdict"].to_numpy()),
             "sensitivity": {k: s.to_dict(orient="records") for k, s in sens.items()},
-            "sobol": sob, "knockouts": kos, "keys": keys,
+            "sobol": sob, "knockouts": kos, "keys": keys, "checks": list(per_check),
+            "draws_from": {"posterior": None if opts.posterior is None else str(opts.posterior),
+                           "posterior_keys": [k for k in fitted if k in keys], "prior_keys": sens_keys},
             "per_draw": pd.concat([x, frame], axis=1).to_dict(orient="records")}
