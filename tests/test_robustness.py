@@ -222,3 +222,14 @@ def test_sobol_keys_rank_by_the_largest_index_over_checks():
     second = pd.DataFrame({"key": ["d", "a", "b", "c"], "S1": [0.4, 0.1, 0.0, -0.1]})
     # "d" drives only the second check: it must not be crowded out by the first check's tail
     assert most_influential({"x": first, "y": second}, top=3) == ["a", "d", "b"]
+
+
+def test_a_knockout_vanishes_only_when_every_interval_contains_zero():
+    import pandas as pd
+
+    from cop_sim.validation.robustness import _vanished
+
+    zero = pd.DataFrame({"lo": [-0.001, -0.002], "hi": [0.001, 0.0005], "threshold": [0.02, 0.02]})
+    small = pd.DataFrame({"lo": [0.003, -0.002], "hi": [0.006, 0.0005], "threshold": [0.02, 0.02]})
+    assert _vanished(zero)
+    assert not _vanished(small)  # below the threshold at one draw, but not gone: not verification

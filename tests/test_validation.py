@@ -138,9 +138,39 @@ def test_unknown_pattern_is_a_clear_error(capsys):
     assert "V9" in capsys.readouterr().err
 
 
+MARCH_PATTERN = """[experiment]
+name = "M1"
+scenario = "{scenario}"
+master_seed = 1
+[[factors]]
+key = "p2"
+levels = [0.1, 0.9]
+[pattern]
+id = "M1"
+finding = "f"
+source = "s"
+shape = "difference"
+outcomes = ["code_knowledge"]
+use = "held_out"
+threshold_basis = "b"
+[[pattern.checks]]
+label = "l"
+outcome = "code_knowledge"
+expect = "increase"
+threshold = 0.02
+treat = {{"p2" = 0.9}}
+base = {{"p2" = 0.1}}
+"""
+
+
 def test_robustness_needs_priors_on_the_model(tmp_path, capsys):
-    # today's CoP model declares no priors (Model 2 adds them): a clear error, no runs
-    assert main(["validate", "--robustness", "4", "--only", "V1", "--out", str(tmp_path)]) == 2
+    # March's model (docking) declares no priors: a clear error, no runs
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    march = EXPERIMENTS.parent.parent / "scenarios" / "march1991.toml"
+    (folder / "M1.toml").write_text(MARCH_PATTERN.format(scenario=march))
+    assert main(["validate", "--robustness", "4", "--library", str(folder), "--out", str(tmp_path / "o")]) == 2
     assert "declares no priors" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
     assert main(["validate", "--collect"]) == 2
     assert "only with --robustness" in capsys.readouterr().err
