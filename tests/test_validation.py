@@ -169,7 +169,8 @@ def test_robustness_needs_priors_on_the_model(tmp_path, capsys):
     folder.mkdir()
     march = EXPERIMENTS.parent.parent / "scenarios" / "march1991.toml"
     (folder / "M1.toml").write_text(MARCH_PATTERN.format(scenario=march))
-    assert main(["validate", "--robustness", "4", "--library", str(folder), "--out", str(tmp_path / "o")]) == 2
+    out = str(tmp_path / "o")
+    assert main(["validate", "--robustness", "4", "--library", str(folder), "--out", out]) == 2
     assert "declares no priors" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
     assert main(["validate", "--collect"]) == 2
