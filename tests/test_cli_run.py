@@ -68,8 +68,8 @@ BAD = {
                       "outside the horizon"),
     "unknown discipline": ("[cop]\nmembers = { surgeon = 2 }\n", "cop.members",
                            "unknown discipline 'surgeon'"),
-    "unknown topic": ("[disciplines.gp.knowledge]\nasthma = 0.5\n", "disciplines.gp.knowledge",
-                      "unknown topic 'asthma'"),
+    "removed key": ("[disciplines.gp]\nknowledge = 0.5\n", "disciplines.gp.knowledge",
+                    "replaced by trained beliefs"),
     "per-CoP entry": ("[[cops]]\nmoderators = -1\n", "cops[0].moderators", "an integer in [0, 10]"),
     "engagement shares": ("[patients]\nengagement = [0.5, 0.5, 0.5]\n", "patients.engagement",
                           "summing to 1"),
@@ -85,12 +85,6 @@ def test_bad_scenario_is_a_clear_error(tmp_path, capsys, case):
     err = capsys.readouterr().err
     assert str(path) in err and key in err and allowed in err
     assert not (tmp_path / "out").exists()
-
-
-def test_one_topic_of_a_profile_can_be_set_alone(resolve):
-    r = resolve("disciplines.gp.knowledge.diabetes=0.9")
-    assert r["disciplines"]["gp"]["knowledge"]["diabetes"] == 0.9
-    assert r["disciplines"]["gp"]["knowledge"]["copd"] == 0.55
 
 
 def test_bad_set_override_names_the_flag(tmp_path, capsys):

@@ -97,7 +97,8 @@ def test_force_writes_beside_and_replaces_only_files_cop_sim_listed(tmp_path, ca
     os.utime(d / "keep", (1_000_000, 1_000_000))
     assert cli(capsys, "run", DEFAULT, "--weeks", "4", "--out", d, "--force")[0] == 0
     marker = json.loads((d / MARKER).read_text())
-    assert sorted(marker["files"]) == ["learning.png", "scenario.json", "summary.json", "timeseries.parquet"]
+    assert sorted(marker["files"]) == ["learning.png", "per_cop.parquet", "scenario.json", "summary.json",
+                                      "timeseries.parquet"]
     assert all(sha256(d / n) == h for n, h in marker["files"].items())
     assert (d / "keep").read_text() == "field data" and (d / "keep").stat().st_mtime == 1_000_000
     # again: the listed files are replaced, the user's is not touched

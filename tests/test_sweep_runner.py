@@ -162,10 +162,9 @@ def test_bad_command_line_exits_2(tmp_path, args):
 def test_the_fork_server_warm_up_loads_every_kernel():
     """Local workers fork from a server that imported the warm-up: each kernel is already in memory."""
     code = ("import cop_sim.model2.warm\n"
-            "from cop_sim.model2 import care, outcomes, stories, upkeep\n"
-            "kernels = [care.care_week, stories.meet, upkeep.beliefs_week, upkeep.session, upkeep.pool,\n"
-            "           outcomes._measures]\n"
+            "from cop_sim.model2 import upkeep, week\n"
+            "kernels = [week.burn_in, week.open_week, week.close_week, week.record, upkeep.session]\n"
             "print(sum(bool(k.signatures) for k in kernels), len(kernels))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded, total = map(int, out.stdout.split())
-    assert loaded == total == 6
+    assert loaded == total == 5
