@@ -1,7 +1,7 @@
 """Model speed: construction, run time, practitioner-weeks per second and peak memory by size,
 and whole default-scenario runs per second on one core.
 
-Run: .venv/bin/python benchmarks/model_speed.py [--model cop|cop2] [--sizes 48 480 4800 48000] [--repeats 5]
+Run: .venv/bin/python benchmarks/model_speed.py [--sizes 48 480 4800 48000] [--repeats 5]
 Each size runs in a fresh subprocess so that its peak memory (ru_maxrss) is its own.
 Times are medians over repeats (this machine is shared and noisy). Each subprocess first loads
 the compiled kernels from Numba's cache (compiling them if the cache is cold) and reports
@@ -21,16 +21,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = {"cop": ROOT / "scenarios" / "default.toml", "cop2": ROOT / "scenarios" / "model2_default.toml"}
+SCENARIOS = {"cop": ROOT / "scenarios" / "default.toml"}
 
 
 def model_class(model: str):
     """The Mesa model class of a model kind (construction and stepping are timed apart)."""
-    if model == "cop2":
-        from cop_sim.model2.model import CopModel
-
-        return CopModel
-    from cop_sim.model import CopModel
+    from cop_sim.model2.model import CopModel
 
     return CopModel
 
@@ -72,8 +68,7 @@ def scenario_size(resolved: dict) -> int:
     from cop_sim.composition import expand_cops
     from cop_sim.model2.spec import COP_SPEC
 
-    template = COP_SPEC if resolved.get("model") == "cop2" else None
-    cops = expand_cops(resolved, template=template) if template else expand_cops(resolved)
+    cops = expand_cops(resolved, template=COP_SPEC)
     return sum(sum(c["members"].values()) for c in cops)
 
 
@@ -98,7 +93,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="*", default=[48, 480, 4800, 48000])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--model", choices=tuple(SCENARIOS), default="cop",
-                    help="cop (Model 1) or cop2 (Model 2), each at its default scenario")
+                    help="the model kind, at its default scenario (only the CoP model since 0.2.0)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
