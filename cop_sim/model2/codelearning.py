@@ -27,16 +27,10 @@ TIE = 1e-9  # scores closer than this are equal (float rounding of equal results
 @njit
 def prescribed(R_mu, R_prec, c, s, t):
     """The practice the code of CoP c prescribes on topic t in belief context s, or -1 for none."""
-    A = R_mu.shape[3]
-    best, arg, ties = -np.inf, -1, 0
-    for a in range(A):
-        if R_prec[c, s, t, a] <= 0.0:
+    for a in range(R_mu.shape[3]):
+        if R_prec[c, s, t, a] <= 0.0:  # a practice the code has not written down: no prescription
             return -1
-        if R_mu[c, s, t, a] > best:
-            best, arg, ties = R_mu[c, s, t, a], a, 1
-        elif R_mu[c, s, t, a] == best:
-            ties += 1
-    return arg if ties == 1 else -1
+    return preferred(R_mu, c, s, t)  # the code's strict preference, as a member's
 
 
 @njit
@@ -53,24 +47,28 @@ def preferred(mu, i, s, t):
 
 
 @njit
+def _add_plans(world, pa, i, count, total):
+    """Add member i's last observed plans: uses of each (context, topic, practice), and their results."""
+    for k in range(pa.ctx.shape[1]):
+        ctx = pa.ctx[i, k]
+        if ctx < 0:
+            continue
+        s = world.ctx_social[ctx] if pa.known[i, k] else 0
+        for t in range(pa.obs_plan.shape[2]):
+            a = pa.obs_plan[i, k, t]
+            if a >= 0:
+                total[s, t, a] += pa.obs[i, k, t]
+                count[s, t, a] += 1.0
+
+
+@njit
 def _observed_means(world, pa, cp, c, att, S, T, A):
     """Mean observed result of each practice among the attendees' last observed plans."""
     total, count = np.zeros((S, T, A)), np.zeros((S, T, A))
-    ppp = pa.ctx.shape[1]
     for q in range(cp.members.shape[1]):
         i = cp.members[c, q]
-        if i < 0 or not att[q]:
-            continue
-        for k in range(ppp):
-            ctx = pa.ctx[i, k]
-            if ctx < 0:
-                continue
-            s = world.ctx_social[ctx] if pa.known[i, k] else 0
-            for t in range(T):
-                a = pa.obs_plan[i, k, t]
-                if a >= 0:
-                    total[s, t, a] += pa.obs[i, k, t]
-                    count[s, t, a] += 1.0
+        if i >= 0 and att[q]:
+            _add_plans(world, pa, i, count, total)
     return total, count
 
 
@@ -110,21 +108,13 @@ def learn_code(world, pr, pa, cp, kn, c, att, rng):
     if np.isnan(bar):
         return
     votes = np.zeros((S, T, A))
-    used = np.zeros((S, T, A))
-    ppp = pa.ctx.shape[1]
+    used, results = np.zeros((S, T, A)), np.zeros((S, T, A))
     for q in range(cp.members.shape[1]):
         i = cp.members[c, q]
         if i < 0 or not att[q] or np.isnan(pr.score[i]) or pr.score[i] <= bar + TIE:
             continue
         used[:] = 0.0  # a member's vote: the practice they used most in their last observed plans
-        for k in range(ppp):
-            ctx = pa.ctx[i, k]
-            if ctx < 0:
-                continue
-            s = world.ctx_social[ctx] if pa.known[i, k] else 0
-            for t in range(T):
-                if pa.obs_plan[i, k, t] >= 0:
-                    used[s, t, pa.obs_plan[i, k, t]] += 1.0
+        _add_plans(world, pa, i, used, results)
         for s in range(S):
             for t in range(T):
                 top, arg, ties = 0.0, -1, 0
