@@ -229,7 +229,9 @@ def test_a_knockout_vanishes_only_when_every_interval_contains_zero():
 
     from cop_sim.validation.robustness import _vanished
 
-    zero = pd.DataFrame({"lo": [-0.001, -0.002], "hi": [0.001, 0.0005], "threshold": [0.02, 0.02]})
-    small = pd.DataFrame({"lo": [0.003, -0.002], "hi": [0.006, 0.0005], "threshold": [0.02, 0.02]})
+    zero = pd.DataFrame({"effect": [0.0, -0.0007], "lo": [float("nan"), -0.002], "hi": [float("nan"), 0.0005],
+                         "threshold": [0.02, 0.02]})  # the first draw's arms are identical: no interval
+    small = pd.DataFrame({"effect": [0.0045, -0.0007], "lo": [0.003, -0.002], "hi": [0.006, 0.0005],
+                          "threshold": [0.02, 0.02]})
     assert _vanished(zero)
     assert not _vanished(small)  # below the threshold at one draw, but not gone: not verification
