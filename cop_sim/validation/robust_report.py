@@ -81,7 +81,7 @@ def markdown(results: list[dict], quick: bool, posterior: bool = False) -> str:
                   f"CART tree of the verdicts (training accuracy {r['cart']['accuracy']:.2f}):", "",
                   "```", r["cart"]["text"].rstrip(), "```", ""]
         if r["knockouts"]:
-            gone = {True: "vanishes at every draw", False: "remains"}
+            gone = {True: "vanishes (no more draws exclude 0 than chance)", False: "remains"}
             lines += ["Knock-outs: " + "; ".join(f"`{k['key']}` = {k['null']}: effect {gone[k['vanishes']]}"
                                                  for k in r["knockouts"]) + ".", ""]
         lines += _sens_lines(r)

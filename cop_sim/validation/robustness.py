@@ -221,7 +221,8 @@ def label_pattern(pattern: Pattern, share_holds: float, top_s1: list[float],
                                            f"carries > {BUILT_IN_S1} of each effect's variance")
     gone = [k["key"] for k in kos if k["vanishes"]]
     if gone:
-        return "verification (built in)", f"the effect vanishes at every draw when {gone[0]} is knocked out"
+        return "verification (built in)", (f"the effect vanishes when {gone[0]} is knocked out "
+                                           "(no more draws exclude 0 than chance)")
     return "validation", "not built in by one parameter"
 
 
