@@ -16,14 +16,15 @@ from pathlib import Path
 from cop_sim.params import InputError
 
 # Bytes, per unit of each size (benchmarks/memory_fit.py; peak = VmHWM of a fresh process; Linux x86-64,
-# Python 3.12; refitted 2026-12-01, within 4 % at the twelve fitted sizes).
+# Python 3.12; refitted 2026-12-02 on the 0.2.0 CoP model, within 1 % at the fourteen fitted sizes).
 COEFFICIENTS: dict[str, float] = {
-    "base": 268.2e6,  # interpreter, NumPy, pandas, Mesa, Numba and the compiled kernels
-    "practitioners": 397.4,  # agent objects and per-practitioner arrays
-    "patients": 435.0,  # practitioners x patients per practitioner: the patient arrays at build time
-    "cops": 1975.0,  # each CoP's settings (a dict), its agents and calendar
-    "member_slots": 15.95,  # cops x slots x slots: the trust matrices
-    "weeks": 3133.0,  # the recorder's rows (barely measurable)
+    "base": 284.0e6,  # interpreter, NumPy, pandas, Mesa, Numba and the compiled kernels
+    "practitioners": 2495.0,  # agent objects and per-practitioner arrays (beliefs, precisions, trust rows)
+    "patients": 217.5,  # practitioners x patients per practitioner: the patient arrays
+    "cops": 2251.0,  # each CoP's settings (a dict), its agents, calendar and repository
+    "member_slots": 4.727,  # cops x slots x slots: the trust matrices
+    "weeks": 5941.0,  # the recorder's pooled rows
+    "cop_weeks": 242.4,  # cops x (weeks + 1): the per-CoP recorder
 }
 # The scenario keys the estimate reads (a sweep resolves one point per combination of their values).
 SIZE_KEYS = ("n_cops", "cop.members", "cops", "patients.per_practitioner", "weeks")
@@ -41,7 +42,8 @@ def sizes(resolved: dict) -> dict[str, int] | None:
     per_cop += [sum(template.values())] * (n_cops - len(entries))
     n, slots = sum(per_cop), max(max(per_cop, default=1), 1)
     return {"practitioners": n, "patients": n * resolved["patients"]["per_practitioner"],
-            "cops": n_cops, "member_slots": n_cops * slots * slots, "weeks": resolved["weeks"]}
+            "cops": n_cops, "member_slots": n_cops * slots * slots, "weeks": resolved["weeks"],
+            "cop_weeks": n_cops * (resolved["weeks"] + 1)}
 
 
 def estimate(resolved: dict) -> float | None:

@@ -53,7 +53,7 @@ def test_estimate_is_within_30_percent_of_the_measured_peak(n_cops, compiled):
     assert 0.7 * peak <= estimate <= 1.3 * peak, f"estimate {estimate / 1e6:.0f} MB, peak {peak / 1e6:.0f} MB"
 
 
-@pytest.mark.parametrize("text", ["n_cops = 100000\n", "n_cops = 5000\n[patients]\nper_practitioner = 200\n"])
+@pytest.mark.parametrize("text", ["n_cops = 100000\n", "n_cops = 8000\n[patients]\nper_practitioner = 200\n"])
 def test_a_scenario_too_big_for_4_gb_is_refused_before_it_is_built(tmp_path, text):
     path = tmp_path / "big.toml"
     path.write_text(text)
