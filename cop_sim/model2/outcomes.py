@@ -117,14 +117,6 @@ class Recorder:
         self.rows = 0
         self._n = practitioners
 
-    def record(self, week: int, pr, cp, cop_prio, tally: np.ndarray, tc: np.ndarray) -> None:
-        """Append ``week``: its tally vector (in TALLIES order), per-CoP tallies and the state."""
-        _measures(pr, cp, cop_prio, self.measures[self.rows])
-        self.tallies[self.rows] = tally
-        self.per_cop[self.rows] = tc
-        self.weeks[self.rows] = week
-        self.rows += 1
-
     def frame(self) -> pd.DataFrame:
         """The weeks recorded so far, one row each, in COLUMNS order."""
         n = self.rows

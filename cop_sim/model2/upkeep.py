@@ -102,24 +102,11 @@ def pool(cp, team):
                                 cp.R_prec[c, s, t, a] = den / n
 
 
-def turnover(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator) -> int:
-    """Replace leavers by newcomers trained in the same discipline, onboarded from the repository.
-
-    Tacit knowledge leaves with them; the newcomer brings fresh beliefs (March 1991's turnover).
-    Returns the number of leavers.
-    """
-    rate = resolved["turnover"]["annual_rate"]
-    if rate <= 0 or len(pr.disc) == 0:
-        return 0
-    leave = np.flatnonzero(rng.random(len(pr.disc)) < 1.0 - (1.0 - rate) ** (1 / 52))
-    if len(leave) == 0:
-        return 0
-    replace(pr, pa, cp, tab, world, resolved, rng, leave)
-    return len(leave)
-
-
 def replace(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator, leave: np.ndarray) -> None:
-    """Replace practitioners ``leave`` (who were drawn from ``rng``) by newcomers; see :func:`turnover`.
+    """Replace practitioners ``leave`` (drawn from ``rng``) by newcomers trained in the same discipline.
+
+    Tacit knowledge leaves with them; the newcomer brings fresh beliefs, onboarded from the
+    repository (March 1991's turnover).
 
     The model draws who leaves in its compiled week (``week.close_week``) and calls this only
     in the weeks someone does; the newcomers' beliefs come next from the same stream.

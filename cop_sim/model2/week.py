@@ -49,7 +49,7 @@ class Weekly(NamedTuple):
 def weekly(resolved: dict, n: int) -> Weekly:
     """The week's settings from a resolved scenario with ``n`` practitioners."""
     prac, rate = resolved["practice"], resolved["turnover"]["annual_rate"]
-    # the same expression as upkeep.turnover, so the same chance bit for bit; no draw when off
+    # the weekly chance of a yearly rate; no draw at all when turnover is off
     leave_p = 1.0 - (1.0 - rate) ** (1 / 52) if rate > 0 and n > 0 else -1.0
     return Weekly(float(prac["panel_time_share"]), float(prac["cop_time_from_panel"]),
                   float(prac["encounter_hours"]), float(resolved["meeting"]["pdsa_hours"]),
