@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from cop_sim.kernel import njit
+from cop_sim.kernel import njit, njit_inline
 
 NEVER = 2**40  # the request week of a patient who never asks
 
 
-@njit
+@njit_inline
 def serve(asked, tie, week, i, cap, chosen, key, order):
     """Practitioner ``i``'s patients seen this week: the longest-waiting, up to ``cap``.
 
@@ -45,7 +45,7 @@ def serve(asked, tie, week, i, cap, chosen, key, order):
     return n, n_wait
 
 
-@njit
+@njit_inline
 def weeks_to_request(u: float, p: float) -> int:
     """Weeks until a patient asks for a visit, asking with chance ``p`` each week (from uniform ``u``).
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cop_sim.kernel import njit
+from cop_sim.kernel import njit, njit_inline
 from cop_sim.queue import serve, weeks_to_request
 from cop_sim.world.landscape import contributions
 
@@ -28,7 +28,7 @@ COP_TALLY = ("encounters", "quality", "health", "goals_met", "collaboration", "b
 COMPLEX = 4  # patients with four or more conditions form the complex subgroup
 
 
-@njit
+@njit_inline
 def bring_health_up_to_date(world, pa, i, k, week, response, decline, v):
     """Health on each active topic relaxes towards the value of the plan in force (less decline).
 
@@ -48,7 +48,7 @@ def bring_health_up_to_date(world, pa, i, k, week, response, decline, v):
     pa.health_week[i, k] = week
 
 
-@njit
+@njit_inline
 def belief_update(mu, prec, i, s, t, a, y, weight):
     """Normal-normal update of one belief by an observation ``y`` worth ``weight`` observations."""
     if weight <= 0.0:
@@ -57,7 +57,7 @@ def belief_update(mu, prec, i, s, t, a, y, weight):
     mu[i, s, t, a] += weight * (y - mu[i, s, t, a]) / prec[i, s, t, a]
 
 
-@njit
+@njit_inline
 def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
     """The delayed result of patient k's plan: beliefs, trust in tellers, habit, story, keep or revert.
 
@@ -113,7 +113,7 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
         pa.plan[i, k, :] = pa.inc_plan[i, k, :]
 
 
-@njit
+@njit_inline
 def _pooled(mu, prec, i, j, s, t, a):
     """Belief of ``i`` (and of colleague ``j`` when planning together), pooled by precision."""
     if j < 0:
@@ -122,13 +122,13 @@ def _pooled(mu, prec, i, j, s, t, a):
     return (prec[i, s, t, a] * mu[i, s, t, a] + prec[j, s, t, a] * mu[j, s, t, a]) / p, p
 
 
-@njit
+@njit_inline
 def _addressed(active, known, hidden, c, t):
     """Whether the plan covers topic t: active, and visible (social needs only once known)."""
     return active[c, t] and (known or not hidden[t])
 
 
-@njit
+@njit_inline
 def _preferred(mu, prec, i, j, s, t, A, rng):
     """The practice believed best on topic t, a tie broken at random (a neutral belief: a fair coin)."""
     best, arg, ties = -np.inf, 0, 0
@@ -143,7 +143,7 @@ def _preferred(mu, prec, i, j, s, t, A, rng):
     return arg
 
 
-@njit
+@njit_inline
 def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     """Fill unplanned topics from beliefs, then maybe try one change. True if the plan changed.
 
@@ -212,7 +212,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     return False
 
 
-@njit
+@njit_inline
 def _colleague(pr, cp, c, q, i):
     """The member of CoP c whom slot q trusts most (their index), or -1."""
     best, value_ = -1, -1.0
@@ -224,7 +224,7 @@ def _colleague(pr, cp, c, q, i):
     return best
 
 
-@njit
+@njit_inline
 def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v):
     """One visit of patient k to practitioner i (member slot q of CoP c)."""
     ctx = pa.ctx[i, k]
@@ -264,7 +264,7 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
     _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v)
 
 
-@njit
+@njit_inline
 def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v):
     """Add the visit's outcomes: quality, health, burden, goals, belief error, by CoP and subgroup."""
     ctx = pa.ctx[i, k]

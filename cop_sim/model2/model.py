@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 
 from cop_sim.calendar import Calendar
-from cop_sim.composition import expand_cops
+from cop_sim.composition import by_cop, expand_cops
 from cop_sim.model2 import agents, events, teams, week
 from cop_sim.model2.care import COP_TALLY
 from cop_sim.model2.codelearning import absorbing, settled, socialise
@@ -86,8 +86,8 @@ class CopModel(mesa.Model):
         """What matters to each CoP's patients on average (the target of shared vision)."""
         w = self.world
         out = np.full((len(self.cops), w.n_topics), 1.0 / w.n_topics)
-        for c in range(len(self.cops)):
-            ctx = self.pa.ctx[self.pr.cop == c]
+        for c, rows in enumerate(by_cop(self.pr.cop, len(self.cops))):
+            ctx = self.pa.ctx[rows]
             ctx = ctx[ctx >= 0]
             if len(ctx):
                 out[c] = w.ctx_prio[ctx].mean(axis=0)
@@ -194,8 +194,7 @@ class CopModel(mesa.Model):
         lc, pr = self.params["learning_community"], self.pr
         per = lc["representatives_per_cop"]
         delegates = []
-        for c in range(len(self.cops)):
-            mem = np.flatnonzero(pr.cop == c)
+        for mem in by_cop(pr.cop, len(self.cops)):
             delegates.extend(mem[np.argsort(-pr.engagement[mem], kind="stable")[:per]].tolist())
         d = np.array(delegates, dtype=np.int64)
         pr.cop_hours[d] += lc["hours"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cop_sim.composition import lay_out
+from cop_sim.composition import by_cop, lay_out
 from cop_sim.model2.state import (
     ENGAGEMENT_WEIGHT,
     PLAN_DTYPE,
@@ -127,8 +127,7 @@ def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: n
     cum = np.cumsum(mixes, axis=1).reshape(n_cops, -1) if n_cops else np.zeros((0, 1))
     u = rng.random((n, ppp))
     ctx = np.empty((n, ppp), dtype=np.int64)
-    for c in range(n_cops):
-        rows = cop == c
+    for c, rows in enumerate(by_cop(cop, n_cops)):
         ctx[rows] = np.minimum(np.searchsorted(cum[c], u[rows] * cum[c, -1], side="right"), cum.shape[1] - 1)
     ctx[rng.random((n, ppp)) >= panel_share[:, None]] = -1
     active = ctx >= 0

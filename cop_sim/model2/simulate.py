@@ -11,7 +11,8 @@ def simulate(resolved: dict, seed: int) -> RunResult:
     """Build the model, run it to the horizon, and return its series, per-CoP table and summary."""
     model = CopModel(resolved, seed)
     model.run_to_horizon()
-    frame = model.recorder.frame()
+    columns = model.recorder.columns()
     per_cop = model.recorder.cop_frame(model.cop_names)
-    summary = summarise(frame, per_cop, len(model.pr.disc))
+    summary = summarise(columns, per_cop, len(model.pr.disc))
+    frame = model.recorder.frame(columns)
     return RunResult(frame, summary, {"panels": PANELS, "per_cop": per_cop})

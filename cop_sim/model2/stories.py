@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cop_sim.kernel import njit
+from cop_sim.kernel import njit, njit_inline
 from cop_sim.model2.care import belief_update
 from cop_sim.model2.codelearning import learn_code
 from cop_sim.model2.state import REPRESENTATIVE_STATUS
@@ -26,14 +26,14 @@ MEETING_TALLY = ("meetings", "attendees", "invited", "stories", "cocreated", "lo
                  "rep_voice")
 
 
-@njit
+@njit_inline
 def voice(status, skill, kn):
     """How much a teller of this status is heard: muted by a steep hierarchy, unless moderated."""
     mute = kn.steepness * (1.0 - kn.flattening * skill)
     return 1.0 - mute * (1.0 - status)
 
 
-@njit
+@njit_inline
 def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep, listeners_i):
     """Every attending listener hears the story of patient (ti, tk): beliefs, priorities, habits."""
     ctx = pa.ctx[ti, tk]
@@ -59,7 +59,7 @@ def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep
                 pr.P[li, t] += pull * (world.ctx_prio[ctx, t] - pr.P[li, t])
 
 
-@njit
+@njit_inline
 def _choose(pr, cp, kn, c, att, prepared, n_cases, rng, out):
     """Up to n_cases tellers (member slots) who get the floor.
 
@@ -85,7 +85,7 @@ def _choose(pr, cp, kn, c, att, prepared, n_cases, rng, out):
     return k
 
 
-@njit
+@njit_inline
 def cocreate(world, pa, a_i, a_k, b_i, b_k):
     """A new plan for patient (a_i, a_k): on each topic, the practice of whichever story did better.
 
@@ -189,7 +189,7 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rng, tally, tc):
                 codify(pr, cp, c, att)
 
 
-@njit
+@njit_inline
 def codify(pr, cp, c, att):
     """The repository writes down the attendees' consensus, right or wrong (March 1991's code)."""
     m = cp.members.shape[1]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.composition import by_cop
 from cop_sim.params import InputError
 
 
@@ -51,8 +52,8 @@ def profiles(ctx: np.ndarray, cop: np.ndarray, n_cops: int, ctx_active: np.ndarr
     out = np.zeros((n_cops, feats.shape[1]))
     seen = ctx >= 0
     overall = feats[ctx[seen]].mean(axis=0) if seen.any() else np.zeros(feats.shape[1])
-    for c in range(n_cops):
-        k = ctx[cop == c]
+    for c, rows in enumerate(by_cop(cop, n_cops)):
+        k = ctx[rows]
         k = k[k >= 0]
         out[c] = feats[k].mean(axis=0) if len(k) else overall
     return out

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cop_sim.kernel import njit
+from cop_sim.kernel import njit_inline
 
 
 class World(NamedTuple):
@@ -40,7 +40,7 @@ class World(NamedTuple):
     greedy_combo: np.ndarray  # int64[C, T]: the best single practices, each judged alone
 
 
-@njit
+@njit_inline
 def contribution(world, c, combo, t):
     """True value in [0, 1] of topic ``t``'s practice ``combo[t]`` for context ``c``.
 
@@ -70,7 +70,7 @@ def contribution(world, c, combo, t):
     return (1.0 - r) * b + r * world.inter[t, a, idx]
 
 
-@njit
+@njit_inline
 def value(world, c, combo):
     """Priority-weighted value of ``combo`` for context ``c`` minus the weighted mean burden.
 
@@ -92,13 +92,13 @@ def value(world, c, combo):
     return total - world.burden_weight * load / n
 
 
-@njit
+@njit_inline
 def care_quality(world, c, combo):
     """Value of ``combo`` relative to the exact best achievable for context ``c`` (<= 1)."""
     return value(world, c, combo) / world.best_value[c]
 
 
-@njit
+@njit_inline
 def contributions(world, c, combo, out):
     """Fill ``out[t]`` with every topic's contribution (0 where not addressed); return the value.
 
