@@ -32,13 +32,14 @@ COMPLEX = 4  # patients with four or more conditions form the complex subgroup
 def bring_health_up_to_date(world, pa, i, k, week, response, decline, v):
     """Health on each active topic relaxes towards the value of the plan in force (less decline).
 
-    Leaves in ``v`` each topic's true value under that plan (what a result, if due, shows).
+    Leaves in ``v`` each topic's true value under that plan (what a result, if due, shows) and
+    returns the plan's value.
     """
     c = pa.ctx[i, k]
-    contributions(world, c, pa.plan[i, k], v)
+    value_ = contributions(world, c, pa.plan[i, k], v)
     dt = week - pa.health_week[i, k]
     if dt <= 0:
-        return
+        return value_
     keep = (1.0 - response) ** dt
     active, health = world.ctx_active, pa.health  # hoisted: a structref field read costs in a loop
     for t in range(world.n_topics):
@@ -46,6 +47,7 @@ def bring_health_up_to_date(world, pa, i, k, week, response, decline, v):
             target = max(0.0, v[t] - decline)
             health[i, k, t] = target + (health[i, k, t] - target) * keep
     pa.health_week[i, k] = week
+    return value_
 
 
 @njit_inline
@@ -62,6 +64,7 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
     """The delayed result of patient k's plan: beliefs, trust in tellers, habit, story, keep or revert.
 
     ``v`` holds each topic's true value under the plan (from :func:`bring_health_up_to_date`).
+    Returns True if the plan went back to the best one seen (``v`` no longer describes it).
     """
     ctx = pa.ctx[i, k]
     s = world.ctx_social[ctx] if pa.known[i, k] else 0
@@ -93,7 +96,7 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
         wsum += w
     pa.tried[i, k] = -1
     if n == 0:
-        return
+        return False
     seen = total / max(wsum, 1e-12)
     # the member's record as others can know it: observed results only (superior code learning)
     pr.score[i] = seen if np.isnan(pr.score[i]) else pr.score[i] + kn.score_rate * (seen - pr.score[i])
@@ -109,8 +112,9 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
     if seen >= pa.inc_value[i, k]:
         pa.inc_value[i, k] = seen
         pa.inc_plan[i, k, :] = pa.plan[i, k, :]
-    else:  # the change did not pay: go back to the best plan seen
-        pa.plan[i, k, :] = pa.inc_plan[i, k, :]
+        return False
+    pa.plan[i, k, :] = pa.inc_plan[i, k, :]  # the change did not pay: go back to the best plan seen
+    return True
 
 
 @njit_inline
@@ -228,11 +232,13 @@ def _colleague(pr, cp, c, q, i):
 def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v):
     """One visit of patient k to practitioner i (member slot q of CoP c)."""
     ctx = pa.ctx[i, k]
-    bring_health_up_to_date(world, pa, i, k, week, kn.response, kn.decline, v)
+    # v and value_ describe the plan in force until it changes (then the tally computes them again)
+    value_ = bring_health_up_to_date(world, pa, i, k, week, kn.response, kn.decline, v)
+    fresh = True
     if not pa.known[i, k] and world.ctx_social[ctx] == 1 and rng.random() < pr.insight[i]:
         pa.known[i, k] = True
     if pa.tried[i, k] >= 0 and week - pa.tried[i, k] >= kn.delay:
-        observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+        fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
         tally[16] += 1.0
     n_cond = world.ctx_n_cond[ctx]
     cx = min(n_cond / 5.0, 1.0)
@@ -255,28 +261,36 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
     elif mode == COORDINATION:
         pr.debt[j] += 0.5
     if decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
+        fresh = False
         pa.tried[i, k] = week
         pa.joint[i, k] = mode == COLLABORATION
         if kn.delay == 0:  # no delay: the result is seen at this visit
             contributions(world, ctx, pa.plan[i, k], v)
             observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
             tally[16] += 1.0
-    _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v)
+    _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_ if fresh else np.nan)
 
 
 @njit_inline
-def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v):
-    """Add the visit's outcomes: quality, health, burden, goals, belief error, by CoP and subgroup."""
+def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
+    """Add the visit's outcomes: quality, health, burden, goals, belief error, by CoP and subgroup.
+
+    ``value_`` is the plan's value with ``v`` its contributions, or NaN if they must be computed.
+    """
     ctx = pa.ctx[i, k]
     plan = pa.plan[i, k]
-    quality = contributions(world, ctx, plan, v) / world.best_value[ctx]
+    if np.isnan(value_):
+        value_ = contributions(world, ctx, plan, v)
+    quality = value_ / world.best_value[ctx]
     s_true = world.ctx_social[ctx]
     active, prio, burden, hl, mu = world.ctx_active, world.ctx_prio, world.burden, pa.health, pr.mu  # hoisted
     n_cond = world.n_conditions
     health, n_c, goal, load, err, n_a = 0.0, 0, 0.0, 0.0, 0.0, 0
+    n_act = 0
     for t in range(world.n_topics):
         if not active[ctx, t]:
             continue
+        n_act += 1
         h = hl[i, k, t]
         goal += prio[ctx, t] * h
         if t < n_cond:
@@ -287,9 +301,6 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v):
             load += burden[a]
             err += abs(mu[i, s_true, t, a] - v[t])
             n_a += 1
-    n_act = 0
-    for t in range(world.n_topics):
-        n_act += active[ctx, t]
     health /= max(n_c, 1)
     err /= max(n_a, 1)
     met = 1.0 if goal >= kn.goal_threshold else 0.0

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from cop_sim.composition import by_cop
 from cop_sim.params import InputError
 
 
@@ -49,14 +48,16 @@ def profiles(ctx: np.ndarray, cop: np.ndarray, n_cops: int, ctx_active: np.ndarr
         patients (managers only) gets the mean of all patients, so it is near every team.
     """
     feats = np.concatenate([ctx_active[:, :n_conditions], ctx_social[:, None] == 1], axis=1).astype(float)
-    out = np.zeros((n_cops, feats.shape[1]))
     seen = ctx >= 0
     overall = feats[ctx[seen]].mean(axis=0) if seen.any() else np.zeros(feats.shape[1])
-    for c, rows in enumerate(by_cop(cop, n_cops)):
-        k = ctx[rows]
-        k = k[k >= 0]
-        out[c] = feats[k].mean(axis=0) if len(k) else overall
-    return out
+    # features are 0/1, so these sums are exact in any order: the same means as a loop per CoP
+    where = np.broadcast_to(cop[:, None], ctx.shape)[seen]
+    n = np.bincount(where, minlength=n_cops)
+    sums = np.stack([np.bincount(where, weights=f, minlength=n_cops) for f in feats[ctx[seen]].T], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = sums / n[:, None]
+    out[n == 0] = overall
+    return out.reshape(n_cops, feats.shape[1])
 
 
 def _sizes(n: int, teams: int) -> list[int]:
