@@ -3,7 +3,9 @@ and whole default-scenario runs per second on one core.
 
 Run: .venv/bin/python benchmarks/model_speed.py [--sizes 48 480 4800 48000] [--repeats 5]
 Each size runs in a fresh subprocess so that its peak memory (ru_maxrss) is its own.
-Times are medians over repeats (this machine is shared and noisy). Each subprocess first loads
+Times are medians over repeats (this machine is shared and noisy). Construction includes the
+burn-in (weeks of care before week 0), reported apart; "incl. burn-in" counts every simulated
+week of care, the burn-in's too, per second of care. Each subprocess first loads
 the compiled kernels from Numba's cache (compiling them if the cache is cold) and reports
 that time apart, as "kernels s".
 """
@@ -11,6 +13,7 @@ that time apart, as "kernels s".
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import resource
@@ -43,11 +46,12 @@ def one_size(n: int, repeats: int, model: str = "cop") -> dict:
     while warm_up.running:  # loads (or, with a cold cache, compiles) every kernel
         warm_up.step()
     warm = time.perf_counter() - t0
-    build, run = [], []
+    build, run, burn = [], [], []
     for seed in range(repeats):
-        t0 = time.perf_counter()
-        model = CopModel(resolved, seed)
-        t1 = time.perf_counter()
+        with timed_burn_in(burn):
+            t0 = time.perf_counter()
+            model = CopModel(resolved, seed)
+            t1 = time.perf_counter()
         while model.running:
             model.step()
         t2 = time.perf_counter()
@@ -56,11 +60,32 @@ def one_size(n: int, repeats: int, model: str = "cop") -> dict:
         del model
         gc.collect()  # one model at a time: the peak is a single model's
     model_size = scenario_size(resolved)
-    weeks = resolved["weeks"]
+    weeks, b, r = resolved["weeks"], statistics.median(burn), statistics.median(run)
     return {"practitioners": model_size, "construction_s": statistics.median(build),
-            "run_s": statistics.median(run),
+            "burn_in_s": b, "run_s": statistics.median(run),
             "practitioner_weeks_per_s": model_size * weeks / statistics.median(run),
+            # every week of care simulated, the burn-in's included, per second of care
+            "simulated_weeks_per_s": model_size * (weeks + resolved["burn_in"]) / (r + b),
             "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "kernels_s": warm}
+
+
+@contextlib.contextmanager
+def timed_burn_in(times: list):
+    """Within the block, time each call of the model's burn-in (care inside construction) into ``times``."""
+    from cop_sim.model2 import week
+
+    original = week.burn_in
+
+    def burn_in(*args):
+        t0 = time.perf_counter()
+        original(*args)
+        times.append(time.perf_counter() - t0)
+
+    week.burn_in = burn_in
+    try:
+        yield
+    finally:
+        week.burn_in = original
 
 
 def scenario_size(resolved: dict) -> int:
@@ -100,15 +125,17 @@ def main() -> None:
         reps = args.repeats if args.child < 10000 else max(1, args.repeats // 3)
         print(json.dumps(one_size(args.child, reps, args.model)))
         return
-    print(f"{'practitioners':>13} {'construct s':>12} {'run s':>9} {'prac-weeks/s':>14} {'peak MB':>9} "
-          f"{'kernels s':>10}")
+    print(f"{'practitioners':>13} {'construct s':>12} {'of it burn-in':>14} {'run s':>9} "
+          f"{'prac-weeks/s':>14} {'incl. burn-in':>14} {'peak MB':>9} {'kernels s':>10}")
     for n in args.sizes:
         out = subprocess.run([sys.executable, __file__, "--child", str(n), "--repeats", str(args.repeats),
                               "--model", args.model],
                              capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{r['practitioners']:>13} {r['construction_s']:>12.3f} {r['run_s']:>9.3f} "
-              f"{r['practitioner_weeks_per_s']:>14,.0f} {r['peak_memory_mb']:>9.0f} {r['kernels_s']:>10.2f}")
+        print(f"{r['practitioners']:>13} {r['construction_s']:>12.3f} {r['burn_in_s']:>14.3f} "
+              f"{r['run_s']:>9.3f} "
+              f"{r['practitioner_weeks_per_s']:>14,.0f} {r['simulated_weeks_per_s']:>14,.0f} "
+              f"{r['peak_memory_mb']:>9.0f} {r['kernels_s']:>10.2f}")
     d = default_rate(max(20, args.repeats * 6), args.model)
     print(f"default scenario: {d['runs_per_s']:.1f} runs/s on one core "
           f"(median {d['median_run_s'] * 1000:.1f} ms, best {d['min_run_s'] * 1000:.1f} ms)")
