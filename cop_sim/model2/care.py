@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cop_sim.kernel import njit, njit_inline
+from cop_sim.kernel import njit, njit_inline, prefetch
 from cop_sim.queue import serve, weeks_to_request
 from cop_sim.world.landscape import contributions
 
@@ -326,6 +326,24 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
     tc[c, 5] += err
 
 
+@njit_inline
+def _prefetch_patient(pa, i, k):
+    """Start loading the rows of patient k of practitioner i that a visit reads."""
+    # one call per array: Numba cannot loop over a tuple of arrays of different types
+    prefetch(pa.health, i, k)
+    prefetch(pa.plan, i, k)
+    prefetch(pa.inc_plan, i, k)
+    prefetch(pa.obs_plan, i, k)
+    prefetch(pa.obs, i, k)
+    prefetch(pa.ctx, i, k)
+    prefetch(pa.known, i, k)
+    prefetch(pa.tried, i, k)
+    prefetch(pa.health_week, i, k)
+    prefetch(pa.joint, i, k)
+    prefetch(pa.inc_value, i, k)
+    prefetch(pa.engage, i, k)
+
+
 @njit
 def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc):
     """Every practitioner's visits of the week, CoP by CoP, member slot by slot."""
@@ -343,6 +361,8 @@ def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc):
             tally[6] += n_wait - seen
             for e in range(seen):
                 k = chosen[e]
+                if e + 1 < seen:  # the next visit's patient, loaded while this one is seen
+                    _prefetch_patient(pa, i, chosen[e + 1])
                 tally[5] += week - asked[i, k]
                 encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v)
                 asked[i, k] = week + weeks_to_request(rng.random(), demand[i, k])
