@@ -24,8 +24,9 @@ def njit_inline(func):
     """Compile like :func:`njit`, and inline into every compiled caller (at Numba's IR level).
 
     For the small kernels of the visit loop: a call between separately compiled kernels costs
-    more than their work (a default run's visits ran ~1.5 times slower as calls). Inlining
-    changes no arithmetic, so results stay bit for bit the same.
+    more than their work (visits ran ~1.3-1.5 times slower as calls). Inlining changes no
+    arithmetic, so results stay bit for bit the same. A visit itself (``care.encounter``) stays a
+    call: inlining it too doubled the cold compile (to ~2 min) for no gain that could be measured.
     """
     return numba.njit(cache=True, fastmath=False, nogil=True, inline="always")(func)
 

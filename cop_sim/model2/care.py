@@ -228,7 +228,7 @@ def _colleague(pr, cp, c, q, i):
     return best
 
 
-@njit_inline
+@njit
 def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v):
     """One visit of patient k to practitioner i (member slot q of CoP c)."""
     ctx = pa.ctx[i, k]
