@@ -8,10 +8,39 @@ Random draws inside a kernel come from the model's own named generator, passed i
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
+
 import numba
 from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
+
+
+def cache_dir(root: Path = Path(__file__).parent, base: str | None = None) -> str:
+    """Numba's cache folder for this exact set of kernel sources (every file using ``njit``).
+
+    Numba checks only the file that defines a kernel, but a compiled kernel carries the code of
+    the kernels it calls, inlined or linked, from other files: after a change to one of those
+    (an edit, a ``git pull``) its cached caller would silently run the old code. A folder named
+    by a hash of all kernel sources makes any such change compile everything afresh.
+
+    Args:
+        root: the package's folder.
+        base: where cache folders go (default: ``NUMBA_CACHE_DIR`` if set, else ``root/__pycache__``).
+    """
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_bytes()
+        if b"njit" in text:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + text)
+    base = base or os.environ.get("NUMBA_CACHE_DIR") or str(root / "__pycache__")
+    return os.path.join(base, "numba-" + digest.hexdigest()[:16])
+
+
+# before any kernel is decorated: each dispatcher picks its cache folder when it is made
+numba.config.CACHE_DIR = cache_dir()
 
 
 def njit(func):

@@ -1,0 +1,39 @@
+"""The compile helpers: a cache folder that follows every kernel source, and prefetch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cop_sim.kernel import cache_dir, njit, prefetch
+
+
+def test_cache_folder_changes_with_any_kernel_source_and_only_with_them(tmp_path):
+    head = "from cop_sim.kernel import njit\n@njit\n"
+    (tmp_path / "a.py").write_text(head + "def f(x):\n    return x\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.py").write_text(head + "def g(x):\n    return f(x)\n")
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    first = cache_dir(tmp_path, base=str(tmp_path / "cache"))
+    assert first.startswith(str(tmp_path / "cache" / "numba-"))
+    (tmp_path / "plain.py").write_text("x = 2\n")  # no kernel here: the cache still holds
+    assert cache_dir(tmp_path, base=str(tmp_path / "cache")) == first
+    # a callee in another file changes: its callers' cached code is stale, so the folder moves
+    (tmp_path / "sub" / "b.py").write_text(head + "def g(x):\n    return 2 * x\n")
+    assert cache_dir(tmp_path, base=str(tmp_path / "cache")) != first
+
+
+@njit
+def _sum_rows(a, prefetched):
+    total = 0.0
+    for i in range(a.shape[0]):
+        for k in range(a.shape[1]):
+            if prefetched and k + 1 < a.shape[1]:
+                prefetch(a, i, k + 1)
+            total += a[i, k, 0] * (k + 1)
+    return total
+
+
+def test_prefetch_changes_no_result():
+    a = np.random.default_rng(3).random((5, 7, 4))
+    expected = sum(a[i, k, 0] * (k + 1) for i in range(5) for k in range(7))
+    assert _sum_rows(a, True) == _sum_rows(a, False) == expected
