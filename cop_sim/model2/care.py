@@ -11,6 +11,7 @@ try one change to the plan (exploration), chosen by Thompson sampling from its b
 from __future__ import annotations
 
 import numpy as np
+from numba import literal_unroll
 
 from cop_sim.kernel import njit, njit_inline, prefetch
 from cop_sim.queue import serve, weeks_to_request
@@ -329,19 +330,10 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
 @njit_inline
 def _prefetch_patient(pa, i, k):
     """Start loading the rows of patient k of practitioner i that a visit reads."""
-    # one call per array: Numba cannot loop over a tuple of arrays of different types
-    prefetch(pa.health, i, k)
-    prefetch(pa.plan, i, k)
-    prefetch(pa.inc_plan, i, k)
-    prefetch(pa.obs_plan, i, k)
-    prefetch(pa.obs, i, k)
-    prefetch(pa.ctx, i, k)
-    prefetch(pa.known, i, k)
-    prefetch(pa.tried, i, k)
-    prefetch(pa.health_week, i, k)
-    prefetch(pa.joint, i, k)
-    prefetch(pa.inc_value, i, k)
-    prefetch(pa.engage, i, k)
+    rows = (pa.health, pa.plan, pa.inc_plan, pa.obs_plan, pa.obs, pa.ctx, pa.known, pa.tried, pa.health_week,
+            pa.joint, pa.inc_value, pa.engage)
+    for arr in literal_unroll(rows):  # a loop over arrays of different types, unrolled when compiled
+        prefetch(arr, i, k)
 
 
 @njit
