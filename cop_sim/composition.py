@@ -42,7 +42,7 @@ def expand_cops(resolved: dict, template: dict, source: str = "") -> list[dict]:
 
 
 def _copy_tree(value):
-    """A copy of nested dicts and lists of plain values (what deepcopy does, ten times faster)."""
+    """A copy of nested dicts and lists of plain values (what deepcopy does, about three times faster)."""
     if isinstance(value, dict):
         return {k: _copy_tree(v) for k, v in value.items()}
     if isinstance(value, list):
