@@ -41,11 +41,12 @@ def cache_dir(root: Path = Path(__file__).parent, base: str | None = None) -> st
 
 # before any kernel is decorated: each dispatcher picks its cache folder when it is made
 numba.config.CACHE_DIR = cache_dir()
+_OPTIONS = {"cache": True, "fastmath": False, "nogil": True}  # every kernel's, inlined or not
 
 
 def njit(func):
     """Compile ``func`` in nopython mode, caching the machine code beside the module."""
-    return numba.njit(cache=True, fastmath=False, nogil=True)(func)
+    return numba.njit(**_OPTIONS)(func)
 
 
 
@@ -57,7 +58,7 @@ def njit_inline(func):
     arithmetic, so results stay bit for bit the same. A visit itself (``care.encounter``) stays a
     call: inlining it too doubled the cold compile (to ~2 min) for no gain that could be measured.
     """
-    return numba.njit(cache=True, fastmath=False, nogil=True, inline="always")(func)
+    return numba.njit(**_OPTIONS, inline="always")(func)
 
 
 @intrinsic

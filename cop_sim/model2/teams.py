@@ -57,7 +57,7 @@ def profiles(ctx: np.ndarray, cop: np.ndarray, n_cops: int, ctx_active: np.ndarr
     with np.errstate(invalid="ignore", divide="ignore"):
         out = sums / n[:, None]
     out[n == 0] = overall
-    return out.reshape(n_cops, feats.shape[1])
+    return out
 
 
 def _sizes(n: int, teams: int) -> list[int]:
