@@ -1,4 +1,4 @@
-"""The fixed vocabularies of the model: chronic conditions and disciplines."""
+"""The fixed vocabularies of the model: chronic conditions, disciplines, per-CoP output names."""
 
 from __future__ import annotations
 
@@ -26,3 +26,8 @@ DISCIPLINES = (
     "manager",
     "policy_maker",
 )
+
+
+def cop_key(outcome: str, cop: str) -> str:
+    """The summary key of one CoP's own value of ``outcome``: ``care_quality_last_quarter|cop=cop1``."""
+    return f"{outcome}|cop={cop}"

@@ -73,3 +73,18 @@ def test_default_summary_matches_the_stored_baseline():
     assert set(got) == set(stored)
     for key, value in stored.items():
         assert got[key] == pytest.approx(value, rel=1e-9, abs=1e-12, nan_ok=True), key
+
+
+def test_per_cop_last_quarter_quality_combines_to_the_pooled_one():
+    """Each CoP's own last-quarter care quality, weighted by its encounters, is the pooled value."""
+    res = _run("n_cops=3", "weeks=26", seed=2)
+    per_cop = res.meta["per_cop"]
+    last = per_cop[per_cop["week"] > 26 - 13]
+    enc = last.groupby("cop")["encounters"].sum()
+    means = {c: res.summary[f"care_quality_last_quarter|cop={c}"] for c in enc.index}
+    pooled = sum(means[c] * enc[c] for c in enc.index) / enc.sum()
+    assert pooled == pytest.approx(res.summary["care_quality_last_quarter"], rel=1e-12)
+    assert len(set(means.values())) == 3  # sites differ
+    for c in enc.index:  # a standard error of a mean of 13 weeks: positive, well below the spread of weeks
+        se = res.summary[f"care_quality_last_quarter_se|cop={c}"]
+        assert 0 < se < last.loc[last["cop"] == c, "care_quality"].std()

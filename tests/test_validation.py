@@ -11,11 +11,12 @@ import json
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from cop_sim.cli import main
-from cop_sim.validation.judge import judge, verdict
+from cop_sim.validation.judge import heterogeneity, judge, verdict
 from cop_sim.validation.patterns import EXPERIMENTS, Check, Term, file_commit, load_library, parse_pattern
 from cop_sim.validation.suite import validate
 
@@ -36,7 +37,7 @@ def test_quick_validation_evaluates_every_pattern(tmp_path, capsys):
     assert all(_consistent(r) for r in table.itertuples()), table[["pattern", "check", "lo", "hi", "verdict"]]
     md = (tmp_path / "validation_quick.md").read_text()
     for needle in ("| threshold |", "share of prior where it holds", "validation / verification / held out",
-                   "## Held-out patterns", "## Stated, not yet expressible", "W2", "S1"):
+                   "## Held-out patterns", "W2", "S1"):
         assert needle in md, needle
     assert (tmp_path / "validation_quick.png").stat().st_size > 10_000
     out = capsys.readouterr().out
@@ -175,3 +176,63 @@ def test_robustness_needs_priors_on_the_model(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
     assert main(["validate", "--collect"]) == 2
     assert "only with --robustness" in capsys.readouterr().err
+
+
+def _per_cop_summary(effects: dict[str, list[float]], se: float) -> pd.DataFrame:
+    """Two arms (f = 0, 1) per replication; CoP c's effect in replication r is effects[c][r]."""
+    rows = []
+    for r in range(len(next(iter(effects.values())))):
+        for f in (0, 1):
+            row = {"replication": r, "f": f}
+            for c, d in effects.items():
+                row[f"y|cop={c}"] = 0.5 + f * d[r]
+                row[f"y_se|cop={c}"] = se
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_between_cop_spread_is_the_sd_of_per_cop_effects_net_of_their_noise():
+    effects = {"a": [0.00, 0.02, 0.01], "b": [0.04, 0.06, 0.05], "c": [0.02, 0.04, 0.03]}
+    terms = (Term(1, "y", {"f": 1}), Term(-1, "y", {"f": 0}))
+    check = Check("spread", terms, +1, threshold=0.01, across="cop")
+    # no noise: the sd over CoPs of (0, 0.04, 0.02) + a shift per replication is 0.02 in each
+    assert heterogeneity(_per_cop_summary(effects, 0.0), check).to_numpy() == pytest.approx([0.02] * 3)
+    # each arm's se 0.01: noise variance 2e-4 of the variance 4e-4 is taken out
+    noisy = heterogeneity(_per_cop_summary(effects, 0.01), check).to_numpy()
+    assert noisy == pytest.approx([np.sqrt(4e-4 - 2e-4)] * 3)
+    # noise larger than the spread: no heterogeneity left, not a negative or NaN one
+    assert heterogeneity(_per_cop_summary(effects, 0.05), check).to_numpy() == pytest.approx([0.0] * 3)
+    assert judge(_per_cop_summary(effects, 0.0), check)["verdict"] == "holds"
+    assert judge(_per_cop_summary(effects, 0.01), check)["effect"] == pytest.approx(0.0141421, abs=1e-6)
+    # one effect for all CoPs: contradicted however large the effect
+    same = {c: [0.05, 0.07, 0.06] for c in "abc"}
+    assert judge(_per_cop_summary(same, 0.001), check)["verdict"] == "contradicted"
+
+
+def test_between_cop_spread_needs_per_cop_values():
+    summary = pd.DataFrame({"replication": [0, 0], "f": [0, 1], "y": [1.0, 2.0]})
+    check = Check("spread", (Term(1, "y", {"f": 1}), Term(-1, "y", {"f": 0})), +1, across="cop")
+    with pytest.raises(KeyError, match=r"no per-CoP values of 'y'"):
+        heterogeneity(summary, check)
+
+
+def test_a_check_across_something_other_than_cops_is_exit_2(tmp_path, capsys):
+    folder = _library(tmp_path)
+    path = folder / "X1.toml"
+    path.write_text(path.read_text().replace('expect = "increase"', 'expect = "increase"\nacross = "site"'))
+    assert main(["validate", "--quick", "--library", str(folder), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "X1.toml" in err and "pattern.checks[0].across" in err and "allowed: 'cop'" in err
+
+
+def test_a_pattern_the_model_cannot_express_is_listed_apart(tmp_path):
+    folder = _library(tmp_path)
+    text = (folder / "X1.toml").read_text()
+    stated = text[text.index("[pattern]"):].replace('id = "X1"', 'id = "X2"')
+    stated = stated.replace('use = "calibration"', 'use = "held_out"\nneeds = "a per-site outcome"')
+    (folder / "X2.toml").write_text(stated)
+    assert main(["validate", "--quick", "--library", str(folder), "--out", str(tmp_path / "o"),
+                 "--workers", "1", "--no-progress"]) == 0
+    md = (tmp_path / "o" / "validation_quick.md").read_text()
+    assert "## Stated, not yet expressible in this model" in md and "**X2**" in md
+    assert "Needs a per-site outcome" in md

@@ -12,6 +12,7 @@ import pandas as pd
 from cop_sim.kernel import njit
 from cop_sim.model2.care import CARE_TALLY, COP_TALLY
 from cop_sim.model2.stories import MEETING_TALLY
+from cop_sim.vocab import cop_key
 
 TALLIES = CARE_TALLY + MEETING_TALLY + ("leavers", "cop_hours")
 _T = {k: i for i, k in enumerate(TALLIES)}
@@ -211,4 +212,26 @@ def summarise(frame, per_cop: pd.DataFrame, practitioners: int) -> dict[str, flo
     q = per_cop["care_quality"].groupby(pd.factorize(per_cop["cop"].to_numpy())[0], sort=False).mean()
     out["between_cop_quality_sd"] = float(q.std(ddof=0)) if len(q) > 1 else 0.0
     assert set(out) == set(SUMMARY_KEYS)
-    return {k: out[k] for k in SUMMARY_KEYS}
+    return {k: out[k] for k in SUMMARY_KEYS} | cop_summary(per_cop)
+
+
+def cop_summary(per_cop: pd.DataFrame) -> dict[str, float]:
+    """Each CoP's last-quarter care quality and its standard error (between-site heterogeneity).
+
+    The mean is encounter-weighted over the last 13 weeks, as the pooled one is; its standard
+    error treats those weeks as independent draws around it (sqrt(sum w^2 (x - m)^2) / sum w),
+    so that a between-CoP spread of effects can be judged net of sampling noise.
+    """
+    codes, names = pd.factorize(per_cop["cop"].to_numpy())
+    weeks = per_cop["week"].to_numpy()
+    last = np.isin(weeks, np.unique(weeks)[-13:])
+    q, enc = per_cop["care_quality"].to_numpy(), per_cop["encounters"].to_numpy()
+    out: dict[str, float] = {}
+    for c, name in enumerate(names):
+        rows = (codes == c) & last & ~np.isnan(q) & (enc > 0)
+        w, x = enc[rows], q[rows]
+        m = float((w * x).sum() / w.sum()) if rows.any() else float("nan")
+        se = float(np.sqrt((w ** 2 * (x - m) ** 2).sum()) / w.sum()) if rows.sum() > 1 else float("nan")
+        out[cop_key("care_quality_last_quarter", str(name))] = m
+        out[cop_key("care_quality_last_quarter_se", str(name))] = se
+    return out

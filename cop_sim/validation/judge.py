@@ -14,6 +14,7 @@ import pandas as pd
 
 from cop_sim.report.stats import mean_ci
 from cop_sim.validation.patterns import Check, Term
+from cop_sim.vocab import cop_key
 
 VERDICTS = ("holds", "inconclusive", "contradicted")
 
@@ -22,9 +23,9 @@ def _groups(summary: pd.DataFrame) -> list[str]:
     return ["draw", "replication"] if "draw" in summary else ["replication"]
 
 
-def _arm(summary: pd.DataFrame, term: Term) -> pd.Series:
-    """Mean of the term's outcome per (draw,) replication over the successful runs matching its
-    conditions (empty when they all failed; a KeyError when no run, failed or not, matches)."""
+def _arm(summary: pd.DataFrame, term: Term, columns: list[str] | None = None) -> pd.Series | pd.DataFrame:
+    """Mean of the term's outcome (or of ``columns``) per (draw,) replication over the successful
+    runs matching its conditions (empty when they all failed; a KeyError when no run matches)."""
     rows = summary
     for key, level in term.where.items():
         if key not in rows:
@@ -33,9 +34,46 @@ def _arm(summary: pd.DataFrame, term: Term) -> pd.Series:
     if rows.empty:
         raise KeyError(f"no runs match {term.where}")
     rows = ok_runs(rows)
+    if columns is not None:
+        return rows.groupby(_groups(summary))[columns].mean()
     if term.outcome not in rows:  # every run failed: no summary columns
         return pd.Series(dtype=float)
     return rows.groupby(_groups(summary))[term.outcome].mean()
+
+
+def cop_names(summary: pd.DataFrame, outcome: str) -> list[str]:
+    """The CoPs whose own value of ``outcome`` the runs report (``outcome|cop=NAME`` columns)."""
+    prefix = cop_key(outcome, "")
+    names = [c[len(prefix):] for c in summary.columns if c.startswith(prefix)]
+    if not names:
+        raise KeyError(f"no per-CoP values of {outcome!r} in the sweep (columns {prefix}NAME)")
+    return names
+
+
+def heterogeneity(summary: pd.DataFrame, check: Check) -> pd.Series:
+    """Between-CoP sd of the check's per-CoP effect in each (draw,) replication, net of noise.
+
+    Per CoP c the effect is d_c = sum of weight x arm value of c; its sampling variance v_c is
+    the same sum of weight^2 x se^2 (an arm's runs as independent, which ignores the positive
+    correlation of common random numbers and so overstates the noise). The spread is the
+    method-of-moments estimate of random-effects meta-analysis (DerSimonian and Laird 1986,
+    Control Clin Trials 7:177), tau = sqrt(max(0, var_c(d_c) - mean_c(v_c))): what remains of
+    the spread once the noise of finite panels is taken out. NaN with fewer than two CoPs.
+    """
+    outcome = check.terms[0].outcome
+    names = cop_names(summary, outcome)
+    values = [cop_key(outcome, n) for n in names]
+    errors = [cop_key(f"{outcome}_se", n) for n in names]
+    # DataFrames (replications x CoPs), so that arms align on their replications
+    d = sum(t.weight * _arm(summary, t, values).set_axis(names, axis=1) for t in check.terms)
+    v = sum(t.weight ** 2 * _arm(summary, t, errors).set_axis(names, axis=1) ** 2 for t in check.terms)
+    tau = []
+    for row_d, row_v in zip(d.to_numpy(dtype=float), v.to_numpy(dtype=float), strict=True):
+        ok = ~(np.isnan(row_d) | np.isnan(row_v))
+        spread = row_d[ok].var(ddof=1) - row_v[ok].mean() if ok.sum() >= 2 else np.nan
+        tau.append(np.sqrt(max(0.0, spread)) if np.isfinite(spread) else np.nan)
+    groups = d.index
+    return pd.Series(tau, index=groups, dtype=float)
 
 
 def ok_runs(summary: pd.DataFrame) -> pd.DataFrame:
@@ -45,6 +83,8 @@ def ok_runs(summary: pd.DataFrame) -> pd.DataFrame:
 
 def paired_effects(summary: pd.DataFrame, check: Check) -> pd.Series:
     """The check's effect in each (draw,) replication: its arms share a seed there."""
+    if check.across:
+        return heterogeneity(summary, check).dropna()
     return (sum(term.weight * _arm(summary, term) for term in check.terms) + check.constant).dropna()
 
 

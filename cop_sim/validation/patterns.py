@@ -17,6 +17,8 @@ means ("arms") taken within each replication (arms of one replication share a se
 
 or, for an interaction or a comparison with a constant, ``terms = [{weight = 1, where = {..}}, ..]``
 and ``constant``. ``relative = true`` reads the threshold as a fraction of the base arm's mean.
+``across = "cop"`` judges instead how much the contrast differs between the CoPs of a run: the
+between-CoP sd of its per-CoP effect, net of sampling noise (see :func:`judge.heterogeneity`).
 A file whose model cannot express the pattern yet has no ``[experiment]`` and says in
 ``needs`` what is missing.
 """
@@ -37,7 +39,9 @@ SHAPES = ("difference", "dose-response", "inverted U", "crossover", "interaction
 USES = ("calibration", "held_out")
 PATTERN_KEYS = ("id", "finding", "source", "shape", "outcomes", "use", "threshold_basis", "checks",
                 "mechanism", "target_share", "needs")
-CHECK_KEYS = ("label", "outcome", "expect", "threshold", "relative", "treat", "base", "terms", "constant")
+CHECK_KEYS = ("label", "outcome", "expect", "threshold", "relative", "treat", "base", "terms", "constant",
+              "across")
+ACROSS = ("cop",)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Check:
 
     ``expect`` is +1 (an increase: effect > threshold) or -1 (a decrease: effect < -threshold).
     With ``relative``, the threshold is that fraction of the first negative-weight arm's mean.
+    With ``across = "cop"`` the effect is the between-CoP sd of the per-CoP contrast.
     """
 
     label: str
@@ -63,6 +68,7 @@ class Check:
     constant: float = 0.0
     threshold: float = 0.0
     relative: bool = False
+    across: str = ""
 
     @property
     def base(self) -> Term | None:
@@ -165,10 +171,16 @@ def _check(i: int, raw: Any, outcomes: tuple[str, ...], source: str) -> Check:
                 raise InputError(source, f"{at}.{k}", "missing; give treat and base, or terms")
         terms = [Term(1.0, outcome, _where(raw["treat"], source, f"{at}.treat")),
                  Term(-1.0, outcome, _where(raw["base"], source, f"{at}.base"))]
+    across = raw.get("across", "")
+    if across and across not in ACROSS:
+        raise InputError(source, f"{at}.across", f"got {across!r}; allowed: {', '.join(map(repr, ACROSS))}")
     check = Check(raw["label"], tuple(terms), expect, float(raw.get("constant", 0.0)), float(threshold),
-                  bool(raw.get("relative", False)))
+                  bool(raw.get("relative", False)), across)
     if check.relative and check.base is None:
         raise InputError(source, f"{at}.relative", "a relative threshold needs a base arm (weight < 0)")
+    if across and (check.relative or check.constant):
+        raise InputError(source, f"{at}.across", "a between-CoP spread takes no relative threshold or "
+                         "constant")
     return check
 
 
