@@ -11,13 +11,39 @@ import pandas as pd
 from cop_sim.params import InputError, Spec
 
 
+class Lazy:
+    """A value of a run's meta computed only when first read (``Lazy(fn)``)."""
+
+    def __init__(self, fn: Callable[[], Any]):
+        self.fn = fn
+
+
+class Meta(dict):
+    """A run's extras; a :class:`Lazy` value is computed on first read and then kept.
+
+    A sweep reads none of the per-CoP table that ``cop-sim run`` writes (about half a
+    millisecond a run to build), so it is built only for those who read it.
+    """
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if isinstance(value, Lazy):
+            value = value.fn()
+            self[key] = value
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``meta[key]`` (computed if lazy), or ``default``."""
+        return self[key] if key in self else default  # noqa: SIM401 (self.get would recurse)
+
+
 @dataclass
 class RunResult:
     """What one run returns: a weekly (or per-period) time series and summary scalars."""
 
     timeseries: pd.DataFrame
     summary: dict[str, float]
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=Meta)
 
 
 @dataclass(frozen=True)

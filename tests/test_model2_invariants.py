@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from cop_sim import models, scenario
+from cop_sim.models import Lazy
 from cop_sim.model2.model import CopModel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,3 +89,11 @@ def test_per_cop_last_quarter_quality_combines_to_the_pooled_one():
     for c in enc.index:  # a standard error of a mean of 13 weeks: positive, well below the spread of weeks
         se = res.summary[f"care_quality_last_quarter_se|cop={c}"]
         assert 0 < se < last.loc[last["cop"] == c, "care_quality"].std()
+
+
+def test_the_per_cop_table_is_built_only_when_read_and_then_kept():
+    res = _run("n_cops=2", "weeks=8", seed=3)
+    assert isinstance(dict.__getitem__(res.meta, "per_cop"), Lazy)  # a sweep never pays for it
+    first = res.meta["per_cop"]
+    assert res.meta.get("per_cop") is first and len(first) == 2 * 9
+    assert res.meta.get("absent", 7) == 7

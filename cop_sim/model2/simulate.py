@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cop_sim.model2.model import CopModel
 from cop_sim.model2.outcomes import PANELS, summarise
-from cop_sim.models import RunResult
+from cop_sim.models import Lazy, Meta, RunResult
 
 
 def simulate(resolved: dict, seed: int) -> RunResult:
@@ -15,5 +15,6 @@ def simulate(resolved: dict, seed: int) -> RunResult:
     by_cop = model.recorder.cop_columns()
     summary = summarise(columns, by_cop, model.cop_names, len(model.pr.disc))
     frame = model.recorder.frame(columns)
-    per_cop = model.recorder.cop_frame(model.cop_names, by_cop)
-    return RunResult(frame, summary, {"panels": PANELS, "per_cop": per_cop})
+    rec, names = model.recorder, model.cop_names  # not the model: a lazy table must not keep it alive
+    per_cop = Lazy(lambda: rec.cop_frame(names, by_cop))
+    return RunResult(frame, summary, Meta(panels=PANELS, per_cop=per_cop))
