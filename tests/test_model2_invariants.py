@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from cop_sim import models, scenario
-from cop_sim.models import Lazy
 from cop_sim.model2.model import CopModel
+from cop_sim.models import Lazy
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "default.toml"
@@ -91,9 +91,17 @@ def test_per_cop_last_quarter_quality_combines_to_the_pooled_one():
         assert 0 < se < last.loc[last["cop"] == c, "care_quality"].std()
 
 
-def test_the_per_cop_table_is_built_only_when_read_and_then_kept():
+def test_the_frames_are_built_only_when_read_and_then_kept():
     res = _run("n_cops=2", "weeks=8", seed=3)
     assert isinstance(dict.__getitem__(res.meta, "per_cop"), Lazy)  # a sweep never pays for it
     first = res.meta["per_cop"]
     assert res.meta.get("per_cop") is first and len(first) == 2 * 9
     assert res.meta.get("absent", 7) == 7
+    # the weekly series: a sweep stores the arrays; the frame holds exactly the same columns
+    cols = res.series_columns()
+    assert isinstance(res._timeseries, Lazy)
+    frame = res.timeseries
+    assert res.timeseries is frame and list(frame.columns) == list(cols)
+    for c in frame.columns:
+        assert frame[c].dtype == cols[c].dtype
+        assert np.array_equal(frame[c].to_numpy(), cols[c], equal_nan=True)

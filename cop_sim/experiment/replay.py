@@ -34,7 +34,7 @@ def replay(results: str | Path, run_id: str) -> tuple[dict, int, RunResult, bool
     same = None
     if path.is_file() and store.read_record(path)["error"] is None:
         stored = pq.read_table(path).to_pandas().drop(columns=list(store.ID_COLUMNS))
-        fresh = store.run_table(run, design.points[run.point], result.timeseries, result.summary)
+        fresh = store.run_table(run, design.points[run.point], result.series_columns(), result.summary)
         mine = fresh.to_pandas().drop(columns=list(store.ID_COLUMNS))
         same = bool(_equal(stored, mine) and store.read_record(path)["summary"]
                     == store.json.loads(fresh.schema.metadata[store.META_KEY])["summary"])

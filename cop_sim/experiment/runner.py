@@ -41,7 +41,7 @@ def execute_run(spec: Experiment, run: Run, values: dict, resolved_points: dict 
     except Exception as exc:  # noqa: BLE001 - any model failure is a result to record
         return store.run_table(run, values, None, None, error=f"{type(exc).__name__}: {exc}",
                                traceback=traceback.format_exc())
-    return store.run_table(run, values, result.timeseries, result.summary,
+    return store.run_table(run, values, result.series_columns(), result.summary,
                            panels=result.meta.get("panels"))
 
 

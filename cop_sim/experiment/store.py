@@ -54,16 +54,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def run_table(run: Run, values: dict, timeseries: pd.DataFrame | None, summary: dict | None,
+def run_table(run: Run, values: dict, timeseries: dict[str, np.ndarray] | None, summary: dict | None,
               error: str | None = None, traceback: str | None = None, panels: Any = None) -> pa.Table:
-    """One run as an Arrow table with its record in the schema metadata."""
-    ts = timeseries if timeseries is not None else pd.DataFrame()
-    n = len(ts)
+    """One run as an Arrow table with its record in the schema metadata.
+
+    ``timeseries`` is the run's series as arrays by column (``RunResult.series_columns()``).
+    """
+    ts = timeseries or {}
+    n = len(next(iter(ts.values()))) if ts else 0
     # straight from the columns' arrays: pandas' own conversion costs as much as a small run
     columns = {"run_id": pa.array([run.run_id] * n, pa.large_string()),
                **{key: pa.array(np.full(n, getattr(run, key), dtype=np.int64))
                   for key in ("point", "replication", "seed")},
-               **{str(c): pa.array(ts[c].to_numpy()) for c in ts.columns}}
+               **{str(c): pa.array(v) for c, v in ts.items()}}
     table = pa.table(columns)
     record = {"run_id": run.run_id, "point": run.point, "replication": run.replication,
               "seed": run.seed, "draw": run.draw, "factors": values, "error": error, "traceback": traceback,

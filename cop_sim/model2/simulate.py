@@ -14,7 +14,7 @@ def simulate(resolved: dict, seed: int) -> RunResult:
     columns = model.recorder.columns()
     by_cop = model.recorder.cop_columns()
     summary = summarise(columns, by_cop, model.cop_names, len(model.pr.disc))
-    frame = model.recorder.frame(columns)
-    rec, names = model.recorder, model.cop_names  # not the model: a lazy table must not keep it alive
+    rec, names = model.recorder, model.cop_names  # not the model: lazy tables must not keep it alive
+    frame = Lazy(lambda: rec.frame(columns))
     per_cop = Lazy(lambda: rec.cop_frame(names, by_cop))
-    return RunResult(frame, summary, Meta(panels=PANELS, per_cop=per_cop))
+    return RunResult(frame, summary, Meta(panels=PANELS, per_cop=per_cop), columns=columns)
