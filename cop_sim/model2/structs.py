@@ -125,8 +125,12 @@ structref.define_proxy(RunRef, RunType, list(RUN_FIELDS))
 
 
 @njit
-def _run(*fields):
-    return RunRef(*fields)
+def _run(world, pr, pa, cp, hidden, cap, denom, pressure, leavers, tally, tc, rng_care, rng_meet, rng_turn,
+         rec_tallies, rec_measures, rec_per_cop, rec_weeks, cop_prio):
+    # named parameters, not *fields: Numba types a star-argument as one tuple, and a tuple holding
+    # structrefs and generators has no fast type fingerprint (~0.3 ms a run to type it in Python)
+    return RunRef(world, pr, pa, cp, hidden, cap, denom, pressure, leavers, tally, tc, rng_care, rng_meet,
+                  rng_turn, rec_tallies, rec_measures, rec_per_cop, rec_weeks, cop_prio)
 
 
 def run_ref(**fields) -> RunRef:
