@@ -173,11 +173,15 @@ def best(world, c, start, out):
             if q > ready[j]:
                 ready[j] = q
     own = _term_bounds(world, c, act, n)
-    top = np.empty(n)
-    for j in range(n):
-        top[j] = own[j].max()
     bw = world.burden_weight
-    least = world.burden.min()
+    # rest[d]: the most the topics after depth d can add, each its term less its share of burden
+    # (tighter than the best term and the least burden taken apart, so fewer branches survive)
+    rest = np.zeros(n + 1)
+    for j in range(n - 1, -1, -1):
+        hi = -np.inf
+        for a in range(A):
+            hi = max(hi, own[j, a] - bw * world.burden[a] / n)
+        rest[j] = rest[j + 1] + hi
     out[:] = start
     incumbent = climb(world, c, out)  # a good incumbent cuts more branches
     combo = np.full(T, -1, np.int64)
@@ -206,11 +210,10 @@ def best(world, c, start, out):
                 incumbent = v
                 out[:] = combo
             continue
-        bound = f
-        for j in range(n):
-            if ready[j] > d:
-                bound += own[j, combo[act[j]]] if j <= d else top[j]
-        bound -= bw * (load[d + 1] + (n - 1 - d) * least) / n
+        bound = f + rest[d + 1] - bw * load[d + 1] / n
+        for j in range(d + 1):
+            if ready[j] > d:  # assigned, but a partner is not yet: its term at most own[j, a]
+                bound += own[j, combo[act[j]]]
         if bound > incumbent - _CUT:
             d += 1
     return incumbent
