@@ -255,9 +255,9 @@ def cop_summary(per_cop: dict[str, np.ndarray], names: list[str]) -> dict[str, f
     q, enc = per_cop["care_quality"][-13:], per_cop["encounters"][-13:]
     out: dict[str, float] = {}
     for c, name in enumerate(names):
+        m = _weighted({"encounters": enc[:, c], "care_quality": q[:, c]}, "care_quality")  # as pooled
         rows = ~np.isnan(q[:, c]) & (enc[:, c] > 0)
         w, x = enc[rows, c], q[rows, c]
-        m = float((w * x).sum() / w.sum()) if rows.any() else float("nan")
         se = float(np.sqrt((w ** 2 * (x - m) ** 2).sum()) / w.sum()) if rows.sum() > 1 else float("nan")
         out[cop_key("care_quality_last_quarter", str(name))] = m
         out[cop_key("care_quality_last_quarter_se", str(name))] = se

@@ -64,9 +64,11 @@ def heterogeneity(summary: pd.DataFrame, check: Check) -> pd.Series:
     names = cop_names(summary, outcome)
     values = [cop_key(outcome, n) for n in names]
     errors = [cop_key(f"{outcome}_se", n) for n in names]
-    # DataFrames (replications x CoPs), so that arms align on their replications
-    d = sum(t.weight * _arm(summary, t, values).set_axis(names, axis=1) for t in check.terms)
-    v = sum(t.weight ** 2 * _arm(summary, t, errors).set_axis(names, axis=1) ** 2 for t in check.terms)
+    # DataFrames (replications x CoPs), so that arms align on their replications; each arm's
+    # runs are selected once for its values and their errors
+    arms = [(t.weight, _arm(summary, t, values + errors)) for t in check.terms]
+    d = sum(w * a[values].set_axis(names, axis=1) for w, a in arms)
+    v = sum(w ** 2 * a[errors].set_axis(names, axis=1) ** 2 for w, a in arms)
     tau = []
     for row_d, row_v in zip(d.to_numpy(dtype=float), v.to_numpy(dtype=float), strict=True):
         ok = ~(np.isnan(row_d) | np.isnan(row_v))
