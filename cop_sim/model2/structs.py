@@ -12,7 +12,7 @@ from __future__ import annotations
 from numba.core import types
 from numba.experimental import structref
 
-from cop_sim.kernel import njit
+from cop_sim.kernel import borrowed, njit
 from cop_sim.model2.state import Cops, Patients, Practitioners
 from cop_sim.world.kernels import World
 
@@ -77,22 +77,22 @@ structref.define_proxy(WorldRef, WorldType, list(World._fields))
 
 @njit
 def _practitioners(*fields):
-    return PractitionersRef(*fields)
+    return PractitionersRef(*borrowed(fields))
 
 
 @njit
 def _patients(*fields):
-    return PatientsRef(*fields)
+    return PatientsRef(*borrowed(fields))
 
 
 @njit
 def _cops(*fields):
-    return CopsRef(*fields)
+    return CopsRef(*borrowed(fields))
 
 
 @njit
 def _world(*fields):
-    return WorldRef(*fields)
+    return WorldRef(*borrowed(fields))
 
 
 def refs(pr: Practitioners, pa: Patients, cp: Cops, world: World):
