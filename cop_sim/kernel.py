@@ -33,7 +33,7 @@ def cache_dir(root: Path = Path(__file__).parent, base: str | None = None) -> st
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         text = path.read_bytes()
-        if b"njit" in text:
+        if b"njit" in text or b"@intrinsic" in text:  # intrinsics write compiled code too
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + text)
     base = base or os.environ.get("NUMBA_CACHE_DIR") or str(root / "__pycache__")
     return os.path.join(base, "numba-" + digest.hexdigest()[:16])
@@ -84,29 +84,3 @@ def prefetch(typingctx, arr, i, k):
 
     return sig, codegen
 
-
-@intrinsic
-def borrowed(typingctx, fields):
-    """The tuple ``fields`` with each array's reference count detached; the caller keeps them alive.
-
-    A compiled kernel counts a reference to an array each time it reads one from a structref or
-    passes one to a call, and each count is an atomic add or subtract, a locked instruction
-    (~20-60 cycles, more on some virtual machines). A visit made ~50 of them: a quarter of a
-    default run went to them under ``perf``. An array without its
-    meminfo is counted by a test of a null pointer only. Its ``parent`` (the NumPy array) stays,
-    so the array still boxes back to that same object in Python. Only for arrays whose owner
-    outlives every structref built on them: the model's named tuples.
-    """
-    sig = fields(fields)
-
-    def codegen(context, builder, signature, args):
-        tupty = signature.args[0]
-        out = args[0]
-        for n, ty in enumerate(tupty.types):
-            if isinstance(ty, types.Array):
-                ary = context.make_array(ty)(context, builder, builder.extract_value(out, n))
-                ary.meminfo = cgutils.get_null_value(ary.meminfo.type)
-                out = builder.insert_value(out, ary._getvalue(), n)
-        return out
-
-    return sig, codegen

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 
 from cop_sim.kernel import cache_dir, njit, prefetch
@@ -40,25 +37,3 @@ def test_prefetch_changes_no_result():
     a = np.random.default_rng(3).random((5, 7, 4))
     expected = sum(a[i, k, 0] * (k + 1) for i in range(5) for k in range(7))
     assert _sum_rows(a, True) == _sum_rows(a, False) == expected
-
-
-
-@njit
-def _bump(pr):
-    pr.cop_hours[0] += 1.0
-
-
-def test_model_structrefs_borrow_their_arrays_from_the_models_named_tuples():
-    from cop_sim import scenario
-    from cop_sim.model2.model import CopModel
-    from cop_sim.model2.structs import refs
-
-    m = CopModel(scenario.load(Path(__file__).parents[1] / "scenarios" / "default.toml", ["weeks=4"]), 3)
-    hours = m.pr.cop_hours
-    before = sys.getrefcount(hours)
-    k = refs(m.pr, m.pa, m.cp, m.world)
-    # an owned array would hold a reference to its NumPy object through its meminfo: +1 per structref
-    assert sys.getrefcount(hours) == before
-    start = hours[0]
-    _bump(k[0])
-    assert hours[0] == start + 1.0  # a kernel writes the owner's memory

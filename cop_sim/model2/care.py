@@ -337,12 +337,12 @@ def _prefetch_patient(pa, i, k):
 
 
 @njit
-def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc):
-    """Every practitioner's visits of the week, CoP by CoP, member slot by slot."""
-    ppp = pa.asked.shape[1]
-    chosen = np.empty(ppp, dtype=np.int64)
-    key, order = np.empty(ppp), np.empty(ppp, dtype=np.int64)
-    v = np.empty(world.n_topics)  # scratch: true values of a plan, reused by every visit
+def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc, chosen, key, order, v):
+    """Every practitioner's visits of the week, CoP by CoP, member slot by slot.
+
+    ``chosen``, ``key`` and ``order`` (a panel long) are scratch space for the queue; ``v`` (a
+    value per topic) for a plan's true values, reused by every visit.
+    """
     members, asked, tie, demand = cp.members, pa.asked, pa.tie, pa.demand  # hoisted out of the loops
     for c in range(members.shape[0]):
         for q in range(members.shape[1]):

@@ -69,13 +69,17 @@ class CopModel(mesa.Model):
         # one structref over every array, generator and recorder array the compiled week touches
         rec = self.recorder
         self._leavers, self._denom = np.zeros(n, dtype=np.int64), pressure_denominator(self.pa)
+        ppp = self.pa.asked.shape[1]
+        # the run's structref borrows these (no reference counts): the model keeps every one alive
+        self._scratch = dict(cap=np.zeros(n, dtype=np.int64), pressure=np.zeros(n),
+                             chosen=np.zeros(ppp, dtype=np.int64), key=np.zeros(ppp),
+                             order=np.zeros(ppp, dtype=np.int64), v=np.zeros(self.world.n_topics))
         self.run = run_ref(
             world=self.k.world, pr=self.k.pr, pa=self.k.pa, cp=self.k.cp, hidden=self.hidden,
-            cap=np.zeros(n, dtype=np.int64), denom=self._denom, pressure=np.zeros(n),
-            leavers=self._leavers, tally=self._tally, tc=self._tc,
+            denom=self._denom, leavers=self._leavers, tally=self._tally, tc=self._tc,
             rng_care=self.streams["practice"], rng_meet=self.streams["meetings"],
             rng_turn=self.streams["turnover"], rec_tallies=rec.tallies, rec_measures=rec.measures,
-            rec_per_cop=rec.per_cop, rec_weeks=rec.weeks, cop_prio=self.cop_prio)
+            rec_per_cop=rec.per_cop, rec_weeks=rec.weeks, cop_prio=self.cop_prio, **self._scratch)
         # the burn-in's care is not recorded: week 0 is a settled practice
         week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
         self.clock += resolved["burn_in"]

@@ -12,7 +12,8 @@ from __future__ import annotations
 from numba.core import types
 from numba.experimental import structref
 
-from cop_sim.kernel import borrowed, njit
+from cop_sim.borrow import borrowed
+from cop_sim.kernel import njit
 from cop_sim.model2.state import Cops, Patients, Practitioners
 from cop_sim.world.kernels import World
 
@@ -120,19 +121,24 @@ class RunRef(structref.StructRefProxy):
 
 RUN_FIELDS = ("world", "pr", "pa", "cp", "hidden", "cap", "denom", "pressure", "leavers", "tally", "tc",
               "rng_care", "rng_meet", "rng_turn", "rec_tallies", "rec_measures", "rec_per_cop", "rec_weeks",
-              "cop_prio")
+              "cop_prio", "chosen", "key", "order", "v")
 structref.define_proxy(RunRef, RunType, list(RUN_FIELDS))
 
 
 @njit
 def _run(world, pr, pa, cp, hidden, cap, denom, pressure, leavers, tally, tc, rng_care, rng_meet, rng_turn,
-         rec_tallies, rec_measures, rec_per_cop, rec_weeks, cop_prio):
+         rec_tallies, rec_measures, rec_per_cop, rec_weeks, cop_prio, chosen, key, order, v):
     # named parameters, not *fields: Numba types a star-argument as one tuple, and a tuple holding
     # structrefs and generators has no fast type fingerprint (~0.3 ms a run to type it in Python)
-    return RunRef(world, pr, pa, cp, hidden, cap, denom, pressure, leavers, tally, tc, rng_care, rng_meet,
-                  rng_turn, rec_tallies, rec_measures, rec_per_cop, rec_weeks, cop_prio)
+    return RunRef(*borrowed((world, pr, pa, cp, hidden, cap, denom, pressure, leavers, tally, tc, rng_care,
+                             rng_meet, rng_turn, rec_tallies, rec_measures, rec_per_cop, rec_weeks, cop_prio,
+                             chosen, key, order, v)))
 
 
 def run_ref(**fields) -> RunRef:
-    """A :class:`RunRef` over the given objects (by name, all of ``RUN_FIELDS``)."""
+    """A :class:`RunRef` over the given objects (by name, all of ``RUN_FIELDS``).
+
+    Its arrays and generators are borrowed (:func:`cop_sim.kernel.borrowed`): the caller must keep
+    every one of them alive, unchanged in identity, for as long as the RunRef is used.
+    """
     return _run(*(fields[name] for name in RUN_FIELDS))

@@ -74,7 +74,8 @@ def _care(run, kn, wk, clock):
         slots = max(panel, 0.0) * contact[i] / wk.encounter_hours - debt[i]
         cap[i] = np.int64(np.floor(max(slots, 0.0) + rng.random()))
         debt[i] = 0.0
-    care_week(run.world, pr, run.pa, run.cp, kn, run.hidden, cap, clock, rng, run.tally[:N_CARE], run.tc)
+    care_week(run.world, pr, run.pa, run.cp, kn, run.hidden, cap, clock, rng, run.tally[:N_CARE], run.tc,
+              run.chosen, run.key, run.order, run.v)
 
 
 @njit

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.borrow import borrowed
 from cop_sim.kernel import njit
 from cop_sim.world.kernels import contribution, value
 
@@ -222,6 +223,7 @@ def best(world, c, start, out):
 @njit
 def optimise(world, best_value, best_combo, greedy_value, greedy_combo):
     """Fill the catalogue's exact optima and greedy combinations (arrays of ``world`` or others)."""
+    world = borrowed(world)  # the caller holds it; its ~20 arrays are then not counted per call
     for c in range(world.ctx_active.shape[0]):
         greedy(world, c, greedy_combo[c])
         greedy_value[c] = value(world, c, greedy_combo[c])
