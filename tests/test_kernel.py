@@ -1,10 +1,8 @@
-"""The compile helpers: a cache folder that follows every kernel source, and prefetch."""
+"""The compile helpers: a cache folder that follows every kernel source."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from cop_sim.kernel import cache_dir, njit, prefetch
+from cop_sim.kernel import cache_dir
 
 
 def test_cache_folder_changes_with_any_kernel_source_and_only_with_them(tmp_path):
@@ -21,19 +19,3 @@ def test_cache_folder_changes_with_any_kernel_source_and_only_with_them(tmp_path
     (tmp_path / "sub" / "b.py").write_text(head + "def g(x):\n    return 2 * x\n")
     assert cache_dir(tmp_path, base=str(tmp_path / "cache")) != first
 
-
-@njit
-def _sum_rows(a, prefetched):
-    total = 0.0
-    for i in range(a.shape[0]):
-        for k in range(a.shape[1]):
-            if prefetched and k + 1 < a.shape[1]:
-                prefetch(a, i, k + 1)
-            total += a[i, k, 0] * (k + 1)
-    return total
-
-
-def test_prefetch_changes_no_result():
-    a = np.random.default_rng(3).random((5, 7, 4))
-    expected = sum(a[i, k, 0] * (k + 1) for i in range(5) for k in range(7))
-    assert _sum_rows(a, True) == _sum_rows(a, False) == expected

@@ -11,9 +11,8 @@ try one change to the plan (exploration), chosen by Thompson sampling from its b
 from __future__ import annotations
 
 import numpy as np
-from numba import literal_unroll
 
-from cop_sim.kernel import njit, njit_inline, prefetch
+from cop_sim.kernel import njit, njit_inline
 from cop_sim.queue import serve, weeks_to_request
 from cop_sim.world.landscape import contributions
 
@@ -327,15 +326,6 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
     tc[c, 5] += err
 
 
-@njit_inline
-def _prefetch_patient(pa, i, k):
-    """Start loading the rows of patient k of practitioner i that a visit reads."""
-    rows = (pa.health, pa.plan, pa.inc_plan, pa.obs_plan, pa.obs, pa.ctx, pa.known, pa.tried, pa.health_week,
-            pa.joint, pa.inc_value, pa.engage)
-    for arr in literal_unroll(rows):  # a loop over arrays of different types, unrolled when compiled
-        prefetch(arr, i, k)
-
-
 @njit
 def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc, chosen, key, order, v):
     """Every practitioner's visits of the week, CoP by CoP, member slot by slot.
@@ -353,8 +343,6 @@ def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc, chosen, 
             tally[6] += n_wait - seen
             for e in range(seen):
                 k = chosen[e]
-                if e + 1 < seen:  # the next visit's patient, loaded while this one is seen
-                    _prefetch_patient(pa, i, chosen[e + 1])
                 tally[5] += week - asked[i, k]
                 encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v)
                 asked[i, k] = week + weeks_to_request(rng.random(), demand[i, k])
