@@ -206,6 +206,10 @@ def best(world, c, start, out):
                 f += world.ctx_prio[c, act[j]] * contribution(world, c, combo, act[j])
         fixed[d + 1] = f
         if d == n - 1:
+            # the known terms are the leaf's value summed in another order: within rounding of it,
+            # far less than _CUT, so a leaf this far below the incumbent cannot beat it
+            if f - bw * load[d + 1] / n <= incumbent - _CUT:
+                continue
             v = value(world, c, combo)
             if v > incumbent:
                 incumbent = v
