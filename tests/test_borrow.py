@@ -50,7 +50,6 @@ def test_a_borrowed_generator_advances_the_python_generators_state():
     assert rng.random() == expected[5]  # the draws came from, and advanced, the same state
 
 
-
 THROUGH = """
 import numpy as np
 from numba.core.runtime import rtsys

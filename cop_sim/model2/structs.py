@@ -4,7 +4,7 @@ A Numba call given a named tuple of arrays checks the type of, and counts a refe
 array in it: about 100 us to enter a kernel from Python and 0.1-1 us for each call between
 kernels, more than the work of a visit. A structref passes one pointer (about 2 us to enter,
 10 ns a call). The arrays are the same objects as in the named tuples the model keeps for Python
-code, so a write through either is seen by both.
+code, so a write through either is seen by both, and are borrowed (:mod:`cop_sim.borrow`).
 """
 
 from __future__ import annotations
@@ -97,7 +97,11 @@ def _world(*fields):
 
 
 def refs(pr: Practitioners, pa: Patients, cp: Cops, world: World):
-    """Structrefs sharing the arrays of the model's named tuples (pr, pa, cp, world)."""
+    """Structrefs sharing the arrays of the model's named tuples (pr, pa, cp, world).
+
+    The arrays are borrowed (:mod:`cop_sim.borrow`): keep the named tuples alive for as long as
+    the structrefs are used.
+    """
     return _practitioners(*pr), _patients(*pa), _cops(*cp), _world(*world)
 
 
@@ -138,7 +142,8 @@ def _run(world, pr, pa, cp, hidden, cap, denom, pressure, leavers, tally, tc, rn
 def run_ref(**fields) -> RunRef:
     """A :class:`RunRef` over the given objects (by name, all of ``RUN_FIELDS``).
 
-    Its arrays and generators are borrowed (:func:`cop_sim.kernel.borrowed`): the caller must keep
-    every one of them alive, unchanged in identity, for as long as the RunRef is used.
+    Its arrays, generators and structrefs are borrowed (:func:`cop_sim.borrow.borrowed`): the
+    caller must keep every one of them alive, and never replace one, for as long as the RunRef is
+    used (the model holds them as attributes).
     """
     return _run(*(fields[name] for name in RUN_FIELDS))
