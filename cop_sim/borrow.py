@@ -21,11 +21,16 @@ from numba.experimental import structref
 from numba.extending import intrinsic
 
 
+def plain_fields(fields):
+    """A structref's fields with literal types widened (an int field holds any int, not one value)."""
+    return tuple((name, types.unliteral(t)) for name, t in fields)
+
+
 class BorrowedRef(types.StructRef):
     """A structref's payload, borrowed: the same fields, with no reference count of its own."""
 
     def preprocess_fields(self, fields):
-        return tuple((name, types.unliteral(t)) for name, t in fields)
+        return plain_fields(fields)
 
 
 @register_default(BorrowedRef)

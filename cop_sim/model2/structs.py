@@ -12,14 +12,10 @@ from __future__ import annotations
 from numba.core import types
 from numba.experimental import structref
 
-from cop_sim.borrow import borrowed
+from cop_sim.borrow import borrowed, plain_fields
 from cop_sim.kernel import njit
 from cop_sim.model2.state import Cops, Patients, Practitioners
 from cop_sim.world.kernels import World
-
-
-def _plain(fields):
-    return tuple((name, types.unliteral(t)) for name, t in fields)
 
 
 @structref.register
@@ -27,7 +23,7 @@ class PractitionersType(types.StructRef):
     """Numba type of :class:`PractitionersRef`."""
 
     def preprocess_fields(self, fields):
-        return _plain(fields)
+        return plain_fields(fields)
 
 
 @structref.register
@@ -35,7 +31,7 @@ class PatientsType(types.StructRef):
     """Numba type of :class:`PatientsRef`."""
 
     def preprocess_fields(self, fields):
-        return _plain(fields)
+        return plain_fields(fields)
 
 
 @structref.register
@@ -43,7 +39,7 @@ class CopsType(types.StructRef):
     """Numba type of :class:`CopsRef`."""
 
     def preprocess_fields(self, fields):
-        return _plain(fields)
+        return plain_fields(fields)
 
 
 @structref.register
@@ -51,7 +47,7 @@ class WorldType(types.StructRef):
     """Numba type of :class:`WorldRef`."""
 
     def preprocess_fields(self, fields):
-        return _plain(fields)
+        return plain_fields(fields)
 
 
 class PractitionersRef(structref.StructRefProxy):
@@ -110,7 +106,7 @@ class RunType(types.StructRef):
     """Numba type of :class:`RunRef`."""
 
     def preprocess_fields(self, fields):
-        return _plain(fields)
+        return plain_fields(fields)
 
 
 class RunRef(structref.StructRefProxy):
