@@ -18,4 +18,9 @@ def test_cache_folder_changes_with_any_kernel_source_and_only_with_them(tmp_path
     # a callee in another file changes: its callers' cached code is stale, so the folder moves
     (tmp_path / "sub" / "b.py").write_text(head + "def g(x):\n    return 2 * x\n")
     assert cache_dir(tmp_path, base=str(tmp_path / "cache")) != first
+    # an intrinsic's code is compiled into its callers: a file of intrinsics counts as a kernel source
+    second = cache_dir(tmp_path, base=str(tmp_path / "cache"))
+    intr = "from numba.extending import intrinsic\n@intrinsic\ndef h(ctx, x):\n    pass\n"
+    (tmp_path / "intr.py").write_text(intr)
+    assert cache_dir(tmp_path, base=str(tmp_path / "cache")) != second
 
