@@ -1,0 +1,1 @@
+"""Virtual evaluations: published studies' designs run in the model (``experiments/evidence/``)."""
