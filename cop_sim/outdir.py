@@ -38,7 +38,7 @@ SWEEP_OWNS = ("experiment.json", "design.parquet", "summary.parquet", "manifest.
 VALIDATION_OWNS = ("validation.md", "validation.json", "validation.png", "validation_quick.md",
                    "validation_quick.json", "validation_quick.png", "quick/*", "full/*")
 DOCK_FILES = ("docking.png", "docking.csv")
-OWNS = {"run": (), "sweep": SWEEP_OWNS, "validation": VALIDATION_OWNS, "dock": ()}
+OWNS = {"run": (), "sweep": SWEEP_OWNS, "validation": VALIDATION_OWNS, "dock": (), "evaluation": ()}
 
 
 class OutputError(Exception):

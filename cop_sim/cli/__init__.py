@@ -19,6 +19,7 @@ COMMANDS = (
     "cop_sim.cli.demo",
     "cop_sim.cli.dock",
     "cop_sim.cli.calibrate",
+    "cop_sim.cli.evaluate",
 )
 
 

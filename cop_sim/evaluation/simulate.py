@@ -1,0 +1,89 @@
+"""One simulated study: a run of the model with the study's sites, arms and periods, then measured.
+
+The model runs every site of a study in one run (one CoP per site); the intervention arm's CoPs
+meet from week ``baseline_weeks`` on, the comparison arm's never. Each site's measure is then
+sampled as an audit would: ``charts`` charts per site and period, each meeting the measure with
+the site's true share (a binomial draw from the named stream ``evaluation.charts``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cop_sim import models, rng, scenario
+from cop_sim.evaluation.design import QUARTER, STAND_IN, Plan
+from cop_sim.experiment.seeds import run_seed
+from cop_sim.params import Param, flatten, set_dotted
+
+# Keys a study sets itself: never drawn from a prior.
+OWN = ("weeks", "n_cops", "cops", "seed", "events", "cop.calendar")
+# A continuous patient outcome is the mean over every patient of the site, not a chart sample.
+CONTINUOUS = ("health",)
+
+
+def prior_keys() -> dict[str, Param]:
+    """Numeric parameters of the CoP model that carry a prior, minus those a study sets."""
+    return {k: p for k, p in flatten(models.get("cop").spec).items()
+            if p.prior is not None and p.type in (int, float) and not k.startswith(OWN)}
+
+
+def prior_draw(seed: int, replicate: int) -> dict:
+    """One draw of every prior parameter (uniform on each prior's quantile scale)."""
+    gen = rng.stream(run_seed(seed, 0, replicate), "evaluation.prior")
+    out = {}
+    for key, p in prior_keys().items():
+        x = float(p.prior.ppf(gen.random()))
+        out[key] = int(np.floor(x + 0.5)) if p.type is int else x
+    return out
+
+
+def resolved_study(plan: Plan, params: dict | None = None) -> dict:
+    """The resolved scenario of one simulated study (``params``: dotted parameter values)."""
+    raw = scenario.read_toml(plan.scenario)
+    raw.setdefault("name", plan.scenario.stem)
+    raw["name"] = f"evaluation_{plan.evidence_id}"
+    raw["weeks"] = plan.weeks
+    raw["n_cops"] = plan.sites_intervention + plan.sites_comparison
+    treated = {"calendar": {"every_weeks": plan.every_weeks, "start_week": plan.baseline_weeks,
+                            "monthly": False, "weeks": []}}
+    usual = {"calendar": {"every_weeks": 0, "monthly": False, "weeks": []}}
+    if plan.null:  # the analysis's null: usual care in both arms
+        treated = usual
+    raw["cops"] = [treated] * plan.sites_intervention + [usual] * plan.sites_comparison
+    extra: dict = {}
+    for key, value in (params or {}).items():
+        set_dotted(extra, key, value)
+    return scenario.resolve(raw, str(plan.scenario), extra, "parameter draw")
+
+
+def measure_sites(plan: Plan, per_cop: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Per site and period (0 = baseline quarter, 1 = last quarter), the true and measured value."""
+    column = plan.measure if plan.measure in per_cop else STAND_IN
+    names = list(dict.fromkeys(per_cop["cop"]))
+    week = per_cop["week"].to_numpy()
+    periods = {0: (week >= 0) & (week < plan.baseline_weeks),
+               1: week >= plan.weeks - QUARTER}
+    rows = []
+    for period, mask in periods.items():
+        true = per_cop[mask].groupby("cop", sort=False)[column].mean().reindex(names).to_numpy()
+        rows.append(pd.DataFrame({"site": np.arange(len(names)), "period": period, "true": true}))
+    frame = pd.concat(rows, ignore_index=True)
+    frame["arm"] = (frame["site"] < plan.sites_intervention).astype(int)
+    if plan.charts > 0 and plan.measure not in CONTINUOUS:
+        gen = rng.stream(seed, "evaluation.charts")
+        p = np.clip(np.nan_to_num(frame["true"].to_numpy(), nan=0.0), 0.0, 1.0)
+        frame["measured"] = gen.binomial(plan.charts, p) / plan.charts
+    else:
+        frame["measured"] = frame["true"]
+    frame["column"] = column
+    return frame
+
+
+def study(plan: Plan, replicate: int, params: dict | None = None) -> pd.DataFrame:
+    """Simulate and measure replicate ``replicate`` of the study (a pure function of its inputs)."""
+    seed = run_seed(plan.seed, 0, replicate)
+    result = models.simulate(resolved_study(plan, params), seed)
+    frame = measure_sites(plan, result.meta["per_cop"], seed)
+    frame.insert(0, "replicate", replicate)
+    return frame
