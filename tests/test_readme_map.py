@@ -80,3 +80,20 @@ def test_first_scenario_aims_its_event_at_one_cop():
     changed = {c["name"]: {k for k in c if c[k] != s[k]} for c, s in zip(model.cops, start, strict=True)}
     assert changed == {"north": set(), "south": {"moderators"}}
     assert model.cp.skill[1] == 0.0 < model.cp.skill[0]  # no moderator, no facilitation
+
+
+def test_readme_links_resolve_inside_the_repository():
+    # the strict docs build checks the site's links; the README is outside it, so check it here
+    from markdown.extensions.toc import slugify
+
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", README.read_text(encoding="utf-8")):
+        if re.match(r"^[a-z]+://", target):
+            continue
+        path, _, anchor = target.partition("#")
+        file = (ROOT / path).resolve()
+        if not file.is_relative_to(ROOT) or not file.exists():
+            broken.append(target)
+        elif anchor and anchor not in {slugify(h, "-") for h in headings(file.read_text(encoding="utf-8"))}:
+            broken.append(target)
+    assert not broken, f"README links that lead nowhere: {broken}"
