@@ -31,6 +31,7 @@ def write_run(result: RunResult, resolved: dict, seed: int, out: str | Path, fig
     into another folder (``--force``) the files go one by one, each whole.
     """
     from cop_sim.figures import plot_run  # matplotlib import is slow; only when writing
+    from cop_sim.plot_rules import event_weeks
 
     out = Path(out)
     plan = plan or outdir.prepare(out, "run", option=None, names=outdir.RUN_FILES, replace=True)
@@ -43,7 +44,8 @@ def write_run(result: RunResult, resolved: dict, seed: int, out: str | Path, fig
             per_cop.to_parquet(tmp / "per_cop.parquet", index=False)
         if figure:
             plot_run(result.timeseries, result.meta.get("panels"), tmp / "learning.png",
-                     title=f"{resolved.get('name')} (seed {seed})")
+                     title=f"{resolved.get('name')} (seed {seed})", events=event_weeks(resolved),
+                     per_cop=per_cop)
     return out
 
 
