@@ -42,11 +42,15 @@ def cop_meeting_weeks(per_cop: pd.DataFrame, cop: str, time_col: str = "week") -
     return sorted({int(w) for w in rows.loc[rows["attendance"].notna(), time_col]})
 
 
-def mark_weeks(ax, meetings: Iterable[int] = (), events: Iterable[int] = ()) -> None:
-    """Meetings as short ticks at the foot of ``ax``, events as dashed full-height lines."""
+def mark_weeks(ax, meetings: Iterable[int] = (), events: Iterable[int] = (), colour: str = MEETING_COLOUR,
+               label: str = "meeting") -> None:
+    """Meetings as short ticks at the foot of ``ax``, events as dashed full-height lines.
+
+    Each is an ``axvline`` at x = the week, with gid ``meeting`` or ``event`` (tests find them so).
+    """
     for k, w in enumerate(sorted(set(meetings))):
-        ax.axvline(w, ymin=0, ymax=0.06, color=MEETING_COLOUR, lw=1.2, gid=MEETING_GID,
-                   label="meeting" if k == 0 else "_nolegend_")
+        ax.axvline(w, ymin=0, ymax=0.06, color=colour, lw=1.2, gid=MEETING_GID,
+                   label=label if k == 0 else "_nolegend_")
     for k, w in enumerate(sorted(set(events))):
         ax.axvline(w, color=EVENT_COLOUR, lw=1, ls="--", gid=EVENT_GID,
                    label="event" if k == 0 else "_nolegend_")
