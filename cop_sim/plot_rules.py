@@ -76,6 +76,18 @@ def series(ax, x, y, label: str, **kw):
     return line
 
 
+def band(ax, x, lo, hi, label: str, color: str, alpha: float = 0.2):
+    """An interval band; as vertical bars where the series has gaps (a filled area would not show)."""
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    ok = ~np.isnan(lo) & ~np.isnan(hi)
+    if not ok.any():
+        return None
+    if has_gaps(lo) or has_gaps(hi):
+        return ax.vlines(np.asarray(x)[ok], lo[ok], hi[ok], color=color, alpha=min(1.0, 3 * alpha), lw=2,
+                         label=label)
+    return ax.fill_between(x, lo, hi, color=color, alpha=alpha, label=label)
+
+
 def legend(ax, **kw):
     """A legend of the labelled artists of ``ax`` that hold data; none when there are none."""
     handles, labels = [], []

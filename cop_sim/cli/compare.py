@@ -174,7 +174,7 @@ def one_run(resolved: dict, seed: int, cop: str | None, outcomes: list[str] | No
         rows = table[table["cop"].astype(str) == cop]
         weeks = rows["week"].to_numpy()
         meetings = weeks[rows["attendance"].notna().to_numpy()] if "attendance" in rows else weeks[:0]
-        cols = {c: rows[c].to_numpy(dtype=float) for c in rows.columns}
+        cols = {c: rows[c].to_numpy(dtype=float) for c in rows.columns if c != "cop"}
     else:
         cols = result.series_columns()
         time_col = next(iter(cols))

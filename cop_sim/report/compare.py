@@ -65,11 +65,11 @@ def last_quarter(a: Arm, b: Arm, outcomes: list[str]) -> pd.DataFrame:
         rows.append({"outcome": name, "a_mean": float(np.mean(x[ok])) if ok.any() else math.nan,
                      "b_mean": float(np.mean(y[ok])) if ok.any() else math.nan, "diff": d["mean"],
                      "diff_lo": d["lo"], "diff_hi": d["hi"], "n": d["n"], "better": outcome_info.better(name),
-                     "verdict": verdict(name, d, a.label, b.label)})
+                     "verdict": verdict(name, d)})
     return pd.DataFrame(rows)
 
 
-def verdict(name: str, d: dict, a: str, b: str) -> str:
+def verdict(name: str, d: dict) -> str:
     """Which way the difference goes, in words: B better, A better, or no clear difference."""
     if d["n"] == 0 or math.isnan(d["mean"]):
         return "n/a (no values in both arms)"
@@ -82,8 +82,8 @@ def verdict(name: str, d: dict, a: str, b: str) -> str:
     way = outcome_info.better(name)
     up = d["lo"] > 0
     if way is None:
-        return f"{'higher' if up else 'lower'} in {b} (no better direction)"
-    return f"{b} better" if up == (way == outcome_info.HIGHER) else f"{a} better"
+        return f"{'higher' if up else 'lower'} in B (no better direction)"
+    return "B better" if up == (way == outcome_info.HIGHER) else "A better"
 
 
 def markdown(table: pd.DataFrame, a: Arm, b: Arm, header: list[str], n_seeds: int) -> str:
@@ -109,7 +109,7 @@ def markdown(table: pd.DataFrame, a: Arm, b: Arm, header: list[str], n_seeds: in
 def _num(x: float, sign: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
-    return f"{x:+.4g}" if sign else f"{x:.4g}"
+    return f"{x:+.3g}" if sign else f"{x:.4g}"
 
 
 def figure(table: pd.DataFrame, a: Arm, b: Arm, outcomes: list[str], path: Path, title: str):
@@ -136,15 +136,14 @@ def figure(table: pd.DataFrame, a: Arm, b: Arm, outcomes: list[str], path: Path,
             mean, lo, hi = (t[f"{col}_{k}"].to_numpy(dtype=float) for k in ("mean", "lo", "hi"))
             if plot_rules.series(left, w, mean, f"{'A' if col == 'a' else 'B'}: {arm.label}",
                                  color=colour) is not None:
-                left.fill_between(w, lo, hi, color=colour, alpha=0.2,
-                                  label=f"{LEVEL:.0%} CI ({'A' if col == 'a' else 'B'})")
+                plot_rules.band(left, w, lo, hi, f"{LEVEL:.0%} CI ({'A' if col == 'a' else 'B'})", colour)
                 drawn += [mean, lo, hi]
         left.set_ylabel(_wrap(outcome_info.label(name), 34), fontsize=8)
         left.set_title(f"{name.replace('_', ' ')}: the two arms", fontsize=9)
         plot_rules.zero_rule(left, drawn)
         d, dlo, dhi = (t[k].to_numpy(dtype=float) for k in ("diff", "diff_lo", "diff_hi"))
         if plot_rules.series(right, w, d, "B - A", color="k") is not None:
-            right.fill_between(w, dlo, dhi, color="0.5", alpha=0.3, label=f"{LEVEL:.0%} paired CI")
+            plot_rules.band(right, w, dlo, dhi, f"{LEVEL:.0%} paired CI", "0.5", alpha=0.3)
         right.axhline(0, color="k", lw=0.8, ls=":", label="no difference")
         way = outcome_info.better(name)
         side = {outcome_info.HIGHER: "above 0: B better",

@@ -75,8 +75,8 @@ def learning_curves(ts: pd.DataFrame, conditions: dict[int, str], column: str, u
             plot_rules.series(ax, curves[ref][0].index, curves[ref][0].to_numpy(),
                               f"{shown[0][1]} (reference)", color="0.6", lw=0.9)
         line = plot_rules.series(ax, mean.index, mean.to_numpy(), "mean", color="C0")
-        if line is not None and np.isfinite(lo.to_numpy()).any():
-            ax.fill_between(mean.index, lo, hi, color="C0", alpha=0.25, label=f"{LEVEL:.0%} CI")
+        if line is not None:
+            plot_rules.band(ax, mean.index, lo.to_numpy(), hi.to_numpy(), f"{LEVEL:.0%} CI", "C0", 0.25)
         ax.set_title(_wrap(name, 40), fontsize=8)
         ax.grid(alpha=0.3)
         plot_rules.mark_weeks(ax, condition_meetings(ts, time_col, point), events)
