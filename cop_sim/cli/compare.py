@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cop_sim import memory, models, outdir, provenance, scenario
+from cop_sim.outdir import OutputError
 from cop_sim.params import InputError
 
 # The outcomes compared: the pooled series' main ones, or one CoP's from the per-CoP table.
@@ -186,8 +187,13 @@ def one_run(resolved: dict, seed: int, cop: str | None, outcomes: list[str] | No
             "values": {o: np.asarray(cols[o], dtype=float) for o in outcomes}}
 
 
-def _task(job: tuple) -> dict:
-    return one_run(*job)
+def _batch(ctx: dict, batch: list[tuple[int, str, int]]) -> list[tuple[int, dict]]:
+    """A worker's share: each (index, arm, seed) run of ``batch`` with its index."""
+    return [(i, one_run(ctx[arm], seed, ctx["cop"], ctx["outcomes"])) for i, arm, seed in batch]
+
+
+def _lost(batch: list, why: str) -> list:
+    raise OutputError(f"cop-sim compare: a worker process died ({why}); no results were written")
 
 
 def _run_all(a: dict, b: dict, seeds: list[int], cop: str | None, workers: int, progress: bool) -> list[dict]:
@@ -199,24 +205,26 @@ def _run_all(a: dict, b: dict, seeds: list[int], cop: str | None, workers: int, 
     outcomes = list(first[0]["values"])
     first.append(one_run(b, seeds[0], cop, outcomes))
     bar.update(2)
-    jobs = [(arm, s, cop, outcomes) for s in seeds[1:] for arm in (a, b)]
+    jobs = [(2 + 2 * k + j, arm, s) for k, s in enumerate(seeds[1:]) for j, arm in enumerate("ab")]
+    ctx = {"a": a, "b": b, "cop": cop, "outcomes": outcomes}
+    rest: dict[int, dict] = {}
     if workers == 1 or not jobs:
-        rest = []
-        for job in jobs:
-            rest.append(_task(job))
+        for i, r in _batch(ctx, jobs):
+            rest[i] = r
             bar.update(1)
     else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from cop_sim.experiment.backends import run_pool
 
-        # fork: the workers inherit the compiled kernels of the runs above
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            rest = []
-            for r in pool.map(_task, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
-                rest.append(r)
-                bar.update(1)
+        size = max(1, len(jobs) // (4 * workers))
+        batches = [jobs[k:k + size] for k in range(0, len(jobs), size)]
+        preload = ["cop_sim.cli.compare", *models.get(a.get("model", "cop")).preload]
+        stream = run_pool(_batch, ctx, batches, workers, _lost, preload)
+        for _, results in stream:
+            for i, r in results:
+                rest[i] = r
+            bar.update(len(results))
     bar.close()
-    return first + rest
+    return first + [rest[i] for i in sorted(rest)]
 
 
 def _arm(resolved: dict, runs: list[dict]):

@@ -109,6 +109,8 @@ def markdown(table: pd.DataFrame, a: Arm, b: Arm, header: list[str], n_seeds: in
 def _num(x: float, sign: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
+    if x == 0:
+        return "0"
     return f"{x:+.3g}" if sign else f"{x:.4g}"
 
 
