@@ -60,3 +60,11 @@ def test_a_missing_outcome_prints_its_reason_not_nan():
     assert lines[1].endswith("0.7500")
     assert lines[2].endswith("n/a (fewer than two weeks with encounters)")
     assert lines[3].endswith("n/a")
+
+
+def test_a_run_without_a_representative_prints_why_its_trust_is_missing(tmp_path, capsys):
+    scen = tmp_path / "s.toml"
+    scen.write_text('name = "s"\nweeks = 3\nn_cops = 1\n')
+    assert main(["run", str(scen), "--out", str(tmp_path / "o")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("representative_trust "))
+    assert line.split(None, 1)[1] == "n/a (no representative)"
