@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,7 @@ def arms(args: argparse.Namespace) -> tuple[dict, dict, str]:
 def main(args: argparse.Namespace) -> int:
     """Check everything, run both arms on the same seeds, write and summarise the difference."""
     from cop_sim.experiment.seeds import run_seed
+    from cop_sim.plot_rules import event_weeks
     from cop_sim.report import compare as report
 
     n = _count(args.seeds, "--seeds", 2, MAX_SEEDS, " (an interval needs two seeds)")
@@ -92,7 +94,8 @@ def main(args: argparse.Namespace) -> int:
         scenario.check_seed(args.seed)
     a, b, how = arms(args)
     master = a["seed"] if args.seed is None else args.seed
-    out = Path(args.out or Path("results") / f"compare_{a['name']}_{b['name']}".replace(" ", "_"))
+    default = re.sub(r"[^A-Za-z0-9._-]+", "_", f"compare_{a['name']}_{b['name']}")  # a plain folder name
+    out = Path(args.out or Path("results") / default)
     plan = outdir.prepare(out, "compare", args.force, "--out" if args.out else None, outdir.COMPARE_FILES,
                           replace=True)
     for resolved, path in ((a, args.a), (b, args.b or args.a)):
@@ -110,6 +113,7 @@ def main(args: argparse.Namespace) -> int:
     header = [f"# Comparison: {a['name']} (A) and {b['name']} (B)", "",
               f"- A: `{args.a}` (scenario `{a['name']}`)", f"- B: {how}",
               f"- Outcomes: {what}; horizon {a['weeks']} weeks",
+              f"- Events: A at weeks {event_weeks(a) or 'none'}, B at weeks {event_weeks(b) or 'none'}",
               f"- Seeds: {n}, the same in both arms, derived from master seed {master} "
               f"(`cop-sim compare ... --seed {master} --seeds {n}` reproduces them)",
               f"- Made by cop_sim {stamp['cop_sim_version']}, git {str(stamp['git_commit'])[:10]}"

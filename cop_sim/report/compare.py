@@ -88,9 +88,10 @@ def verdict(name: str, d: dict) -> str:
 
 def markdown(table: pd.DataFrame, a: Arm, b: Arm, header: list[str], n_seeds: int) -> str:
     """compare.md: what was compared, and the last-quarter difference of each outcome."""
-    weeks = min(LAST_QUARTER, len(a.weeks))
+    span = (f"the last {LAST_QUARTER} weeks" if len(a.weeks) > LAST_QUARTER
+            else "the whole run, shorter than a quarter")
     lines = [*header, "",
-             f"Last quarter (the last {weeks} weeks): each seed's mean over those weeks in each arm, then "
+             f"Last quarter ({span}): each seed's mean over those weeks in each arm, then "
              f"the paired difference B - A over the {n_seeds} seeds with its {LEVEL:.0%} Student-t "
              "interval. Both arms ran on the same seeds (common random numbers).", "",
              "| outcome | which way is better | A | B | B - A [95 % CI] | verdict |",
