@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="run two scenarios on the same seeds and write their difference",
                        description="Run scenario A and scenario B (or A with --set changes) on the same "
                                    "seeds and write the per-week difference B - A of the main outcomes "
-                                   "with 95%% paired t intervals: compare.parquet, compare.md (last-quarter "
+                                   "with 95 % paired t intervals: compare.parquet, compare.md (last-quarter "
                                    "differences, and which way is better), compare.png.")
     p.add_argument("a", metavar="A.toml", help="the reference scenario")
     p.add_argument("b", metavar="B.toml", nargs="?", help="the scenario compared with it (or use --set)")
