@@ -38,7 +38,9 @@ SWEEP_OWNS = ("experiment.json", "design.parquet", "summary.parquet", "manifest.
 VALIDATION_OWNS = ("validation.md", "validation.json", "validation.png", "validation_quick.md",
                    "validation_quick.json", "validation_quick.png", "quick/*", "full/*")
 DOCK_FILES = ("docking.png", "docking.csv")
-OWNS = {"run": (), "sweep": SWEEP_OWNS, "validation": VALIDATION_OWNS, "dock": (), "evaluation": ()}
+COMPARE_FILES = ("compare.parquet", "compare.md", "compare.png", "compare.json", "runs.parquet")
+OWNS = {"run": (), "sweep": SWEEP_OWNS, "validation": VALIDATION_OWNS, "dock": (), "compare": (),
+        "evaluation": ()}
 
 
 class OutputError(Exception):
@@ -97,11 +99,11 @@ def prepare(path: str | Path, kind: str, force: bool = False, option: str | None
 
     Args:
         path: the output folder.
-        kind: ``run``, ``sweep``, ``validation`` or ``dock``.
+        kind: ``run``, ``sweep``, ``validation``, ``dock`` or ``compare``.
         force: write beside files cop_sim did not write (never replacing them).
         option: the command-line option that named the folder, for messages (None: a default).
         names: files the command will write there, beyond the patterns ``kind`` owns.
-        replace: a previous run's folder is replaced whole (``run``), not written into.
+        replace: a previous run's folder is replaced whole (``run``, ``compare``), not written into.
     """
     path = Path(path)
     _check_path(path, option)

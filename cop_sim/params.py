@@ -160,11 +160,35 @@ def suggest(name: str, options: list[str]) -> str:
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
+LIST_ALL = 25  # up to this many allowed keys are listed in full; beyond, the nearest few
+NEAREST = 5
+
+
+def nearest(name: str, options: list[str], n: int = NEAREST) -> list[str]:
+    """The ``n`` options most like ``name`` (difflib's ratio, ties in alphabetical order)."""
+    def score(option: str) -> float:
+        leaf = option.rsplit(".", 1)[-1]
+        ratio = max(difflib.SequenceMatcher(None, name, option).ratio(),
+                    difflib.SequenceMatcher(None, name, leaf).ratio())
+        return ratio + (0.5 if name and (name in option or leaf in name) else 0.0)  # a part typed whole
+
+    return sorted(sorted(options), key=score, reverse=True)[:n]
+
+
 def unknown_key(source: str, key: str, options: list[str], name: str | None = None) -> InputError:
-    """The error for a key that a section does not have; ``name`` is what to match (default: the leaf)."""
-    hint = suggest(name or key.rsplit(".", 1)[-1], options)
-    listed = ", ".join(sorted(options)) if len(options) <= 12 else f"{len(options)} known keys"
-    return InputError(source, key, f"unknown key.{hint} Allowed here: {listed}")
+    """The error for a key that a section does not have; ``name`` is what to match (default: the leaf).
+
+    The allowed keys are listed when there are few (a reader can pick one); otherwise the
+    nearest few, and where to find them all.
+    """
+    name = name or key.rsplit(".", 1)[-1]
+    hint = suggest(name, options)
+    if len(options) <= LIST_ALL:
+        listed = f"Allowed here: {', '.join(sorted(options))}"
+    else:
+        listed = (f"Allowed here: {len(options)} keys; the nearest: {', '.join(nearest(name, options))} "
+                  "(all of them, with units and ranges: the parameter table in docs/ODD.md)")
+    return InputError(source, key, f"unknown key.{hint} {listed}")
 
 
 def merge(spec: Spec, base: dict, override: dict, source: str, prefix: str = "") -> dict:

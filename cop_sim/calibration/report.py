@@ -44,6 +44,8 @@ def _save(fig, path: Path) -> None:
 def _marginals(cal, post, path):
     import matplotlib.pyplot as plt
 
+    from cop_sim import plot_rules
+
     k = len(cal.fitted)
     fig, axes = plt.subplots(1, k, figsize=(4 * k, 3), squeeze=False)
     for ax, f in zip(axes[0], cal.fitted, strict=True):
@@ -59,9 +61,11 @@ def _marginals(cal, post, path):
             ax.plot(x, 1 / (x * np.log(hi / lo)), "k--", label="prior")
             ax.set_xscale("log")
         ax.set_xlabel(f.key)
-        ax.legend(fontsize=8)
+        ax.set_ylabel("probability density")
+        plot_rules.legend(ax, fontsize=8)
     fig.tight_layout()
     _save(fig, path)
+    return fig
 
 
 def _pairs(cal, post, path):
@@ -84,26 +88,47 @@ def _pairs(cal, post, path):
                 ax.set_ylabel(a, fontsize=8)
     fig.tight_layout()
     _save(fig, path)
+    return fig
 
 
 def _ppc(cal, pred, path):
+    """Data against the model's 90 % predictive band, a panel per observed column.
+
+    Statistics at single weeks of the pooled series are placed at their weeks, with the
+    scenario's events marked; others (means, shares, per-CoP values) side by side.
+    """
+    import textwrap
+
     import matplotlib.pyplot as plt
 
+    from cop_sim import outcome_info, plot_rules
+
     obs = cal.observations
-    fig, axes = plt.subplots(1, len(obs), figsize=(4 * len(obs), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(obs), figsize=(4 * len(obs), 3.4), squeeze=False)
+    events = plot_rules.event_weeks({"events": cal.fixed.get("events", cal.scenario_raw.get("events"))})
     for ax, o in zip(axes[0], obs, strict=True):
-        keys = [k for k, _, _ in o.slots()]
-        x = np.arange(len(keys))
+        slots = o.slots()
+        keys = [k for k, _, _ in slots]
+        by_week = not o.per_cop and len(slots) > 1 and all(w is not None for _, _, w in slots)
+        x = np.array([w for _, _, w in slots], dtype=float) if by_week else np.arange(len(keys))
         lo, mid, hi = (np.array([np.quantile(pred[k], q) for k in keys]) for q in (0.05, 0.5, 0.95))
+        data = np.array([cal.observed[k] for k in keys])
         ax.errorbar(x, mid, yerr=[mid - lo, hi - mid], fmt="s", color="C0", ms=3, elinewidth=6, alpha=0.35,
                     label="model median, 90 %")
-        ax.plot(x, [cal.observed[k] for k in keys], "ko", ms=4, label="data")
-        ax.set_xticks(x, [k.split("|", 1)[1] for k in keys], rotation=60, fontsize=7)
-        ax.set_xlim(-0.7, len(keys) - 0.3)
-        ax.set_title(f"{o.column} ({o.outcome}, {o.aggregate})", fontsize=9)
-        ax.legend(fontsize=7)
+        ax.plot(x, data, "ko", ms=4, label="data")
+        if by_week:
+            ax.set_xlabel("week (simulated)", fontsize=8)
+            plot_rules.mark_weeks(ax, (), [w for w in events if x.min() - 1 <= w <= x.max() + 1])
+        else:
+            ax.set_xticks(x, [k.split("|", 1)[1] for k in keys], rotation=60, fontsize=7)
+            ax.set_xlim(-0.7, len(keys) - 0.3)
+        ax.set_title(f"{o.column} ({o.aggregate})", fontsize=9)
+        ax.set_ylabel(textwrap.fill(outcome_info.label(o.outcome), 40), fontsize=8)
+        plot_rules.zero_rule(ax, [lo, hi, data])
+        plot_rules.legend(ax, fontsize=7)
     fig.tight_layout()
     _save(fig, path)
+    return fig
 
 
 def coverage(cal: Calibration, pred: pd.DataFrame) -> float:

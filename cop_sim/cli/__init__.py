@@ -13,6 +13,7 @@ from cop_sim.params import InputError
 # Each module defines ``register(subparsers)`` which adds its parser with ``func`` set.
 COMMANDS = (
     "cop_sim.cli.run",
+    "cop_sim.cli.compare",
     "cop_sim.cli.sweep",
     "cop_sim.cli.report",
     "cop_sim.cli.validate",

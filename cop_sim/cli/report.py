@@ -24,10 +24,29 @@ def main(args: argparse.Namespace) -> int:
     from cop_sim.experiment import store
     from cop_sim.report import write_report
 
+    _check_sweep_folder(args.results)  # before the folder rules: --force cannot make runs appear
     plan = outdir.prepare(args.results, "sweep", args.force, "RESULTS_DIR")
-    store.read_experiment(args.results)  # refuses what is not a sweep's folder
+    store.read_experiment(args.results)
     with outdir.io_errors(args.results, "RESULTS_DIR"):
         outdir.claim(args.results, plan)
         path = write_report(args.results)
     print(f"report written to {path} (figures in {path.parent / 'figures'})")
     return 0
+
+
+def _check_sweep_folder(results: str) -> None:
+    """Refuse, as one line, a folder that holds no sweep (no experiment.json), saying what to give."""
+    from pathlib import Path
+
+    from cop_sim.params import InputError
+
+    path = Path(results)
+    if path.exists() and not path.is_dir():
+        raise InputError("RESULTS_DIR", results, "is a file, not a folder; give the folder a sweep wrote "
+                         "(cop-sim sweep EXPERIMENT.toml --out DIR)")
+    if not path.is_dir():
+        raise InputError("RESULTS_DIR", results, "no such folder; give the folder a sweep wrote "
+                         "(cop-sim sweep EXPERIMENT.toml --out DIR)")
+    if not (path / "experiment.json").is_file():
+        raise InputError("RESULTS_DIR", results, "holds no sweep's results (no experiment.json); give the "
+                         "folder a sweep wrote (cop-sim sweep EXPERIMENT.toml --out DIR)")

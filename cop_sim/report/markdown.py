@@ -13,6 +13,7 @@ from cop_sim.atomic import atomic_path
 from cop_sim.experiment import store
 from cop_sim.experiment.design import build_design
 from cop_sim.experiment.spec import Experiment
+from cop_sim.plot_rules import event_weeks
 from cop_sim.report import figures
 from cop_sim.report.posterior import posterior_contrast
 from cop_sim.report.stats import LEVEL, contrast, point_table, sensitivity
@@ -123,7 +124,7 @@ def write_report(results_dir: str | Path) -> Path:
                   "(draw, replication) share a seed.", ""]
     ts = None
     if spec.method == "grid" and len(summary) and not crossed:
-        ts = store.read_timeseries(results, columns=outcomes)
+        ts = store.read_timeseries(results, columns=[*outcomes, "meetings"])  # meetings: marked weeks
     conditions = {}
     if len(summary):
         first = summary.drop_duplicates("point").set_index("point")
@@ -143,19 +144,21 @@ def write_report(results_dir: str | Path) -> Path:
             shown = pd.DataFrame([{"contrast": r["name"], "effect": r["effect"], "95% CI lo": r["lo"],
                                    "95% CI hi": r["hi"], "n": r["n"]} for r in rows])
             lines += [f"### Contrasts against the baseline ({kind})", "", *_table(shown), ""]
-            path = figures.forest(rows, outcome, units, fig_dir / f"contrasts_{k}_{outcome}.png",
-                                  f"{spec.name}: effects on {outcome} against the baseline")
+            path = fig_dir / f"contrasts_{k}_{outcome}.png"
+            figures.forest(rows, outcome, units, path,
+                           f"{spec.name}: effects on {outcome} against the baseline")
             lines += [f"![contrasts on {outcome}](figures/{path.name})", ""]
             if len(spec.factors) == 2:
                 a, b = spec.factors
-                path = figures.heatmap(table, a.key, b.key, outcome, units,
-                                       fig_dir / f"heatmap_{k}_{outcome}.png",
-                                       f"{spec.name}: mean {outcome} by {a.key} and {b.key}")
+                path = fig_dir / f"heatmap_{k}_{outcome}.png"
+                figures.heatmap(table, a.key, b.key, outcome, units, path,
+                                f"{spec.name}: mean {outcome} by {a.key} and {b.key}")
                 lines += ["### Heat map", "", f"![heat map of {outcome}](figures/{path.name})", ""]
         if ts is not None and outcome in ts.columns:
-            path = figures.learning_curves(ts, conditions, outcome, units,
-                                           fig_dir / f"curves_{k}_{outcome}.png",
-                                           f"{spec.name}: {outcome} over time by condition")
+            path = fig_dir / f"curves_{k}_{outcome}.png"
+            figures.learning_curves(ts, conditions, outcome, units, path,
+                                    f"{spec.name}: {outcome} over time by condition",
+                                    events=event_weeks(spec.scenario_raw))
             lines += ["### Learning curves", "", f"![learning curves of {outcome}](figures/{path.name})", ""]
         if spec.method != "grid" and not crossed:
             try:
@@ -163,8 +166,8 @@ def write_report(results_dir: str | Path) -> Path:
             except ValueError as exc:
                 lines += ["### Sensitivity", "", f"Not computed: {exc}.", ""]
             else:
-                path = figures.indices(idx, name, outcome, units, fig_dir / f"indices_{k}_{outcome}.png",
-                                       f"{spec.name}: {name} for {outcome}")
+                path = fig_dir / f"indices_{k}_{outcome}.png"
+                figures.indices(idx, name, outcome, units, path, f"{spec.name}: {name} for {outcome}")
                 lines += [f"### Sensitivity: {name}", "",
                           "Computed on per-point means over replications; `_conf` columns are "
                           f"{LEVEL:.0%} interval half-widths (bootstrap).", "", *_table(idx), "",
