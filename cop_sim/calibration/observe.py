@@ -162,10 +162,10 @@ def check_cells(data: pd.DataFrame, o: Observation, allowed: tuple[float, float]
     Rows are counted from 1 after the header, comment lines not counted.
     """
     lo, hi = allowed
-    what = ("a share in [0, 1]" if o.aggregate == "share_above"
-            else f"{o.outcome!r} of the model is a number" + (
-                f" in [{lo:g}, {hi:g}]" if np.isfinite(lo) and np.isfinite(hi)
-                else f" >= {lo:g}" if np.isfinite(lo) else f" <= {hi:g}" if np.isfinite(hi) else ""))
+    bounds = (f" in [{lo:g}, {hi:g}]" if np.isfinite(lo) and np.isfinite(hi) else f" >= {lo:g}"
+              if np.isfinite(lo) else f" <= {hi:g}" if np.isfinite(hi) else " (finite)")
+    what = ("a number in [0, 1] (a share above the threshold)" if o.aggregate == "share_above"
+            else f"a number{bounds}, as the model's {o.outcome!r} (not true/false)")
     for row, value in enumerate(data[o.column].tolist(), start=1):
         if value is None or (isinstance(value, float) and np.isnan(value)):
             continue  # a blank cell: no observation in this row
