@@ -12,7 +12,7 @@ NAME_MAX = 200
 
 def _shown(value: str) -> str:
     """``value``'s repr, shortened: a message is one line a person reads."""
-    return repr(value) if len(value) <= 60 else f"{value[:40]!r}... ({len(value)} characters)"
+    return repr(value) if len(value) <= NAME_MAX else f"{value[:40]!r}... ({len(value)} characters)"
 
 
 def plain_name(value: str) -> str | None:

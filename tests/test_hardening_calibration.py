@@ -7,6 +7,7 @@ traceback; only the marker test runs a calibration, at the smallest settings.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -199,6 +200,24 @@ def test_an_unmarked_calibration_folder_of_0_2_0_still_resumes(tmp_path, capsys)
     (out / "notes.txt").write_text("mine")  # no longer only a calibration's files: a user's folder
     err = refused(capsys, ["calibrate", str(path), "--out", str(out), "--resume", "--no-progress"])
     assert "is not a previous cop-sim calibration's folder" in err
+
+
+def test_a_recovery_folder_follows_the_same_rules(tmp_path, capsys):
+    path = calibration(tmp_path)
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    argv = ["calibrate", str(path), "--recovery", "1", "--out", str(out), "--no-progress"]
+    err = refused(capsys, argv)
+    assert "is not a previous cop-sim recovery's folder" in err
+    shutil.rmtree(out)
+    from cop_sim.calibration.recovery import _prepare
+
+    _prepare(out, load(path), 1, resume=False)  # what a recovery killed early leaves
+    assert atomic.read_marker(out)["kind"] == "recovery"
+    (out / "recovery.json").write_text("{")
+    err = refused(capsys, [*argv, "--resume"])
+    assert "recovery.json" in err and "is damaged" in err
 
 
 # -- defect 7: data against the outcome's range and the horizon ---------------------------------
