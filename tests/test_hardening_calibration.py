@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -170,6 +171,37 @@ def test_a_calibration_folder_has_the_marker_and_keeps_a_users_files(tmp_path, c
     assert main([*argv, "--resume"]) == 0
     assert (out / "posterior.parquet").read_bytes() == post and (out / "notes.txt").read_text() == "keep me"
     capsys.readouterr()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 1 MiB tmpfs, or skip with the reason (as tests/test_output_safety.py)."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command")
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip() or proc.returncode}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+@pytest.mark.parametrize("leave", [8_000, 60_000])  # full at the first write; while pyabc writes its database
+def test_a_full_disk_while_calibrating_is_one_line_and_resume_completes(small_disk, tmp_path, capsys, leave):
+    path = calibration(tmp_path)
+    out = small_disk / "cal"
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * max(0, shutil.disk_usage(small_disk).free - leave))
+    argv = ["calibrate", str(path), "--out", str(out), "--workers", "1", "--no-progress"]
+    err = refused(capsys, argv, code=1)
+    assert f"--out: '{out}'" in err and ("full" in err or "No space left" in err), err
+    filler.unlink()
+    assert main([*argv, "--resume"]) == 0
+    assert atomic.read_marker(out)["files"]["posterior.parquet"] == atomic.sha256(out / "posterior.parquet")
 
 
 def test_a_run_folder_or_a_users_file_of_the_same_name_is_never_written(tmp_path, capsys):
