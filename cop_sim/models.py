@@ -83,6 +83,7 @@ class ModelKind:
     complete: Callable[[dict, str], dict] | None = None  # cross-key checks
     preload: tuple[str, ...] = ()  # modules a local sweep's fork server imports for warm workers
     migrations: Callable[[], dict[str, str]] | None = None  # removed keys -> what replaced them
+    load_ranges: Callable[[], dict[str, tuple[float, float]]] | None = None  # series column -> (lo, hi)
 
     @property
     def spec(self) -> Spec:
@@ -97,6 +98,11 @@ class ModelKind:
     def outcomes(self) -> tuple[str, ...]:
         """The summary keys every run of this model returns."""
         return tuple(self.load_outcomes())
+
+    def valid_range(self, column: str) -> tuple[float, float]:
+        """The values a column of the model's weekly (or per-CoP) series can take, ``(lo, hi)``."""
+        ranges = self.load_ranges() if self.load_ranges else {}
+        return ranges.get(column, (-float("inf"), float("inf")))
 
     def check(self, resolved: dict, source: str) -> dict:
         """Cross-key consistency checks; returns the (possibly completed) resolved dict."""
@@ -132,6 +138,12 @@ def _cop_complete(resolved: dict, source: str) -> dict:
     return complete(resolved, source)
 
 
+def _cop_ranges() -> dict[str, tuple[float, float]]:
+    from cop_sim.model2.outcomes import RANGES
+
+    return RANGES
+
+
 def _cop_migrations() -> dict[str, str]:
     from cop_sim.model2.migrations import MIGRATIONS
 
@@ -157,6 +169,12 @@ def _march_outcomes() -> tuple[str, ...]:
     return SUMMARY_KEYS
 
 
+def _march_ranges() -> dict[str, tuple[float, float]]:
+    from cop_sim.march.simulate import RANGES
+
+    return RANGES
+
+
 # A toy with a known answer, for testing the robustness machinery.
 def _toy_spec() -> Spec:
     from cop_sim.toy.params import SPEC
@@ -176,12 +194,19 @@ def _toy_outcomes() -> tuple[str, ...]:
     return SUMMARY_KEYS
 
 
+def _toy_ranges() -> dict[str, tuple[float, float]]:
+    from cop_sim.toy.simulate import RANGES
+
+    return RANGES
+
+
 MODELS: dict[str, ModelKind] = {
     "cop": ModelKind("cop", _cop_spec, _cop_run, _cop_outcomes, _cop_complete,
-                     ("cop_sim.model2.simulate", "cop_sim.model2.warm"), _cop_migrations),
+                     ("cop_sim.model2.simulate", "cop_sim.model2.warm"), _cop_migrations, _cop_ranges),
     "march1991": ModelKind("march1991", _march_spec, _march_run, _march_outcomes, None,
-                           ("cop_sim.march.simulate",)),
-    "toy": ModelKind("toy", _toy_spec, _toy_run, _toy_outcomes, None, ("cop_sim.toy.simulate",)),
+                           ("cop_sim.march.simulate",), load_ranges=_march_ranges),
+    "toy": ModelKind("toy", _toy_spec, _toy_run, _toy_outcomes, None, ("cop_sim.toy.simulate",),
+                     load_ranges=_toy_ranges),
 }
 
 

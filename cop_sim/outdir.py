@@ -14,7 +14,8 @@
 
 A sweep's folder is written by many processes at once and resumed after kills, so its marker
 is written first and names patterns the sweep owns (``runs/*``, ...); it is rewritten with the
-full listing whenever a sweep or ``--collect`` ends.
+full listing whenever a sweep or ``--collect`` ends. A calibration's (and a recovery's) folder is
+marked the same way: first with the patterns it owns, sealed with the listing when it ends.
 """
 
 from __future__ import annotations
@@ -39,8 +40,13 @@ VALIDATION_OWNS = ("validation.md", "validation.json", "validation.png", "valida
                    "validation_quick.json", "validation_quick.png", "quick/*", "full/*")
 DOCK_FILES = ("docking.png", "docking.csv")
 COMPARE_FILES = ("compare.parquet", "compare.md", "compare.png", "compare.json", "runs.parquet")
+# A calibration's folder: its record, pyabc's database (and SQLite's journal beside it), the outputs.
+CALIBRATION_OWNS = ("calibration.json", "history.db", "history.db-*", "posterior.parquet", "manifest.json",
+                    "calibration.md", "figures/*", ".*.tmp", "*/.*.tmp")
+RECOVERY_OWNS = ("recovery.json", "truths/*", "recovery.parquet", "recovery.md", "manifest.json",
+                 ".*.tmp", "*/.*.tmp")
 OWNS = {"run": (), "sweep": SWEEP_OWNS, "validation": VALIDATION_OWNS, "dock": (), "compare": (),
-        "evaluation": ()}
+        "evaluation": (), "calibration": CALIBRATION_OWNS, "recovery": RECOVERY_OWNS}
 
 
 class OutputError(Exception):
@@ -99,14 +105,18 @@ def prepare(path: str | Path, kind: str, force: bool = False, option: str | None
 
     Args:
         path: the output folder.
-        kind: ``run``, ``sweep``, ``validation``, ``dock`` or ``compare``.
+        kind: ``run``, ``sweep``, ``validation``, ``dock``, ``compare``, ``evaluation``, ``calibration``
+            or ``recovery``.
         force: write beside files cop_sim did not write (never replacing them).
         option: the command-line option that named the folder, for messages (None: a default).
         names: files the command will write there, beyond the patterns ``kind`` owns.
         replace: a previous run's folder is replaced whole (``run``, ``compare``), not written into.
     """
     path = Path(path)
-    _check_path(path, option)
+    try:
+        _check_path(path, option)
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise _error(path, option, f"cannot be used ({exc.strerror or exc}); choose another folder") from None
     owns = OWNS[kind]
     if not path.exists():
         return Plan("new", kind, {}, owns)
@@ -148,7 +158,7 @@ def strangers(path: str | Path) -> list[str]:
 
 
 def claim(path: str | Path, plan: Plan) -> Path:
-    """Create the folder of a per-file writer (sweep, report, dock) and mark it, if not marked yet."""
+    """Create the folder of a per-file writer (sweep, report, dock, calibration) and mark it if unmarked."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     if atomic.read_marker(path) is None:

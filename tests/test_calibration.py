@@ -161,7 +161,7 @@ def test_a_non_empty_folder_that_is_not_a_calibration_is_left_alone(tmp_path, ca
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
     err = _error(capsys, ["calibrate", str(path), "--out", str(out)])
-    assert "holds no calibration" in err
+    assert "is not a previous cop-sim calibration's folder" in err
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 

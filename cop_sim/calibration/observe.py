@@ -137,6 +137,43 @@ def probe_check(probe: RunResult, o: Observation, source: str, model: str) -> tu
     return cops
 
 
+def cell_number(value: object) -> float | None:
+    """A data cell as a number (a CSV's text read as one), or None if it is not one; never a boolean."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    return float(value)
+
+
+def shown(value: object) -> str:
+    """A data cell as a message shows it: a blank cell is called one."""
+    return "a blank cell" if value is None or (isinstance(value, float) and np.isnan(value)) else repr(value)
+
+
+def check_cells(data: pd.DataFrame, o: Observation, allowed: tuple[float, float], source: str) -> None:
+    """Refuse any filled cell of the column that is not a finite number in ``allowed`` (lo, hi).
+
+    Rows are counted from 1 after the header, comment lines not counted.
+    """
+    lo, hi = allowed
+    bounds = (f" in [{lo:g}, {hi:g}]" if np.isfinite(lo) and np.isfinite(hi) else f" >= {lo:g}"
+              if np.isfinite(lo) else f" <= {hi:g}" if np.isfinite(hi) else " (finite)")
+    what = ("a number in [0, 1] (a share above the threshold)" if o.aggregate == "share_above"
+            else f"a number{bounds}, as the model's {o.outcome!r} (not true/false)")
+    for row, value in enumerate(data[o.column].tolist(), start=1):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue  # a blank cell: no observation in this row
+        x = cell_number(value)
+        if x is None or not np.isfinite(x) or not lo <= x <= hi:
+            raise InputError(source, o.column, f"row {row}: got {shown(value)}; allowed: {what}")
+
+
 def data_values(data: pd.DataFrame, o: Observation, source: str) -> dict[str, float]:
     """The observed statistics of one column, checked against its observation model."""
     rows = data[data[o.column].notna()]

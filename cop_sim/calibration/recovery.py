@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cop_sim import provenance
+from cop_sim import outdir, provenance
 from cop_sim.atomic import atomic_path, write_json
 from cop_sim.calibration.execute import (
     RECOVERY,
@@ -30,6 +30,7 @@ from cop_sim.calibration.execute import (
     simulate_batch,
     simulate_one,
 )
+from cop_sim.calibration.folder import open_folder
 from cop_sim.calibration.report import wquantile
 from cop_sim.calibration.spec import Calibration
 from cop_sim.params import InputError
@@ -99,31 +100,32 @@ def table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _prepare(out: Path, cal: Calibration, m: int, resume: bool) -> None:
+def _prepare(out: Path, cal: Calibration, m: int, resume: bool, force: bool = False,
+             option: str | None = "--out") -> None:
     from cop_sim.calibration.run import spec_hash
 
-    mark = out / MARK
     want = {"name": cal.name, "sha256": spec_hash(cal), "truths": m}
-    if out.exists() and any(out.iterdir()):
-        if not mark.is_file():
-            raise InputError(str(out), "", "folder is not empty and holds no recovery run; nothing is "
-                             "written there; choose another --out")
-        made = json.loads(mark.read_text())
+
+    def check(made: dict) -> None:
         if not resume:
             raise InputError(str(out), "", "already holds a recovery run; use --resume to finish it, "
                              "or --out for a fresh folder")
         if made != want:
             raise InputError(str(out), "", "was made by a different calibration or --recovery M; use --out")
-        return
-    write_json(mark, want)
+
+    open_folder(out, "recovery", MARK, want, check, force, option)
 
 
 def recover(cal: Calibration, m: int, out: Path, workers: int | None = None, backend: str = "local",
-            scheduler: str | None = None, resume: bool = False, progress: bool = True) -> dict:
-    """Run the recovery check into ``out``; return its coverage table and timing."""
+            scheduler: str | None = None, resume: bool = False, progress: bool = True,
+            force: bool = False, option: str | None = "--out") -> dict:
+    """Run the recovery check into ``out``; return its coverage table and timing.
+
+    ``force`` and ``option`` as for :func:`cop_sim.outdir.prepare`.
+    """
     from tqdm import tqdm
 
-    _prepare(out, cal, m, resume)
+    _prepare(out, cal, m, resume, force, option)
     t0 = time.perf_counter()
     done_dir = out / "truths"
     todo = [(i, t) for i, t in enumerate(truths(cal, m)) if not (done_dir / f"{i}.json").is_file()]
@@ -157,4 +159,5 @@ def recover(cal: Calibration, m: int, out: Path, workers: int | None = None, bac
                                        "backend": backend, "workers": ex.workers, "seconds": seconds,
                                        "coverage": json.loads(frame.groupby("parameter")[["in50", "in90",
                                                               "width90_ratio"]].mean().to_json())})
+    outdir.seal(out, "recovery")
     return {"table": text, "frame": frame, "seconds": seconds}

@@ -9,7 +9,6 @@ ends with the same bytes as one that was never interrupted.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -21,9 +20,10 @@ import pyabc
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cop_sim import atomic, provenance
+from cop_sim import atomic, outdir, provenance
 from cop_sim.atomic import atomic_path, write_json
 from cop_sim.calibration.execute import PREDICTIVE, Executor, seed_int, seed_sequence, simulate_batch
+from cop_sim.calibration.folder import open_folder
 from cop_sim.calibration.observe import scales
 from cop_sim.calibration.sampler import BatchSampler, ReplayModel
 from cop_sim.calibration.spec import DISTANCES, Calibration
@@ -45,25 +45,26 @@ def spec_hash(cal: Calibration) -> str:
     return content_hash(d)
 
 
-def prepare(out: Path, cal: Calibration, resume: bool) -> bool:
-    """Check the results folder; return whether there is a run to resume. Never deletes user files."""
-    if out.exists() and not out.is_dir():
-        raise InputError(str(out), "", "exists and is not a folder; choose another --out")
-    mark = out / MARK
-    if out.exists() and any(out.iterdir()):
-        if not mark.is_file():
-            raise InputError(str(out), "", "folder is not empty and holds no calibration; nothing is "
-                             "written there; choose another --out")
-        made = json.loads(mark.read_text())
+def prepare(out: Path, cal: Calibration, resume: bool, force: bool = False,
+            option: str | None = "--out") -> bool:
+    """Check and claim the results folder; return whether there is a run to resume.
+
+    The folder follows :mod:`cop_sim.outdir`'s rules (never a user's file replaced); one that
+    holds a calibration is continued only with ``resume`` and only if it is the same calibration.
+    """
+    def check(made: dict) -> None:
         if not resume:
             raise InputError(str(out), "", f"already holds calibration '{made.get('name')}'; use --resume "
                              "to continue or finish it, or --out for a fresh folder")
         if made.get("sha256") != spec_hash(cal):
             raise InputError(str(out), "", "was made by a different calibration (file, data or seed "
                              "changed); use --out for a fresh folder")
-        return (out / DB).is_file()
-    write_json(mark, {"name": cal.name, "sha256": spec_hash(cal), "calibration": cal.to_dict()})
-    return False
+
+    fresh = {"name": cal.name, "sha256": spec_hash(cal), "calibration": cal.to_dict()}
+    made = open_folder(out, "calibration", MARK, fresh, check, force, option)
+    if made is None and (out / DB).is_file():
+        atomic.discard(out / DB)  # cop-sim's (the folder was checked above), and of no recorded calibration
+    return made is not None and (out / DB).is_file()
 
 
 def priors(cal: Calibration) -> pyabc.Distribution:
@@ -195,11 +196,14 @@ class Progress:
 
 def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: str = "local",
               scheduler: str | None = None, resume: bool = False, progress: bool = True,
-              slurm: dict | None = None) -> dict:
-    """Run a calibration into ``out`` and write its outputs; return the manifest."""
+              slurm: dict | None = None, force: bool = False, option: str | None = "--out") -> dict:
+    """Run a calibration into ``out`` and write its outputs; return the manifest.
+
+    ``force`` and ``option`` as for :func:`cop_sim.outdir.prepare`.
+    """
     from cop_sim.calibration import report
 
-    resuming = prepare(out, cal, resume)
+    resuming = prepare(out, cal, resume, force, option)
     started, t0 = provenance.now(), time.perf_counter()
     bar = Progress(cal, progress)
     with Executor(backend, workers, scheduler, {**cal.slurm, **(slurm or {})}, cal.model) as ex:
@@ -235,5 +239,6 @@ def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: 
     }
     report.write(out, cal, post, gens, pred)
     write_json(out / "manifest.json", manifest)
+    outdir.seal(out, "calibration")
     return manifest
 

@@ -18,14 +18,23 @@ from typing import Any
 import pandas as pd
 
 from cop_sim import models, scenario
-from cop_sim.calibration.observe import AGGREGATES, Observation, data_values, probe_check
+from cop_sim.calibration.observe import (
+    AGGREGATES,
+    Observation,
+    cell_number,
+    check_cells,
+    data_values,
+    probe_check,
+    shown,
+)
 from cop_sim.experiment.spec import SLURM_SPEC
+from cop_sim.names import optional_name, plain_name
 from cop_sim.params import InputError, Param, Prior, defaults, flatten, merge, set_dotted, unknown_key
 
 DISTANCES = {"euclidean": 2.0, "manhattan": 1.0, "chebyshev": math.inf}
 TOP_LEVEL = ("calibration", "set", "parameters", "observe", "abc", "slurm")
 CAL_SPEC: dict[str, Param] = {
-    "name": Param("", "calibration name (default: the file's stem)", kind=str),
+    "name": Param("", "calibration name (default: the file's stem)", kind=str, check=optional_name),
     "description": Param("", "what is calibrated to what", kind=str),
     "scenario": Param("", "scenario TOML, relative to this file", kind=str),
     "data": Param("", "observed data, CSV or Parquet, relative to this file", kind=str),
@@ -196,9 +205,33 @@ def read_data(path: Path, source: str) -> pd.DataFrame:
         raise InputError(source, "calibration.data", f"cannot read {path.name}: {exc}") from None
     if "week" not in frame.columns and "month" not in frame.columns:
         raise InputError(str(path), "week", "the data need a 'week' (or 'month') column")
-    if "week" not in frame.columns:
-        frame["week"] = [round(52 * m / 12) for m in frame.pop("month")]
+    if "week" in frame.columns and "month" in frame.columns:
+        raise InputError(str(path), "month", "the data have both a 'week' and a 'month' column; keep one")
+    unit = "week" if "week" in frame.columns else "month"
+    times = []
+    for row, value in enumerate(frame[unit].tolist(), start=1):
+        t = cell_number(value)
+        if t is None or not math.isfinite(t) or t < 0 or (unit == "week" and not t.is_integer()):
+            kind = "a whole number of weeks >= 0" if unit == "week" else "a number of months >= 0"
+            raise InputError(str(path), unit, f"row {row}: got {shown(value)}; allowed: {kind} "
+                             "(every row needs its time)")
+        times.append(t)
+    frame[unit] = times  # the month column stays, for messages
+    # a month past 10^12 is beyond any horizon; capped so that 52 m stays finite
+    frame["week"] = [int(t) if unit == "week" else round(52 * min(t, 1e12) / 12) for t in times]
     return frame
+
+
+def check_times(frame: pd.DataFrame, horizon: int, path: str) -> None:
+    """Refuse a row whose week (or month) lies beyond the scenario's horizon."""
+    months = "month" in frame.columns
+    for row, week in enumerate(frame["week"].tolist(), start=1):
+        if week > horizon:
+            got = f"month {frame['month'].iloc[row - 1]:g} (week {week})" if months else f"week {week}"
+            allowed = (f"months whose week round(52 m / 12) lies in 0..{horizon}" if months
+                       else f"weeks 0..{horizon}")
+            raise InputError(path, "month" if months else "week", f"row {row}: {got} lies beyond the "
+                             f"scenario's horizon; allowed: {allowed}")
 
 
 def parse(raw: dict, source: str, with_data: bool = True) -> Calibration:
@@ -216,6 +249,10 @@ def parse(raw: dict, source: str, with_data: bool = True) -> Calibration:
     for required in ("scenario", "data", "master_seed"):
         if required not in table:
             raise InputError(source, f"calibration.{required}", "missing; required")
+    name = cal["name"] or Path(source).stem
+    if not cal["name"] and (problem := plain_name(name)):  # a name in the file was checked by CAL_SPEC
+        raise InputError(source, "calibration.name", f"{problem}; the file's name is used when no name "
+                         "is given: give one")
     base = Path(source).parent
     scen_path = base / cal["scenario"]
     try:
@@ -248,7 +285,7 @@ def parse(raw: dict, source: str, with_data: bool = True) -> Calibration:
     data_path = base / cal["data"]
     data = read_data(data_path, source) if with_data else None
     spec = Calibration(
-        path=source, name=cal["name"] or Path(source).stem, description=cal["description"],
+        path=source, name=name, description=cal["description"],
         scenario_path=str(scen_path), scenario_raw=scen_raw, model=model, fixed=fixed,
         data_path=str(data_path), fitted=fitted, observations=[], observed={},
         distance=cal["distance"], master_seed=cal["master_seed"], abc=abc, horizon=0, slurm=slurm)
@@ -261,8 +298,10 @@ def parse(raw: dict, source: str, with_data: bool = True) -> Calibration:
         raise InputError(str(scen_path), "model", f"model '{model}' gives no 'week' column to observe")
     spec.horizon = int(weeks.max())
     observations = [_observation(col, o, source, spec.horizon) for col, o in obs_raw.items()]
+    if with_data:
+        check_times(data, spec.horizon, str(data_path))
     ignore = set(cal["ignore"])
-    keyed = {"week", "cop"}
+    keyed = {"week", "month", "cop"}
     for col in data.columns if with_data else ():
         if col not in obs_raw and col not in ignore and col not in keyed:
             raise InputError(str(data_path), col, "data column is neither observed ([observe." + col
@@ -276,6 +315,8 @@ def parse(raw: dict, source: str, with_data: bool = True) -> Calibration:
         if o.column not in data.columns:
             raise InputError(source, f"observe.{o.column}", f"no column {o.column!r} in {data_path.name}; "
                              f"columns: {', '.join(map(str, data.columns))}")
+        allowed = (0.0, 1.0) if o.aggregate == "share_above" else models.get(model).valid_range(o.outcome)
+        check_cells(data, o, allowed, str(data_path))
         observed.update(data_values(data, o, str(data_path)))
     spec.observations = observations
     spec.observed = observed

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from cop_sim.params import InputError
@@ -25,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true",
                    help="continue a killed calibration in its folder (ends as if never interrupted)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder that is not a calibration's, beside its files "
+                        "(replacing none of them)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--recovery", type=int, metavar="M",
                    help="parameter recovery: M truths from the prior, data simulated from each, "
@@ -41,13 +46,15 @@ def main(args: argparse.Namespace) -> int:
     if args.recovery is not None and not 1 <= args.recovery <= 10000:
         raise InputError("--recovery", "", f"got {args.recovery}; allowed: an integer in [1, 10000]")
     cal = load(args.calibration)
+    option = "--out" if args.out else None
     opts = dict(workers=args.workers, backend=args.backend, scheduler=args.scheduler,
-                progress=not args.no_progress)
+                progress=not args.no_progress, force=args.force, option=option)
     if args.recovery is not None:
         from cop_sim.calibration.recovery import recover
 
         out = Path(args.out or Path("results") / f"{cal.name}_recovery")
-        result = recover(cal, args.recovery, out, resume=args.resume, **opts)
+        with _io_errors(out, option):
+            result = recover(cal, args.recovery, out, resume=args.resume, **opts)
         print(result["table"])
         print(f"{out}: recovery of {args.recovery} truths in {result['seconds']:.1f} s; "
               f"report in {out / 'recovery.md'}")
@@ -57,7 +64,8 @@ def main(args: argparse.Namespace) -> int:
 
     out = Path(args.out or Path("results") / cal.name)
     try:
-        manifest = calibrate(cal, out, resume=args.resume, **opts)
+        with _io_errors(out, option):
+            manifest = calibrate(cal, out, resume=args.resume, **opts)
     except CandidateError as exc:
         print(f"cop-sim: calibration stopped: {exc}")
         return 1
@@ -68,3 +76,21 @@ def main(args: argparse.Namespace) -> int:
           f"{manifest['workers']} workers; final tolerance {last['epsilon']:.4g}, ESS {last['ess']:.0f}")
     print(f"posterior in {out / 'posterior.parquet'}, report in {out / 'calibration.md'}")
     return 0
+
+
+@contextlib.contextmanager
+def _io_errors(out: Path, option: str | None) -> Iterator[None]:
+    """Writing the results failed (a full disk, a database that cannot be written): one line, exit 1."""
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cop_sim.outdir import OutputError, io_errors
+
+    with io_errors(out, option or "results folder"):
+        try:
+            yield
+        except (sqlite3.Error, SQLAlchemyError) as exc:
+            why = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise OutputError(f"{option or 'results folder'}: '{out}': could not write the calibration's "
+                              f"database ({why}); finished generations are kept") from exc

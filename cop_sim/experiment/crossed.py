@@ -84,6 +84,9 @@ def read_posterior(path: str | Path, spec: Experiment) -> tuple[np.ndarray, dict
     import pandas as pd
 
     source = str(path)
+    if not Path(path).is_file():
+        what = "a folder" if Path(path).is_dir() else "no such file"
+        raise InputError(source, "", f"not a file ({what}); give a calibration's posterior.parquet")
     try:
         frame = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
@@ -101,6 +104,9 @@ def read_posterior(path: str | Path, spec: Experiment) -> tuple[np.ndarray, dict
     for key in keys:
         if key not in params:
             raise InputError(source, key, f"not a parameter of model {spec.model!r}")
+    kind = frame["weight"].dtype
+    if not pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind):
+        raise InputError(source, "weight", f"expected numbers, got {kind}")
     w = frame["weight"].to_numpy(dtype=float)
     if not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
         raise InputError(source, "weight", "weights must be finite, >= 0 and not all 0")

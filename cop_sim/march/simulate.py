@@ -32,6 +32,9 @@ def build(resolved: dict, seed: int) -> MarchModel:
 
 SUMMARY_KEYS = ("code_knowledge", "code_knowledge_se", "individual_knowledge", "code_knowledge_peak",
                 "periods", "mean_periods_to_equilibrium", "unsettled_share")
+# The per-period series: knowledge is sum(code . reality) / m with entries in {-1, 0, 1}.
+RANGES = {"period": (0.0, float("inf")), "code_knowledge": (-1.0, 1.0), "individual_knowledge": (-1.0, 1.0),
+          "settled_share": (0.0, 1.0), "code_neutral_share": (0.0, 1.0)}
 
 
 def simulate(resolved: dict, seed: int) -> RunResult:

@@ -40,15 +40,33 @@ PER_COP = (("care_quality", "quality", "encounters"), ("health", "health", "enco
            ("goals_met", "goals_met", "encounters"),
            ("patient_included_share", "collaboration", "encounters"),
            ("belief_error", "belief_error", "encounters"), ("attendance", "attendees", "invited"))
+# What each weekly column (pooled or per CoP) can be, by construction; a calibration's data are
+# checked against it. Shares and the 0-1 measures are ratios of counts or means of values in [0, 1];
+# care quality is a plan's value over the best value, so at most 1 but below 0 for a burdensome
+# plan; voice is relative to the room's mean, so it may exceed 1.
+_INF = float("inf")
+RANGES: dict[str, tuple[float, float]] = {
+    "week": (0.0, _INF),
+    **{c: (-_INF, 1.0) for c in ("care_quality", "care_quality_social", "care_quality_complex")},
+    **{c: (0.0, 1.0) for c in ("health", "burden", "goal_attainment", "goals_met", "patient_included_share",
+                               "consultation_share", "coordination_share", "collaboration_share",
+                               "attendance", *MEASURES)},
+    **{c: (0.0, _INF) for c in ("belief_error", "waiting_weeks", "low_status_voice",
+                                "representative_voice", "backlog", *COUNTS)},
+}
+
 
 def check_schema(ratios=RATIOS, counts=COUNTS, per_cop=PER_COP) -> None:
-    """Raise ValueError if a column is built from a tally the kernels do not write."""
+    """Raise ValueError if a column is built from a tally the kernels do not write, or has no range."""
     for table, known, names in (("RATIOS", TALLIES, [k for r in ratios for k in r[1:]]),
                                 ("COUNTS", TALLIES, counts),
                                 ("PER_COP", COP_TALLY, [k for r in per_cop for k in r[1:]])):
         unknown = [k for k in names if k not in known]
         if unknown:
             raise ValueError(f"{table} names unknown tallies {unknown}; known: {', '.join(known)}")
+    missing = [c for c in (*COLUMNS, *(r[0] for r in per_cop)) if c not in RANGES]
+    if missing:
+        raise ValueError(f"RANGES lacks the valid range of {missing}")
 
 
 check_schema()

@@ -8,13 +8,14 @@ must find that they do not matter.
 
 from __future__ import annotations
 
+from cop_sim.names import plain_name
 from cop_sim.params import Param, Prior, Spec
 
 _TOY = "toy model (known answer)"
 _NONE = Prior(0.0, 1.0, "irrelevant by construction: enters no equation", "uniform")
 
 SPEC: Spec = {
-    "name": Param("toy", "scenario name", kind=str),
+    "name": Param("toy", "scenario name", kind=str, check=plain_name),
     "description": Param("", "what the scenario encodes", kind=str),
     "model": Param("toy", "which model runs the scenario", choices=("toy",)),
     "seed": Param(7, "seed of the run's random stream", "-", 0, 2**63 - 1),

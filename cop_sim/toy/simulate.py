@@ -8,6 +8,7 @@ import pandas as pd
 from cop_sim.models import RunResult
 
 SUMMARY_KEYS = ("y_mean", "y_last")
+RANGES = {"week": (1.0, float("inf")), "y": (-float("inf"), float("inf"))}  # y: normal noise, unbounded
 
 
 def simulate(resolved: dict, seed: int) -> RunResult:
