@@ -112,6 +112,17 @@ def test_every_name_has_a_length_limit_checked_before_running(tmp_path, capsys, 
     assert not (tmp_path / "out").exists()
 
 
+def test_an_experiment_named_by_a_long_file_name_is_refused_before_running(tmp_path, capsys):
+    text = TOY_EXPERIMENT.read_text().replace('name = "T1_known_answer"', 'name = ""', 1)
+    text = text.replace('"../../scenarios/toy.toml"', json.dumps(str(ROOT / "scenarios" / "toy.toml")))
+    path = tmp_path / ("e" * 230 + ".toml")
+    path.write_text(text)
+    out = str(tmp_path / "out")
+    err = refused(capsys, ["sweep", str(path), "--workers", "1", "--no-progress", "--out", out])
+    assert "experiment.name" in err and "the file's name is used when no name is given" in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_name_at_the_limit_is_accepted(tmp_path):
     assert load(calibration(tmp_path, "é" * (NAME_MAX // 2))).name == "é" * (NAME_MAX // 2)
     with pytest.raises(InputError, match="at most"):  # one byte more

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cop_sim import models, scenario
-from cop_sim.names import optional_name
+from cop_sim.names import optional_name, plain_name
 from cop_sim.params import InputError, Param, defaults, flatten, merge, set_dotted, suggest, unknown_key
 
 METHODS = ("grid", "lhs", "sobol", "morris")
@@ -253,6 +253,9 @@ def parse(raw: dict, source: str) -> Experiment:
         seen.add(f.key)
 
     slurm = _check_table(raw.get("slurm", {}), SLURM_SPEC, source, "slurm.") if "slurm" in raw else {}
+    if not exp["name"] and (problem := plain_name(Path(source).stem)):  # a name in the file was checked
+        raise InputError(source, "experiment.name", f"{problem}; the file's name is used when no name "
+                         "is given: give one")
     spec = Experiment(
         path=source, name=exp["name"] or Path(source).stem, scenario_path=str(scenario_path),
         scenario_raw=scenario_raw, model=model, replications=exp["replications"],
