@@ -198,6 +198,7 @@ def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: 
               slurm: dict | None = None) -> dict:
     """Run a calibration into ``out`` and write its outputs; return the manifest."""
     from cop_sim.calibration import report
+    from cop_sim.calibration.identify import next_steps
 
     resuming = prepare(out, cal, resume)
     started, t0 = provenance.now(), time.perf_counter()
@@ -232,6 +233,7 @@ def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: 
         "workers": ex.workers, "resumed": resuming, "this_invocation": {"seconds": seconds},
         "generations": gens, "simulations": int(sum(g["simulations"] for g in gens)),
         "outputs": ["posterior.parquet", "calibration.md", "figures/", DB],
+        "next_steps": next_steps(cal, post, pred, out),
     }
     report.write(out, cal, post, gens, pred)
     write_json(out / "manifest.json", manifest)
