@@ -88,8 +88,9 @@ def experiments_on(cal: Calibration) -> list[Path]:
 
 def _shown(path: Path) -> str:
     """``path`` relative to the working directory when it lies below it (as a user would type it)."""
+    path = path.resolve()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
