@@ -35,7 +35,7 @@ def _execute(name: str, tmp_path: Path, monkeypatch) -> tuple[nbformat.NotebookN
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("import sys; print('kernel:', sys.executable)"))
     before = _listing()
-    NotebookClient(nb, timeout=600, kernel_name="python3",
+    NotebookClient(nb, timeout=600, startup_timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()  # raises on a cell's error
     assert _listing() == before, "a notebook wrote into the checkout"
     text = "\n".join(o.get("text", "") or o.get("data", {}).get("text/plain", "")
