@@ -18,7 +18,7 @@ from cop_sim.experiment.design import load_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent / "calibration"
-TINY_ABC = "[abc]\npopulation = 20\ngenerations = 2\nbatch = 10\npredictive_draws = 10\n"
+TINY_ABC = "[abc]\npopulation = 10\ngenerations = 1\nbatch = 10\npredictive_draws = 10\n"
 
 
 def _calibration(tmp: Path, abc: str | None = None) -> Path:
@@ -89,7 +89,7 @@ def test_calibrate_prints_identification_and_the_next_command(tmp_path, capsys, 
     monkeypatch.chdir(tmp_path)  # paths print relative to where the user stands
     assert main(["calibrate", str(cal_path), "--out", "results/cal", "--workers", "1", "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "identification (identified if the posterior's 90 % interval is narrower than 0.5" in out
+    assert "identification (rule: identified if the posterior's 90 % interval is narrower than 0.5" in out
     for key in ("meeting.engagement_mean", "practice.caseload"):
         line = next(x for x in out.splitlines() if x.strip().startswith(key))
         assert line.rstrip().endswith(("  identified", "partly identified", "not identified"))

@@ -28,8 +28,7 @@ BAND = (0.05, 0.95)  # the predictive band the report draws (90 %)
 EDGE = (0.10, 0.90)  # inside the band but outside this (80 %): at the edge
 DRAWS = 100  # posterior draws the suggested sweep runs
 RULE = (f"identified if the posterior's 90 % interval is narrower than {IDENTIFIED} of the prior's, "
-        f"partly identified if narrower than {PARTLY}, otherwise not identified (the data barely "
-        "move it from its prior)")
+        f"partly identified if narrower than {PARTLY}, otherwise not identified")
 BAND_RULE = ("outside: the observed value lies outside the model's 90 % posterior predictive band "
              "(5th-95th percentile of the predictive draws); at the edge: inside it but outside "
              "the central 80 % (10th-90th percentile)")
@@ -131,7 +130,8 @@ def _experiment_note(steps: dict) -> str:
 
 def markdown(steps: dict) -> list[str]:
     """The report's "Next steps" section."""
-    lines = ["## Next steps", "", f"**Identification.** Rule: {steps['rule']}.", "",
+    lines = ["## Next steps", "", f"**Identification.** Rule: {steps['rule']} (the data barely move "
+             "it from its prior).", "",
              "| parameter | posterior median [90 %] | width / prior | verdict |", "|---|---|---|---|"]
     for p in steps["parameters"]:
         lines.append(f"| `{p['parameter']}` | {p['median']:.3g} [{p['lo']:.3g}, {p['hi']:.3g}] | "
@@ -148,7 +148,7 @@ def markdown(steps: dict) -> list[str]:
 
 def text(steps: dict) -> str:
     """What the ``calibrate`` command prints after a calibration."""
-    lines = [f"identification ({steps['rule']}):"]
+    lines = [f"identification (rule: {steps['rule']}):"]
     width = max(len(p["parameter"]) for p in steps["parameters"])
     lines += [f"  {p['parameter']:<{width}}  width / prior {p['width_ratio']:.2f}  {p['verdict']}"
               for p in steps["parameters"]]
