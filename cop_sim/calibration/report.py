@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from cop_sim.atomic import atomic_path
+from cop_sim.calibration import identify
 from cop_sim.calibration.spec import Calibration
 
 
@@ -173,6 +174,7 @@ def write(out: Path, cal: Calibration, post: pd.DataFrame, gens: list[dict], pre
         lines.append(f"| {g['generation']} | {g['epsilon']:.4g} | {g['simulations']} | "
                      f"{g['acceptance_rate']:.3f} | {g['ess']:.1f} |")
     lines.append("")
+    lines += identify.markdown(identify.next_steps(cal, post, pred, out))
     path = out / "calibration.md"
     with atomic_path(path) as tmp:
         tmp.write_text("\n".join(lines))

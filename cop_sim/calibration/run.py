@@ -202,6 +202,7 @@ def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: 
     ``force`` and ``option`` as for :func:`cop_sim.outdir.prepare`.
     """
     from cop_sim.calibration import report
+    from cop_sim.calibration.identify import next_steps
 
     resuming = prepare(out, cal, resume, force, option)
     started, t0 = provenance.now(), time.perf_counter()
@@ -236,6 +237,7 @@ def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: 
         "workers": ex.workers, "resumed": resuming, "this_invocation": {"seconds": seconds},
         "generations": gens, "simulations": int(sum(g["simulations"] for g in gens)),
         "outputs": ["posterior.parquet", "calibration.md", "figures/", DB],
+        "next_steps": next_steps(cal, post, pred, out),
     }
     report.write(out, cal, post, gens, pred)
     write_json(out / "manifest.json", manifest)

@@ -75,6 +75,9 @@ def main(args: argparse.Namespace) -> int:
           f"{manifest['this_invocation']['seconds']:.1f} s on {manifest['backend']} with "
           f"{manifest['workers']} workers; final tolerance {last['epsilon']:.4g}, ESS {last['ess']:.0f}")
     print(f"posterior in {out / 'posterior.parquet'}, report in {out / 'calibration.md'}")
+    from cop_sim.calibration.identify import text
+
+    print(text(manifest["next_steps"]))
     return 0
 
 
