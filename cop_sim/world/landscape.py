@@ -17,11 +17,10 @@ from cop_sim.params import defaults, merge
 from cop_sim.rng import Streams
 from cop_sim.world.kernels import World, care_quality, contribution, contributions, value
 from cop_sim.world.optimum import optimise
-from cop_sim.world.spec import WORLD_SPEC, check_world, topic_roles
+from cop_sim.world.spec import MAX_ACTIVE_RUGGED, WORLD_SPEC, check_world, topic_roles
 
 __all__ = ["World", "build_world", "care_quality", "contribution", "contributions", "site_mix", "value"]
 
-MAX_ACTIVE_RUGGED = 10  # the search's worst case is A**n_active value evaluations per context
 
 
 def _contexts(p: dict, rng: np.random.Generator, lo: int, hi: int, roles: tuple[str, ...]):
