@@ -92,7 +92,7 @@ def check_settings(spec: dict, settings: dict, source: str, key: str) -> dict[st
     for k, v in flat.items():
         why = _fixed(k)
         if why:
-            raise InputError(source, f"{key}.set.{k}", f"cannot change during a run ({why}); allowed: {ALLOWED}")
+            raise InputError(source, f"{key}.set.{k}", f"cannot change during a run: {why}; allowed: {ALLOWED}")
         set_dotted(tree, k, v)
     check_tree(spec, tree, source, f"{key}.set.")
     return flat
