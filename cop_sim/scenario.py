@@ -12,7 +12,6 @@ from typing import Any
 from cop_sim import models
 from cop_sim.params import InputError, defaults, merge, set_dotted
 
-
 MAX_DEPTH = 32  # tables and arrays nested deeper than any setting (a scenario needs about 6)
 
 

@@ -48,13 +48,13 @@ class Stage:
 def check_shape(events: list, source: str) -> None:
     for i, ev in enumerate(events):
         if not isinstance(ev, dict) or set(ev) - {"week", "set"} or "week" not in ev or "set" not in ev:
-            raise InputError(source, f"events[{i}]", f"got {ev!r:.200}; allowed: a table with 'week' (a whole "
-                             "number) and 'set' (a table of dotted keys and values)")
+            raise InputError(source, f"events[{i}]", f"got {ev!r:.200}; allowed: a table with 'week' (a "
+                             "whole number) and 'set' (a table of dotted keys and values)")
         if isinstance(ev["week"], bool) or not isinstance(ev["week"], int):
             raise InputError(source, f"events[{i}].week", f"got {ev['week']!r}; allowed: a whole week number")
         if not isinstance(ev["set"], dict) or not ev["set"]:
-            raise InputError(source, f"events[{i}].set", f"got {ev['set']!r:.200}; allowed: a non-empty table "
-                             'of dotted keys, e.g. {"cop.representative" = true}')
+            raise InputError(source, f"events[{i}].set", f"got {ev['set']!r:.200}; allowed: a non-empty "
+                             'table of dotted keys, e.g. {"cop.representative" = true}')
 
 
 def dotted(spec: dict, settings: dict, prefix: str = "") -> dict[str, Any]:
@@ -92,7 +92,8 @@ def check_settings(spec: dict, settings: dict, source: str, key: str) -> dict[st
     for k, v in flat.items():
         why = _fixed(k)
         if why:
-            raise InputError(source, f"{key}.set.{k}", f"cannot change during a run: {why}; allowed: {ALLOWED}")
+            raise InputError(source, f"{key}.set.{k}",
+                             f"cannot change during a run: {why}; allowed: {ALLOWED}")
         set_dotted(tree, k, v)
     check_tree(spec, tree, source, f"{key}.set.")
     return flat
@@ -142,7 +143,8 @@ def stages(spec: dict, template: dict, resolved: dict, source: str,
         if not 0 <= ev["week"] < weeks:
             raise InputError(source, f"events[{i}].week", f"week {ev['week']} is outside the horizon "
                              f"(weeks 0 to {weeks - 1})")
-        by_week.setdefault(ev["week"], []).append((i, check_settings(spec, ev["set"], source, f"events[{i}]")))
+        flat = check_settings(spec, ev["set"], source, f"events[{i}]")
+        by_week.setdefault(ev["week"], []).append((i, flat))
     if not by_week:
         return ()
     members = [c["members"] for c in expand_cops(resolved, template, source)]
@@ -168,7 +170,8 @@ def stages(spec: dict, template: dict, resolved: dict, source: str,
             if exc.key.startswith("events["):
                 raise
             i = _blame(by_week[week], exc.key)
-            raise InputError(source, f"events[{i}]", f"from week {week} on, '{exc.key}': {exc.message}") from None
+            raise InputError(source, f"events[{i}]",
+                             f"from week {week} on, '{exc.key}': {exc.message}") from None
         current = freeze(current)
         out.append(Stage(week, freeze(merged), current, first))
     return tuple(out)

@@ -111,7 +111,8 @@ def check_world(world: dict, source: str = "", patients: dict | None = None) -> 
     """
     if world["n_conditions"] > world["n_topics"]:
         raise InputError(source, "world.n_conditions",
-                         f"got {world['n_conditions']}; allowed: at most world.n_topics ({world['n_topics']})")
+                         f"got {world['n_conditions']}; allowed: at most world.n_topics "
+                         f"({world['n_topics']})")
     if world["K"] > world["n_topics"] - 1:
         raise InputError(source, "world.K",
                          f"got {world['K']}; allowed: at most world.n_topics - 1 ({world['n_topics'] - 1})")
@@ -125,4 +126,5 @@ def check_world(world: dict, source: str = "", patients: dict | None = None) -> 
                "patients.max_conditions + world.n_topics - world.n_conditions")
         raise InputError(source, "world.n_topics",
                          f"got {world['n_topics']}: {how} = {active} topics can be active in a context; "
-                         f"allowed: at most {MAX_ACTIVE_RUGGED} when world.K > 0 (exact optima), or world.K = 0")
+                         f"allowed: at most {MAX_ACTIVE_RUGGED} when world.K > 0 (exact optima), "
+                         "or world.K = 0")
