@@ -20,6 +20,7 @@ import pandas as pd
 from cop_sim import models, scenario
 from cop_sim.calibration.observe import AGGREGATES, Observation, data_values, probe_check
 from cop_sim.experiment.spec import SLURM_SPEC
+from cop_sim.frozen import thaw
 from cop_sim.params import InputError, Param, Prior, defaults, flatten, merge, set_dotted, unknown_key
 
 DISTANCES = {"euclidean": 2.0, "manhattan": 1.0, "chebyshev": math.inf}
@@ -128,7 +129,7 @@ class Calibration:
             if len(_BASE) > 8:
                 _BASE.clear()
             _BASE[key] = pickle.dumps(self.full_resolve(self.extra["base_values"]))
-        out = pickle.loads(_BASE[key])
+        out = thaw(pickle.loads(_BASE[key]))  # a resolved scenario is read-only; this copy is not
         for f in self.fitted:
             v = float(values[f.key])
             set_dotted(out, f.key, int(round(v)) if f.integer else v)
