@@ -288,7 +288,7 @@ def _same_resolution(spec: Calibration, base_values: dict) -> bool:
     base = spec.full_resolve(base_values)
     for q in (0.25, 0.75):
         values = {f.key: float(f.prior.ppf(q)) for f in spec.fitted}
-        fast = pickle.loads(pickle.dumps(base))
+        fast = thaw(base)  # a plain copy: the resolved scenario is read-only
         for f in spec.fitted:
             set_dotted(fast, f.key, int(round(values[f.key])) if f.integer else values[f.key])
         try:

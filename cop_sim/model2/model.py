@@ -182,7 +182,8 @@ class CopModel(mesa.Model):
         moved = [c["calendar"] for c in old] != [c["calendar"] for c in self.cops]
         if moved or any(k.startswith("learning_community.") for k in settings):
             calendar = Calendar(self.cops, self.params["learning_community"])
-            calendar.env.run(until=self.week)  # meetings before this week have happened
+            if self.week > 0:  # meetings before this week have happened (SimPy refuses until=0)
+                calendar.env.run(until=self.week)
             calendar.agenda.meetings.clear()
             calendar.agenda.sessions.clear()
             self.calendar = self._schedule(calendar)
