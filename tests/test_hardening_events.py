@@ -190,3 +190,10 @@ def test_deeply_nested_experiment_file_is_one_line_exit_2(tmp_path, capsys):
     code = main(["sweep", str(f), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "nested" in err
+
+
+def test_a_table_and_its_own_key_in_one_event_is_one_line(tmp_path, capsys):
+    for form in ('{"practice" = 1, "practice.caseload" = 2.0}',
+                 '{"practice.caseload" = 2.0, "practice" = 1}'):
+        _refused(tmp_path, SMALL + f"[[events]]\nweek = 3\nset = {form}\n", capsys, "events[0].set.practice",
+                 "expected a table")

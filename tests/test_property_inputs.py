@@ -364,11 +364,12 @@ GARBAGE = st.one_of(
 )
 
 
-def _paths(tree: dict, prefix: tuple = ()) -> list[tuple]:
+def _paths(tree: dict | list, prefix: tuple = ()) -> list[tuple]:
+    """Every place in nested tables and arrays of tables (an int is an index into an array)."""
     out = []
-    for k, v in tree.items():
+    for k, v in (tree.items() if isinstance(tree, dict) else enumerate(tree)):
         out.append(prefix + (k,))
-        if isinstance(v, dict):
+        if isinstance(v, dict) or (isinstance(v, list) and v and all(isinstance(x, dict) for x in v)):
             out.extend(_paths(v, prefix + (k,)))
     return out
 
@@ -380,12 +381,10 @@ def mutated(draw, base: dict) -> dict:
 
     tree = copy.deepcopy(base)
     for _ in range(draw(st.integers(1, 3))):
-        paths = _paths(tree) + [("unknown_key",), ("set", "no.such.key"), ("x",)]
+        paths = _paths(tree) + [("unknown_key",), ("x",)]
         path = draw(st.sampled_from(paths))
         node = tree
         for p in path[:-1]:
-            if not isinstance(node.get(p), dict):
-                node[p] = {}
             node = node[p]
         node[path[-1]] = draw(GARBAGE)
     return tree
@@ -417,10 +416,11 @@ def _one_line_or_ok(code: int, err: str, what: str, drawn: bool = True) -> None:
 
 SMALL_BASE = {"weeks": 2, "burn_in": 0, "n_cops": 1, "cop": {"members": {"gp": 2}, "moderators": 1},
               "patients": {"per_practitioner": 3}, "world": {"n_contexts": 8},
-              "events": [{"week": 1, "set": {"practice.caseload": 2.0}}]}
+              "cops": [{"moderator_skill": 0.5, "calendar": {"every_weeks": 1}}],
+              "events": [{"week": 1, "set": {"practice.caseload": 2.0, "cop": {"moderators": 1}}}]}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(tree=mutated(SMALL_BASE))
 def test_a_mutated_scenario_file_runs_or_is_one_line(tree, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("s")

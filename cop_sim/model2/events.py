@@ -88,14 +88,12 @@ def _fixed(key: str) -> str | None:
 def check_settings(spec: dict, settings: dict, source: str, key: str) -> dict[str, Any]:
     """An event's settings as dotted keys, each a key an event may change with a valid value."""
     flat = dotted(spec, settings)
-    tree: dict = {}
     for k, v in flat.items():
         why = _fixed(k)
         if why:
             raise InputError(source, f"{key}.set.{k}",
                              f"cannot change during a run: {why}; allowed: {ALLOWED}")
-        set_dotted(tree, k, v)
-    check_tree(spec, tree, source, f"{key}.set.")
+        check_tree(spec, set_dotted({}, k, v), source, f"{key}.set.")  # one key at a time: "a" and "a.b"
     return flat
 
 
