@@ -114,6 +114,8 @@ def resolve(raw: dict, source: str = "", extra: dict | None = None, extra_source
     ``options`` are top-level settings given as command-line options (e.g. ``{"weeks": 0}`` from
     ``--weeks 0``); they apply last and a bad one is blamed on its option, ``--weeks``.
     """
+    check_depth(raw, source)  # what a file holds was checked when it was read; a caller's dict is not
+    check_depth(extra or {}, extra_source)
     name = (extra or {}).get("model", raw.get("model", "cop"))
     kind = models.get(name, source)
     spec = kind.spec

@@ -197,3 +197,11 @@ def test_a_table_and_its_own_key_in_one_event_is_one_line(tmp_path, capsys):
                  '{"practice.caseload" = 2.0, "practice" = 1}'):
         _refused(tmp_path, SMALL + f"[[events]]\nweek = 3\nset = {form}\n", capsys, "events[0].set.practice",
                  "expected a table")
+
+
+def test_a_deep_value_given_in_python_is_refused_before_it_is_walked():
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(InputError, match="nested more than 32"):
+        scenario.resolve({"weeks": 3, "events": [{"week": 0, "set": {"cop.calendar.weeks": deep}}]})
