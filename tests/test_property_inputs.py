@@ -330,14 +330,18 @@ def test_every_value_the_validation_accepts_the_model_runs_full_ranges(draw, tmp
     _run_draw(draw, tmp_path_factory.mktemp("p"))
 
 
-def test_a_few_draws_through_the_real_cli(tmp_path, capsys):
-    for i, d in enumerate([scenarios(CAPS).example() for _ in range(2)]):
-        raw, h = d
-        f = tmp_path / f"d{i}.toml"
-        f.write_text(toml(raw))
-        code = main(["run", str(f), "--weeks", str(h), "--out", str(tmp_path / f"o{i}")])
-        err = capsys.readouterr().err
-        assert code == 0, f"{err}\n{toml(raw)}"
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
+@given(draw=scenarios(CAPS))
+def test_a_few_draws_through_the_real_cli(draw, tmp_path_factory):
+    raw, h = draw
+    tmp = tmp_path_factory.mktemp("cli")
+    f = tmp / "d.toml"
+    f.write_text(toml(raw))
+    note(toml(raw))
+    code, err = _outcome(["run", str(f), "--weeks", str(h), "--out", str(tmp / "o")])
+    if code == 2 and "world.burden_weight" in err:  # the documented refusal of a seed's world
+        return
+    assert code == 0, err
 
 
 # ----- 2. every input surface gets the same fuzz ------------------------------------------------
