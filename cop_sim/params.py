@@ -209,6 +209,21 @@ def merge(spec: Spec, base: dict, override: dict, source: str, prefix: str = "")
     return out
 
 
+def check_tree(spec: Spec, override: dict, source: str, prefix: str = "") -> None:
+    """Validate ``override`` against ``spec`` as :func:`merge` does, without building the result."""
+    for k, v in override.items():
+        key = f"{prefix}{k}"
+        if k not in spec:
+            raise unknown_key(source, key, list(spec))
+        node = spec[k]
+        if isinstance(node, dict):
+            if not isinstance(v, dict):
+                raise InputError(source, key, f"expected a table of settings, got {v!r:.200}")
+            check_tree(node, v, source, key + ".")
+        else:
+            node.validate(v, source, key)
+
+
 def set_dotted(tree: dict, key: str, value: Any) -> dict:
     """Return a nested override dict setting dotted ``key`` to ``value`` inside ``tree``."""
     parts = key.split(".")

@@ -12,6 +12,26 @@ from typing import Any
 from cop_sim import models
 from cop_sim.params import InputError, defaults, merge, set_dotted
 
+MAX_DEPTH = 32  # tables and arrays nested deeper than any setting (a scenario needs about 6)
+
+
+def check_depth(value: Any, source: str, key: str = "", limit: int = MAX_DEPTH) -> Any:
+    """``value`` if its tables and arrays nest at most ``limit`` deep, else an InputError.
+
+    Iterative, so that what is checked here cannot exhaust the stack of the code that reads it on.
+    """
+    todo = [(value, 1)]
+    while todo:
+        node, depth = todo.pop()
+        items = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if items is None:
+            continue
+        if depth > limit:
+            raise InputError(source, key, f"tables or arrays nested more than {limit} deep; allowed: "
+                             f"at most {limit} levels")
+        todo.extend((v, depth + 1) for v in items)
+    return value
+
 
 def read_toml(path: str | Path) -> dict:
     """Parse a TOML file, turning every failure into an InputError naming the file."""
@@ -23,17 +43,23 @@ def read_toml(path: str | Path) -> dict:
         if text.startswith("\ufeff"):  # TOML forbids it and tomllib only says "Invalid statement"
             raise InputError(str(path), "", "starts with a UTF-8 byte-order mark (BOM), which TOML does "
                              "not allow; save the file as UTF-8 without BOM")
-        return tomllib.loads(text)
+        return check_depth(tomllib.loads(text), str(path))
+    except RecursionError:  # tomllib recurses once per level of nested inline tables and arrays
+        raise InputError(str(path), "", f"tables or arrays nested too deep; allowed: at most {MAX_DEPTH} "
+                         "levels") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(path), "", f"not valid TOML ({exc})") from None
     except UnicodeDecodeError:
         raise InputError(str(path), "", "not a text file (TOML expected)") from None
 
 
-def parse_value(text: str) -> Any:
+def parse_value(text: str, source: str = "--set", key: str = "") -> Any:
     """Parse a ``--set`` value as a TOML value (numbers, booleans, lists), else a string."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        return check_depth(tomllib.loads(f"v = {text}")["v"], source, key)
+    except RecursionError:
+        raise InputError(source, key, f"tables or arrays nested too deep; allowed: at most {MAX_DEPTH} "
+                         "levels") from None
     except tomllib.TOMLDecodeError:
         return text
 
@@ -45,7 +71,7 @@ def overrides_from_pairs(pairs: list[str], source: str = "--set") -> dict:
         if "=" not in pair:
             raise InputError(source, pair, "expected KEY=VALUE, e.g. cop.moderator_skill=0.9")
         key, value = pair.split("=", 1)
-        set_dotted(tree, key.strip(), parse_value(value.strip()))
+        set_dotted(tree, key.strip(), parse_value(value.strip(), source, key.strip()))
     return tree
 
 
@@ -88,6 +114,8 @@ def resolve(raw: dict, source: str = "", extra: dict | None = None, extra_source
     ``options`` are top-level settings given as command-line options (e.g. ``{"weeks": 0}`` from
     ``--weeks 0``); they apply last and a bad one is blamed on its option, ``--weeks``.
     """
+    check_depth(raw, source)  # what a file holds was checked when it was read; a caller's dict is not
+    check_depth(extra or {}, extra_source)
     name = (extra or {}).get("model", raw.get("model", "cop"))
     kind = models.get(name, source)
     spec = kind.spec

@@ -28,6 +28,7 @@ from cop_sim.calibration.observe import (
     shown,
 )
 from cop_sim.experiment.spec import SLURM_SPEC
+from cop_sim.frozen import thaw
 from cop_sim.names import optional_name, plain_name
 from cop_sim.params import InputError, Param, Prior, defaults, flatten, merge, set_dotted, unknown_key
 
@@ -137,7 +138,7 @@ class Calibration:
             if len(_BASE) > 8:
                 _BASE.clear()
             _BASE[key] = pickle.dumps(self.full_resolve(self.extra["base_values"]))
-        out = pickle.loads(_BASE[key])
+        out = thaw(pickle.loads(_BASE[key]))  # a resolved scenario is read-only; this copy is not
         for f in self.fitted:
             v = float(values[f.key])
             set_dotted(out, f.key, int(round(v)) if f.integer else v)
@@ -328,7 +329,7 @@ def _same_resolution(spec: Calibration, base_values: dict) -> bool:
     base = spec.full_resolve(base_values)
     for q in (0.25, 0.75):
         values = {f.key: float(f.prior.ppf(q)) for f in spec.fitted}
-        fast = pickle.loads(pickle.dumps(base))
+        fast = thaw(base)  # a plain copy: the resolved scenario is read-only
         for f in spec.fitted:
             set_dotted(fast, f.key, int(round(values[f.key])) if f.integer else values[f.key])
         try:

@@ -9,12 +9,12 @@ import numpy as np
 
 from cop_sim.calendar import Calendar
 from cop_sim.composition import by_cop, expand_cops
-from cop_sim.model2 import agents, events, teams, week
+from cop_sim.model2 import agents, checks, teams, week
 from cop_sim.model2.care import COP_TALLY
 from cop_sim.model2.codelearning import absorbing, settled, socialise
 from cop_sim.model2.outcomes import _T, TALLIES, Recorder
 from cop_sim.model2.population import build, build_cops, demand
-from cop_sim.model2.spec import COP_SPEC, SPEC
+from cop_sim.model2.spec import COP_SPEC
 from cop_sim.model2.state import knobs
 from cop_sim.model2.structs import refs, run_ref
 from cop_sim.model2.upkeep import replace, session
@@ -40,6 +40,7 @@ class CopModel(mesa.Model):
 
     def __init__(self, resolved: dict, seed: int):
         super().__init__(rng=seed)
+        resolved = checks.complete(resolved, "")  # as given when already checked (a Scenario)
         self.params = resolved
         self.horizon = resolved["weeks"]
         self.streams = Streams(seed)
@@ -56,7 +57,7 @@ class CopModel(mesa.Model):
         self.cop_prio = self._cop_priorities()
         self.team = self._teams()
         self.calendar = self._schedule(Calendar(self.cops, resolved["learning_community"]))
-        self.events = events.check(SPEC, resolved, "")
+        self.stages = list(resolved.stages)  # the scenario from each event week on, in week order
         self.absorbing = absorbing(resolved)  # whether a run may stop once nothing can change
         self.clock = 0  # weeks of care since the start of the burn-in
         self.week = 0
@@ -124,9 +125,8 @@ class CopModel(mesa.Model):
         """One week: meetings and sessions, care, repository and forgetting, turnover, record."""
         if not self.running:
             return
-        for w, settings in self.events:
-            if w == self.week:
-                self._intervene(settings)
+        while self.stages and self.stages[0].week == self.week:
+            self._intervene(self.stages.pop(0))
         meetings, sessions = self.calendar.agenda.take(self.week)
         cm = np.array(meetings, dtype=np.int64) if meetings else NO_MEETINGS
         week.open_week(self.run, self.kn, self.wk, cm, self.clock)  # resets the week, holds meetings
@@ -164,10 +164,10 @@ class CopModel(mesa.Model):
         while self.running:
             CopModel.step(self)
 
-    def _intervene(self, settings: dict) -> None:
-        """Apply an event: new settings from this week on, for the CoPs, care and meetings."""
-        old = self.cops
-        self.params = events.apply(SPEC, self.params, settings)
+    def _intervene(self, stage) -> None:
+        """Apply a week's events: the scenario from this week on, for the CoPs, care and meetings."""
+        old, settings = self.cops, stage.settings
+        self.params = stage.params
         self.kn = knobs(self.params)
         self.cops = expand_cops(self.params, template=COP_SPEC)
         rng = self.streams["events"]
@@ -182,7 +182,8 @@ class CopModel(mesa.Model):
         moved = [c["calendar"] for c in old] != [c["calendar"] for c in self.cops]
         if moved or any(k.startswith("learning_community.") for k in settings):
             calendar = Calendar(self.cops, self.params["learning_community"])
-            calendar.env.run(until=self.week)  # meetings before this week have happened
+            if self.week > 0:  # meetings before this week have happened (SimPy refuses until=0)
+                calendar.env.run(until=self.week)
             calendar.agenda.meetings.clear()
             calendar.agenda.sessions.clear()
             self.calendar = self._schedule(calendar)

@@ -90,7 +90,8 @@ def trained_priorities(disc: np.ndarray, tab: dict, world: World) -> np.ndarray:
     pc = tab["person_centred"][disc][:, None]
     cond = np.arange(world.n_topics) < world.n_conditions
     w = np.where(cond, 1.0 - 0.5 * pc, pc)
-    return w / w.sum(axis=1, keepdims=True)
+    total = w.sum(axis=1, keepdims=True)  # 0 with no condition topics and person_centred = 0
+    return np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / world.n_topics)
 
 
 def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generator):

@@ -13,15 +13,14 @@ from math import comb
 
 import numpy as np
 
-from cop_sim.params import defaults, merge
+from cop_sim.params import InputError, defaults, merge
 from cop_sim.rng import Streams
 from cop_sim.world.kernels import World, care_quality, contribution, contributions, value
 from cop_sim.world.optimum import optimise
-from cop_sim.world.spec import WORLD_SPEC, check_world, topic_roles
+from cop_sim.world.spec import MAX_ACTIVE_RUGGED, WORLD_SPEC, check_world, topic_roles
 
 __all__ = ["World", "build_world", "care_quality", "contribution", "contributions", "site_mix", "value"]
 
-MAX_ACTIVE_RUGGED = 10  # the search's worst case is A**n_active value evaluations per context
 
 
 def _contexts(p: dict, rng: np.random.Generator, lo: int, hi: int, roles: tuple[str, ...]):
@@ -79,7 +78,10 @@ def _draw(p: dict, seed: int, lo: int, hi: int) -> World:
                   np.empty(C), np.full((C, T), -1, np.int64), np.empty(C), np.full((C, T), -1, np.int64))
     optimise(world, world.best_value, world.best_combo, world.greedy_value, world.greedy_combo)
     if world.best_value.min() <= 0.0:
-        raise ValueError("a context's best achievable value is not positive; lower world.burden_weight")
+        # care quality is value over this best: a documented refusal, not a crash (issue 22)
+        raise InputError("", "world.burden_weight", f"got {p['burden_weight']}: with seed {seed} a patient "
+                         "context's best achievable value is not positive, so care quality (value over "
+                         "it) is undefined; allowed: a lower world.burden_weight")
     for arr in world[6:]:
         arr.setflags(write=False)
     return world

@@ -84,11 +84,47 @@ def topic_roles(n_topics: int, n_conditions: int) -> tuple[str, ...]:
     return tuple(roles)
 
 
-def check_world(world: dict, source: str = "") -> None:
-    """Raise InputError when the resolved ``[world]`` settings do not fit together."""
+MAX_ACTIVE_RUGGED = 10  # exact optima of a rugged landscape search A**active combinations per context
+
+
+def max_active(world: dict, patients: dict | None = None) -> int:
+    """The most topics a patient context can have active (conditions, self-management, social)."""
+    if not world["patient_context"]:
+        return world["n_topics"]  # one context with every topic active
+    most = patients["max_conditions"] if patients else world["n_conditions"]
+    return min(most, world["n_conditions"]) + world["n_topics"] - world["n_conditions"]
+
+
+def check_world(world: dict, source: str = "", patients: dict | None = None) -> None:
+    """Raise InputError when the resolved ``[world]`` settings do not fit together.
+
+    The rules on ``patients`` apply when it is given (a scenario's check; ``build_world`` alone
+    raises ValueError when a drawn catalogue exceeds them).
+
+    The documented cross-key rules (each refusal names both keys):
+    - ``world.n_conditions <= world.n_topics`` and ``world.K <= world.n_topics - 1``;
+    - with ``world.patient_context``, ``patients.max_conditions <= world.n_conditions`` (a patient's
+      conditions are drawn from the condition topics);
+    - with ``world.K > 0``, at most 10 topics active in a context: ``patients.max_conditions +
+      world.n_topics - world.n_conditions <= 10`` (``world.n_topics <= 10`` without patient
+      contexts), because the exact optima are exhaustive over the active topics.
+    """
     if world["n_conditions"] > world["n_topics"]:
         raise InputError(source, "world.n_conditions",
-                         f"got {world['n_conditions']}; allowed: at most n_topics ({world['n_topics']})")
+                         f"got {world['n_conditions']}; allowed: at most world.n_topics "
+                         f"({world['n_topics']})")
     if world["K"] > world["n_topics"] - 1:
         raise InputError(source, "world.K",
-                         f"got {world['K']}; allowed: at most n_topics - 1 ({world['n_topics'] - 1})")
+                         f"got {world['K']}; allowed: at most world.n_topics - 1 ({world['n_topics'] - 1})")
+    if patients and world["patient_context"] and patients["max_conditions"] > world["n_conditions"]:
+        raise InputError(source, "world.n_conditions",
+                         f"got {world['n_conditions']}; allowed: at least patients.max_conditions "
+                         f"({patients['max_conditions']}) when world.patient_context = true")
+    active = max_active(world, patients)
+    if patients and world["K"] > 0 and active > MAX_ACTIVE_RUGGED:
+        how = ("world.n_topics" if not world["patient_context"] else
+               "patients.max_conditions + world.n_topics - world.n_conditions")
+        raise InputError(source, "world.n_topics",
+                         f"got {world['n_topics']}: {how} = {active} topics can be active in a context; "
+                         f"allowed: at most {MAX_ACTIVE_RUGGED} when world.K > 0 (exact optima), "
+                         "or world.K = 0")
