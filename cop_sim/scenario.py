@@ -140,6 +140,14 @@ def load(path: str | Path, pairs: list[str] | None = None, extra: dict | None = 
     return resolve(raw, str(path), more, options=options)
 
 
+def renamed(resolved: dict, name: str) -> dict:
+    """The resolved scenario with another ``name`` (a label only: nothing else is re-checked)."""
+    stages = getattr(resolved, "stages", None)
+    if stages is None:
+        return {**resolved, "name": name}
+    return type(resolved)({**resolved, "name": name}, stages)
+
+
 def content_hash(obj: Any) -> str:
     """A stable SHA-256 of a JSON-serialisable object."""
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()

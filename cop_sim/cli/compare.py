@@ -69,8 +69,8 @@ def arms(args: argparse.Namespace) -> tuple[dict, dict, str]:
     if args.b:
         b, how = scenario.load(args.b, options=options), f"`{args.b}`"
     else:
-        b = scenario.load(args.a, args.pairs, options=options)
-        b["name"] = f"{a['name']} with {', '.join(args.pairs)}"
+        b = scenario.renamed(scenario.load(args.a, args.pairs, options=options),
+                             f"{a['name']} with {', '.join(args.pairs)}")
         how = f"`{args.a}` with " + ", ".join(f"`--set {p}`" for p in args.pairs)
     source = args.b or "--set"
     if a.get("model", "cop") != b.get("model", "cop"):
