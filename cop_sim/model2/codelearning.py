@@ -142,11 +142,15 @@ def learn_code(world, pr, pa, cp, kn, c, att, rng):
 
 
 @njit
-def socialise(pr, cp, p1, rng):
-    """Each member, on each topic, steps towards the code's practice with chance p1 (stepwise use)."""
+def socialise(pr, cp, p1, rngs):
+    """Each member, on each topic, steps towards the code's practice with chance p1 (stepwise use).
+
+    ``rngs[c]`` (a typed list) is CoP c's own generator.
+    """
     n, S, T, A = pr.mu.shape
     for i in range(n):
         c = pr.cop[i]
+        rng = rngs[c]
         for s in range(S):
             for t in range(T):
                 a = prescribed(cp.R_mu, cp.R_prec, c, s, t)

@@ -93,17 +93,26 @@ def trained_priorities(disc: np.ndarray, tab: dict, world: World) -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generator):
-    """Draw the starting state: practitioners, patients and CoPs. Returns (pr, pa, cp, tab)."""
+def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.Generator]):
+    """Draw the starting state: practitioners, patients and CoPs. Returns (pr, pa, cp, tab).
+
+    ``rngs`` holds each CoP's own generator (of the ``init`` stream): every draw for a CoP's
+    members, patients and representative comes from it, so one CoP's settings never shift
+    another's draws.
+    """
     tab = discipline_tables(resolved)
     disc, cop, slot, members = lay_out(cops)
     n, n_cops, T = len(disc), len(cops), world.n_topics
-    mu, prec = trained_beliefs(disc, tab, world, rng)
     meeting = resolved["meeting"]
+    mu, prec = np.empty((n, SOCIAL, T, world.n_practices)), np.empty((n, SOCIAL, T, world.n_practices))
+    engagement = np.empty(n)
+    for c, rows in enumerate(by_cop(cop, n_cops)):
+        mu[rows], prec[rows] = trained_beliefs(disc[rows], tab, world, rngs[c])
+        engagement[rows] = np.clip(rngs[c].normal(meeting["engagement_mean"], meeting["engagement_sd"],
+                                                  len(rows)), 0.05, 1.0)
     pr = Practitioners(
         disc=disc, cop=cop, slot=slot, status=tab["status"][disc], hours=tab["clinical_hours"][disc],
-        contact=tab["contact_share"][disc],
-        engagement=np.clip(rng.normal(meeting["engagement_mean"], meeting["engagement_sd"], n), 0.05, 1.0),
+        contact=tab["contact_share"][disc], engagement=engagement,
         insight=tab["context_insight"][disc], mu=mu, prec=prec, P=trained_priorities(disc, tab, world),
         habit=tab["inclusion"][disc].copy(), m_joint=np.full(n, np.nan), m_solo=np.full(n, np.nan),
         told_by=np.full((n, SOCIAL, T, world.n_practices), -1, dtype=SLOT_DTYPE),
@@ -111,32 +120,40 @@ def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generat
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
         st_surprise=np.zeros(n), score=np.full(n, np.nan),
     )
-    pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rng)
-    cp = build_cops(resolved, cops, members, pa, world, rng)
+    pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs)
+    cp = build_cops(resolved, cops, members, pa, world, rngs)
     return pr, pa, cp, tab
 
 
 def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: np.ndarray, n_cops: int,
-                   rng: np.random.Generator) -> Patients:
-    """Each CoP's patients, drawn from its own mix over the world's catalogue of contexts."""
+                   rngs: list[np.random.Generator]) -> Patients:
+    """Each CoP's patients, drawn from its own mix over the world's catalogue of contexts.
+
+    ``rngs[c]`` draws CoP c's mix and its members' panels (see :func:`build`).
+    """
     pat = resolved["patients"]
     n, ppp, T = len(cop), pat["per_practitioner"], world.n_topics
     prevalence = np.full(world.n_conditions, pat["condition_prevalence"])
-    mixes = np.array([site_mix(world, prevalence, pat["social_need_prevalence"],
-                               resolved["world"]["site_spread"], rng) for _ in range(n_cops)])
-    cum = np.cumsum(mixes, axis=1).reshape(n_cops, -1) if n_cops else np.zeros((0, 1))
-    u = rng.random((n, ppp))
     ctx = np.empty((n, ppp), dtype=np.int64)
+    level = np.empty((n, ppp), dtype=np.int64)
+    asked = np.empty((n, ppp), dtype=np.int64)
+    tie = np.empty((n, ppp))
+    weekly = np.empty((n, ppp))
     for c, rows in enumerate(by_cop(cop, n_cops)):
-        ctx[rows] = np.minimum(np.searchsorted(cum[c], u[rows] * cum[c, -1], side="right"), cum.shape[1] - 1)
-    ctx[rng.random((n, ppp)) >= panel_share[:, None]] = -1
-    active = ctx >= 0
-    weekly = demand(resolved, world, ctx)
-    level = rng.choice(3, size=(n, ppp), p=pat["engagement"])
+        rng = rngs[c]
+        cum = np.cumsum(site_mix(world, prevalence, pat["social_need_prevalence"],
+                                 resolved["world"]["site_spread"], rng))
+        u = rng.random((len(rows), ppp))
+        mine = np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), len(cum) - 1)
+        mine[rng.random((len(rows), ppp)) >= panel_share[rows, None]] = -1
+        ctx[rows] = mine
+        weekly[rows] = demand(resolved, world, mine)
+        level[rows] = rng.choice(3, size=(len(rows), ppp), p=pat["engagement"])
+        asked[rows] = np.where(mine >= 0, first_request(weekly[rows], rng), NEVER)
+        tie[rows] = rng.random((len(rows), ppp))
     plans = np.full((n, ppp, T), -1, dtype=PLAN_DTYPE)
     return Patients(
-        ctx=ctx, demand=weekly, engage=ENGAGEMENT_WEIGHT[level],
-        asked=np.where(active, first_request(weekly, rng), NEVER), tie=rng.random((n, ppp)),
+        ctx=ctx, demand=weekly, engage=ENGAGEMENT_WEIGHT[level], asked=asked, tie=tie,
         plan=plans, tried=np.full((n, ppp), -1, dtype=np.int64), joint=np.zeros((n, ppp), dtype=bool),
         inc_plan=plans.copy(), inc_value=np.full((n, ppp), -np.inf), known=np.zeros((n, ppp), dtype=bool),
         health=np.full((n, ppp, T), 0.5), health_week=np.zeros((n, ppp), dtype=np.int64),
@@ -154,8 +171,11 @@ def demand(resolved: dict, world: World, ctx: np.ndarray) -> np.ndarray:
 
 
 def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patients, world: World,
-               rng: np.random.Generator) -> Cops:
-    """The CoPs' settings as arrays, their trust, empty repositories and representatives."""
+               rngs: list[np.random.Generator]) -> Cops:
+    """The CoPs' settings as arrays, their trust, empty repositories and representatives.
+
+    ``rngs[c]`` draws CoP c's representative among its own patients.
+    """
     n_cops, m = members.shape
     col = lambda key: np.array([spec[key] for spec in cops], dtype=float)  # noqa: E731
     led = col("moderators") > 0 if n_cops else np.zeros(0, dtype=bool)
@@ -166,7 +186,7 @@ def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patien
         mem = members[c][members[c] >= 0]
         rows, slots = np.nonzero(pa.ctx[mem] >= 0)
         if rep[c] and len(rows):
-            pick = int(rng.integers(len(rows)))
+            pick = int(rngs[c].integers(len(rows)))
             rep_i[c], rep_k[c] = mem[rows[pick]], slots[pick]
     noise = resolved["practice"]["observation_noise"] * np.where(
         col("mentor").astype(bool), resolved["meeting"]["pdsa_noise"], 1.0) if n_cops else np.zeros(0)
