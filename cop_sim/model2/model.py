@@ -53,7 +53,7 @@ class CopModel(mesa.Model):
         # the kernels take them as typed lists, over the same generators as these Python lists
         self.cop_rngs = {name: self.streams.per_cop(name, self.cop_names)
                          for name in ("practice", "meetings", "turnover", "socialise")}
-        self._rng_lists = {name: List(gens) for name, gens in self.cop_rngs.items()}
+        self.kernel_rngs = {name: List(gens) for name, gens in self.cop_rngs.items()}
         self.pr, self.pa, self.cp, self.tables = build(resolved, self.cops, self.world,
                                                        self.streams.per_cop("init", self.cop_names))
         self.k = Refs(*refs(self.pr, self.pa, self.cp, self.world))  # what the kernels take
@@ -84,8 +84,8 @@ class CopModel(mesa.Model):
         self.run = run_ref(
             world=self.k.world, pr=self.k.pr, pa=self.k.pa, cp=self.k.cp, hidden=self.hidden,
             denom=self._denom, leavers=self._leavers, tally=self._tally, tc=self._tc,
-            rng_care=self._rng_lists["practice"], rng_meet=self._rng_lists["meetings"],
-            rng_turn=self._rng_lists["turnover"], rec_tallies=rec.tallies, rec_measures=rec.measures,
+            rng_care=self.kernel_rngs["practice"], rng_meet=self.kernel_rngs["meetings"],
+            rng_turn=self.kernel_rngs["turnover"], rec_tallies=rec.tallies, rec_measures=rec.measures,
             rec_per_cop=rec.per_cop, rec_weeks=rec.weeks, cop_prio=self.cop_prio, **self._scratch)
         # the burn-in's care is not recorded: week 0 is a settled practice
         week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
@@ -143,7 +143,7 @@ class CopModel(mesa.Model):
         n_left = week.close_week(self.run, self.kn, self.wk, self.clock)  # care, beliefs, who leaves
         self.clock += 1
         if self.kn.stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
-            socialise(self.k.pr, self.k.cp, self.kn.repo_use, self._rng_lists["socialise"])
+            socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.kernel_rngs["socialise"])
         if n_left:
             replace(self.pr, self.pa, self.cp, self.tables, self.world, self.params, self.cop_rngs["turnover"],
                     self._leavers[:n_left].copy())
