@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 Panel = tuple[str, str, list[str]]  # title, y label with unit, columns
+# the x axis of a weekly series: point w is simulated week w, at its end (docs/ODD.md, 3)
+WEEK_AXIS = "simulated week (-1 = starting state)"
 
 
 def plot_run(ts: pd.DataFrame, panels: list[Panel] | None, path: str | Path, title: str = "") -> Path:
@@ -27,7 +29,7 @@ def plot_run(ts: pd.DataFrame, panels: list[Panel] | None, path: str | Path, tit
         for c in cols:
             ax.plot(ts[time_col], ts[c], label=c.replace("_", " "))
         ax.set_title(ptitle)
-        ax.set_xlabel(time_col.replace("_", " "))
+        ax.set_xlabel(WEEK_AXIS if time_col == "week" else time_col.replace("_", " "))
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
         if len(cols) > 1:

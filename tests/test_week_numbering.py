@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MEETING, EVENT = 5, 7  # the weeks of the only meeting and of the event
 SMALL = ["weeks=12", "burn_in=4", "n_cops=2", "cop.calendar.every_weeks=0", f"cop.calendar.weeks=[{MEETING}]"]
 # more exploration and longer encounters: plans and capacity change in the event's own week
-EVENT_TOML = f'[[events]]\nweek = {EVENT}\nset = {{ "practice.exploration" = 1.0, "practice.encounter_hours" = 1.5 }}\n'
+EVENT_TOML = (f'[[events]]\nweek = {EVENT}\n'
+              'set = { "practice.exploration" = 1.0, "practice.encounter_hours" = 1.5 }\n')
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,8 @@ def runs(tmp_path_factory):
 
 
 def _first_differing_week(a: pd.DataFrame, b: pd.DataFrame) -> int:
-    same = [a.iloc[[r]].reset_index(drop=True).equals(b.iloc[[r]].reset_index(drop=True)) for r in range(len(a))]
+    row = lambda t, r: t.iloc[[r]].reset_index(drop=True)  # noqa: E731
+    same = [row(a, r).equals(row(b, r)) for r in range(len(a))]
     return int(a["week"].iloc[same.index(False)])
 
 
@@ -65,7 +67,8 @@ def test_calibration_observes_week_w_in_the_row_labelled_w(runs):
     plain, _ = runs
     ts, per_cop = plain.timeseries.set_index("week"), plain.meta["per_cop"]
     pooled = observe.Observation("att", "attendance", (MEETING,), "value", 0.0, False, 0.1)
-    by_cop = observe.Observation("cop_att", "attendance", (MEETING,), "value", 0.0, True, 0.1, ("cop1", "cop2"))
+    by_cop = observe.Observation("cop_att", "attendance", (MEETING,), "value", 0.0, True, 0.1,
+                                 ("cop1", "cop2"))
     stats = observe.statistics(plain, [pooled, by_cop])
     assert stats[f"att|w{MEETING}"] == ts.loc[MEETING, "attendance"]
     for cop in ("cop1", "cop2"):

@@ -145,8 +145,8 @@ class CopModel(mesa.Model):
         if self.kn.stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
             socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.kernel_rngs["socialise"])
         if n_left:
-            replace(self.pr, self.pa, self.cp, self.tables, self.world, self.params, self.cop_rngs["turnover"],
-                    self._leavers[:n_left].copy())
+            replace(self.pr, self.pa, self.cp, self.tables, self.world, self.params,
+                    self.cop_rngs["turnover"], self._leavers[:n_left].copy())
         self._tally[_T["leavers"]] = n_left
         self._record(self.week)  # row `week` is the state at the end of this week (docs/ODD.md)
         self.week += 1

@@ -102,7 +102,8 @@ def pool(cp, team):
                                 cp.R_prec[c, s, t, a] = den / n
 
 
-def replace(pr, pa, cp, tab, world, resolved: dict, rngs: list[np.random.Generator], leave: np.ndarray) -> None:
+def replace(pr, pa, cp, tab, world, resolved: dict, rngs: list[np.random.Generator],
+            leave: np.ndarray) -> None:
     """Replace practitioners ``leave`` by newcomers trained in the same discipline.
 
     Tacit knowledge leaves with them; the newcomer brings fresh beliefs, onboarded from the

@@ -15,8 +15,8 @@ and the burn-in is one call (:func:`burn_in`). All of them take one :class:`RunR
 arrays, generators and recorder arrays behind one pointer) and two named tuples of scalars.
 Every draw is taken from the CoP's own generator of the named stream (``run.rng_care`` and
 the others are typed lists, one generator per CoP), and every float is computed by the same
-operations in the same order as the Python code it replaced. Sums that numpy computes pairwise (pressure's demand
-denominator, the week's CoP hours) stay in numpy, in the model.
+operations in the same order as the Python code it replaced. Sums that numpy computes pairwise
+(pressure's demand denominator, the week's CoP hours) stay in numpy, in the model.
 """
 
 from __future__ import annotations

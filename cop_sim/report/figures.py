@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from cop_sim.figures import WEEK_AXIS  # noqa: E402
 from cop_sim.report.stats import LEVEL, _t  # noqa: E402
 
 MAX_CURVES = 12  # more conditions than this in one panel cannot be told apart
@@ -34,7 +35,7 @@ def learning_curves(ts: pd.DataFrame, conditions: dict[int, str], column: str, u
         line, = ax.plot(mean.index, mean.to_numpy(), label=name)
         ax.fill_between(mean.index, mean - half, mean + half, color=line.get_color(), alpha=0.2)
     ax.set_title(title)
-    ax.set_xlabel(f"{time_col} (simulated time)")
+    ax.set_xlabel(WEEK_AXIS if time_col == "week" else f"{time_col} (simulated time)")
     ax.set_ylabel(label(column, units))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, title=f"condition (band: {LEVEL:.0%} CI)", title_fontsize=7)
