@@ -180,7 +180,7 @@ def test_recovery_covers_the_truths_and_narrows_the_prior(tmp_path):
 
     cal = load(HERE / "recovery_model2.toml")
     assert cal.model == "cop" and "meeting.trust_rate" in cal.keys
-    assert cal.abc["population"] <= 100 and cal.abc["generations"] <= 3 and cal.horizon == 26
+    assert cal.abc["population"] <= 100 and cal.abc["generations"] <= 3 and cal.horizon == 25  # weeks 0 .. 25
     result = recover(cal, 10, tmp_path / "rec", workers=2, progress=False)
     frame = result["frame"]
     for key, g in frame.groupby("parameter"):
