@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cop_sim.borrow import borrowed
+from cop_sim.borrow import lent_generator
 from cop_sim.kernel import njit, njit_inline
 from cop_sim.queue import serve, weeks_to_request
 from cop_sim.world.landscape import contributions
@@ -27,16 +27,6 @@ CARE_TALLY = ("encounters", "consultation", "coordination", "collaboration", "qu
 COP_TALLY = ("encounters", "quality", "health", "goals_met", "collaboration", "belief_error", "attendees",
              "invited")  # the last two filled by the meetings
 COMPLEX = 4  # patients with four or more conditions form the complex subgroup
-
-
-@njit_inline
-def cop_rng(rngs, c):
-    """CoP c's own generator in ``rngs`` (a typed list, one per CoP), borrowed: no reference count.
-
-    Every draw that belongs to one CoP comes from its own generator (docs/ODD.md, 4.9); the model
-    keeps the list and its generators alive for the whole run (:mod:`cop_sim.borrow`).
-    """
-    return borrowed((rngs[c],))[0]
 
 
 @njit_inline
@@ -341,13 +331,13 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
 def care_week(world, pr, pa, cp, kn, hidden, cap, week, rngs, tally, tc, chosen, key, order, v):
     """Every practitioner's visits of the week, CoP by CoP, member slot by slot.
 
-    ``rngs[c]`` is CoP c's own generator. ``chosen``, ``key`` and ``order`` (a panel long) are
-    scratch space for the queue; ``v`` (a value per topic) for a plan's true values, reused by
-    every visit.
+    Row c of ``rngs`` (a ``borrow.generator_table``) is CoP c's own generator. ``chosen``,
+    ``key`` and ``order`` (a panel long) are scratch space for the queue; ``v`` (a value per
+    topic) for a plan's true values, reused by every visit.
     """
     members, asked, tie, demand = cp.members, pa.asked, pa.tie, pa.demand  # hoisted out of the loops
     for c in range(members.shape[0]):
-        rng = cop_rng(rngs, c)
+        rng = lent_generator(rngs, c)
         for q in range(members.shape[1]):
             i = members[c, q]
             if i < 0:

@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 import mesa
 import numpy as np
-from numba.typed import List
 
+from cop_sim.borrow import generator_table
 from cop_sim.calendar import Calendar
 from cop_sim.composition import by_cop, expand_cops
 from cop_sim.model2 import agents, events, teams, week
@@ -49,11 +49,9 @@ class CopModel(mesa.Model):
         self.world = build_world(resolved["world"], seed, pat["min_conditions"], pat["max_conditions"])
         self.cops = expand_cops(resolved, template=COP_SPEC)
         self.cop_names = [c["name"] for c in self.cops]
-        # each CoP draws from its own child of each stream, keyed by its name (docs/ODD.md, 4.9);
-        # the kernels take them as typed lists, over the same generators as these Python lists
-        self.cop_rngs = {name: self.streams.per_cop(name, self.cop_names)
-                         for name in ("practice", "meetings", "turnover", "socialise")}
-        self.kernel_rngs = {name: List(gens) for name, gens in self.cop_rngs.items()}
+        # each CoP draws from its own child of each stream, keyed by its name (docs/ODD.md, 4.9)
+        self.cop_rngs: dict[str, list] = {}
+        self.kernel_rngs: dict[str, np.ndarray] = {}
         self.pr, self.pa, self.cp, self.tables = build(resolved, self.cops, self.world,
                                                        self.streams.per_cop("init", self.cop_names))
         self.k = Refs(*refs(self.pr, self.pa, self.cp, self.world))  # what the kernels take
@@ -84,14 +82,26 @@ class CopModel(mesa.Model):
         self.run = run_ref(
             world=self.k.world, pr=self.k.pr, pa=self.k.pa, cp=self.k.cp, hidden=self.hidden,
             denom=self._denom, leavers=self._leavers, tally=self._tally, tc=self._tc,
-            rng_care=self.kernel_rngs["practice"], rng_meet=self.kernel_rngs["meetings"],
-            rng_turn=self.kernel_rngs["turnover"], rec_tallies=rec.tallies, rec_measures=rec.measures,
+            rng_care=self.cop_streams("practice"), rng_meet=self.cop_streams("meetings"),
+            rng_turn=self.cop_streams("turnover"), rec_tallies=rec.tallies, rec_measures=rec.measures,
             rec_per_cop=rec.per_cop, rec_weeks=rec.weeks, cop_prio=self.cop_prio, **self._scratch)
         # the burn-in's care is not recorded: week 0 is a settled practice
         week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
         self.clock += resolved["burn_in"]
         agents.make(self)
         self._record(INITIAL_WEEK)  # the settled practice, before week 0
+
+    def cop_streams(self, name: str) -> np.ndarray:
+        """Each CoP's own generator of stream ``name``, as the table the kernels take (a row per CoP).
+
+        Made on first use and kept for the run: the kernels borrow the generators
+        (:func:`cop_sim.borrow.generator_table`), and Python code draws from the same ones through
+        ``cop_rngs[name]``.
+        """
+        if name not in self.kernel_rngs:
+            self.cop_rngs[name] = self.streams.per_cop(name, self.cop_names)
+            self.kernel_rngs[name] = generator_table(self.cop_rngs[name])
+        return self.kernel_rngs[name]
 
     def _cop_priorities(self) -> np.ndarray:
         """What matters to each CoP's patients on average (the target of shared vision)."""
@@ -143,7 +153,7 @@ class CopModel(mesa.Model):
         n_left = week.close_week(self.run, self.kn, self.wk, self.clock)  # care, beliefs, who leaves
         self.clock += 1
         if self.kn.stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
-            socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.kernel_rngs["socialise"])
+            socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.cop_streams("socialise"))
         if n_left:
             replace(self.pr, self.pa, self.cp, self.tables, self.world, self.params,
                     self.cop_rngs["turnover"], self._leavers[:n_left].copy())

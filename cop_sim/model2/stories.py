@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.borrow import lent_generator
 from cop_sim.kernel import njit, njit_inline
-from cop_sim.model2.care import belief_update, cop_rng
+from cop_sim.model2.care import belief_update
 from cop_sim.model2.codelearning import learn_code
 from cop_sim.model2.state import REPRESENTATIVE_STATUS
 from cop_sim.world.landscape import contribution
@@ -108,14 +109,14 @@ def cocreate(world, pa, a_i, a_k, b_i, b_k):
 def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
     """Hold the meetings of CoPs ``cm``; ``pressure`` is each practitioner's backlog pressure.
 
-    ``rngs[c]`` is CoP c's own generator. Adds attendees and invited members per CoP to the last
-    two slots of ``tc`` (``COP_TALLY``).
+    Row c of ``rngs`` (a ``borrow.generator_table``) is CoP c's own generator. Adds attendees
+    and invited members per CoP to the last two slots of ``tc`` (``COP_TALLY``).
     """
     m = cp.members.shape[1]
     att = np.zeros(m, dtype=np.bool_)
     tellers = np.empty(m, dtype=np.int64)
     for c in cm:
-        rng = cop_rng(rngs, c)
+        rng = lent_generator(rngs, c)
         n_att, invited = 0, 0
         for q in range(m):
             i = cp.members[c, q]

@@ -14,9 +14,10 @@ turnover draw and the recorder. Here the week is
 and the burn-in is one call (:func:`burn_in`). All of them take one :class:`RunRef` (the run's
 arrays, generators and recorder arrays behind one pointer) and two named tuples of scalars.
 Every draw is taken from the CoP's own generator of the named stream (``run.rng_care`` and
-the others are typed lists, one generator per CoP), and every float is computed by the same
-operations in the same order as the Python code it replaced. Sums that numpy computes pairwise
-(pressure's demand denominator, the week's CoP hours) stay in numpy, in the model.
+the others are tables of generators, a row per CoP: ``borrow.generator_table``), and every
+float is computed by the same operations in the same order as the Python code it replaced.
+Sums that numpy computes pairwise (pressure's demand denominator, the week's CoP hours) stay in
+numpy, in the model.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cop_sim.borrow import lent_generator
 from cop_sim.kernel import njit
-from cop_sim.model2.care import CARE_TALLY, care_week, cop_rng
+from cop_sim.model2.care import CARE_TALLY, care_week
 from cop_sim.model2.outcomes import _T, _measures
 from cop_sim.model2.stories import MEETING_TALLY, meet
 from cop_sim.model2.upkeep import beliefs_week
@@ -70,7 +72,7 @@ def _care(run, kn, wk, clock):
     pr, rngs, members = run.pr, run.rng_care, run.cp.members
     hours, contact, cop_hours, debt, cap = pr.hours, pr.contact, pr.cop_hours, pr.debt, run.cap
     for c in range(members.shape[0]):  # one draw per member, from the CoP's own generator
-        rng = cop_rng(rngs, c)
+        rng = lent_generator(rngs, c)
         for q in range(members.shape[1]):
             i = members[c, q]
             if i < 0:
@@ -129,7 +131,7 @@ def close_week(run, kn, wk, clock):
     if wk.leave_p >= 0.0:  # one draw per member, from the CoP's own generator
         rngs, leavers, members = run.rng_turn, run.leavers, run.cp.members
         for c in range(members.shape[0]):
-            rng = cop_rng(rngs, c)
+            rng = lent_generator(rngs, c)
             for q in range(members.shape[1]):
                 i = members[c, q]
                 if i >= 0 and rng.random() < wk.leave_p:
