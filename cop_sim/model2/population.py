@@ -65,20 +65,34 @@ def uninformed_beliefs(n: int, world: World, rng: np.random.Generator):
 
 def trained_beliefs(disc: np.ndarray, tab: dict, world: World, rng: np.random.Generator):
     """Starting belief means and precisions for practitioners of disciplines ``disc``."""
-    n, T, A = len(disc), world.n_topics, world.n_practices
     if tab.get("uninformed"):
-        return uninformed_beliefs(n, world, rng)
-    trial = trial_values(world)
-    mu = np.broadcast_to(trial, (n, SOCIAL, T, A)).copy()
+        return uninformed_beliefs(len(disc), world, rng)
+    mu, prec = _training(disc, tab, world)
+    mu += rng.normal(0.0, TRAINING_NOISE, mu.shape)
+    return np.clip(mu, 0.0, 1.0), prec
+
+
+def _training(disc: np.ndarray, tab: dict, world: World):
+    """What training teaches each discipline, before individual noise: (mean, precision)."""
+    n, T, A = len(disc), world.n_topics, world.n_practices
+    mu = np.broadcast_to(trial_values(world), (n, SOCIAL, T, A)).copy()
     pc = world.person_centred.astype(float)
     # person-centred training believes more (or less) in person-centred practices than trials show
     mu += (tab["person_centred"][disc] - 0.5)[:, None, None, None] * pc
-    mu += rng.normal(0.0, TRAINING_NOISE, mu.shape)
     prec = np.ones((n, SOCIAL, T, A))
     guideline = np.zeros((T, A))
     guideline[: world.n_conditions, 0] = 1.0  # biomedical training is confident about guidelines
     prec += tab["guideline_confidence"][disc][:, None, None, None] * guideline
-    return np.clip(mu, 0.0, 1.0), prec
+    return mu, prec
+
+
+def _spans(cop: np.ndarray, n_cops: int) -> list:
+    """Each CoP's members as a slice (``lay_out`` places a CoP's members together), else indices."""
+    out = []
+    for rows in by_cop(cop, n_cops):
+        whole = len(rows) and rows[-1] - rows[0] + 1 == len(rows)
+        out.append(slice(int(rows[0]), int(rows[-1]) + 1) if whole else rows)
+    return out
 
 
 def trained_priorities(disc: np.ndarray, tab: dict, world: World) -> np.ndarray:
@@ -104,12 +118,22 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
     disc, cop, slot, members = lay_out(cops)
     n, n_cops, T = len(disc), len(cops), world.n_topics
     meeting = resolved["meeting"]
-    mu, prec = np.empty((n, SOCIAL, T, world.n_practices)), np.empty((n, SOCIAL, T, world.n_practices))
+    spans = _spans(cop, n_cops)
+    if tab.get("uninformed"):
+        mu, prec = np.empty((n, SOCIAL, T, world.n_practices)), np.empty((n, SOCIAL, T, world.n_practices))
+    else:  # the same numbers as trained_beliefs CoP by CoP, with the draws-free part done at once
+        mu, prec = _training(disc, tab, world)
     engagement = np.empty(n)
-    for c, rows in enumerate(by_cop(cop, n_cops)):
-        mu[rows], prec[rows] = trained_beliefs(disc[rows], tab, world, rngs[c])
+    for c, rows in enumerate(spans):
+        size = len(disc[rows])
+        if tab.get("uninformed"):
+            mu[rows], prec[rows] = uninformed_beliefs(size, world, rngs[c])
+        else:
+            mu[rows] += rngs[c].normal(0.0, TRAINING_NOISE, (size,) + mu.shape[1:])
         engagement[rows] = np.clip(rngs[c].normal(meeting["engagement_mean"], meeting["engagement_sd"],
-                                                  len(rows)), 0.05, 1.0)
+                                                  size), 0.05, 1.0)
+    if not tab.get("uninformed"):
+        np.clip(mu, 0.0, 1.0, out=mu)
     pr = Practitioners(
         disc=disc, cop=cop, slot=slot, status=tab["status"][disc], hours=tab["clinical_hours"][disc],
         contact=tab["contact_share"][disc], engagement=engagement,
@@ -120,16 +144,17 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
         st_surprise=np.zeros(n), score=np.full(n, np.nan),
     )
-    pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs)
+    pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs, spans)
     cp = build_cops(resolved, cops, members, pa, world, rngs)
     return pr, pa, cp, tab
 
 
 def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: np.ndarray, n_cops: int,
-                   rngs: list[np.random.Generator]) -> Patients:
+                   rngs: list[np.random.Generator], spans: list | None = None) -> Patients:
     """Each CoP's patients, drawn from its own mix over the world's catalogue of contexts.
 
-    ``rngs[c]`` draws CoP c's mix and its members' panels (see :func:`build`).
+    ``rngs[c]`` draws CoP c's mix and its members' panels (see :func:`build`); ``spans[c]`` are
+    its members' rows (default: from ``cop``).
     """
     pat = resolved["patients"]
     n, ppp, T = len(cop), pat["per_practitioner"], world.n_topics
@@ -139,18 +164,18 @@ def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: n
     asked = np.empty((n, ppp), dtype=np.int64)
     tie = np.empty((n, ppp))
     weekly = np.empty((n, ppp))
-    for c, rows in enumerate(by_cop(cop, n_cops)):
-        rng = rngs[c]
+    for c, rows in enumerate(_spans(cop, n_cops) if spans is None else spans):
+        rng, size = rngs[c], len(cop[rows])
         cum = np.cumsum(site_mix(world, prevalence, pat["social_need_prevalence"],
                                  resolved["world"]["site_spread"], rng))
-        u = rng.random((len(rows), ppp))
+        u = rng.random((size, ppp))
         mine = np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), len(cum) - 1)
-        mine[rng.random((len(rows), ppp)) >= panel_share[rows, None]] = -1
+        mine[rng.random((size, ppp)) >= panel_share[rows, None]] = -1
         ctx[rows] = mine
         weekly[rows] = demand(resolved, world, mine)
-        level[rows] = rng.choice(3, size=(len(rows), ppp), p=pat["engagement"])
+        level[rows] = rng.choice(3, size=(size, ppp), p=pat["engagement"])
         asked[rows] = np.where(mine >= 0, first_request(weekly[rows], rng), NEVER)
-        tie[rows] = rng.random((len(rows), ppp))
+        tie[rows] = rng.random((size, ppp))
     plans = np.full((n, ppp, T), -1, dtype=PLAN_DTYPE)
     return Patients(
         ctx=ctx, demand=weekly, engage=ENGAGEMENT_WEIGHT[level], asked=asked, tie=tie,
