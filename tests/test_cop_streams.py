@@ -85,3 +85,12 @@ def test_a_kernel_draws_from_a_lent_generator_as_from_the_python_object():
     assert got == (same[1].random(), same[1].standard_normal(), same[1].integers(0, 1000))
     assert gens[1].random() == same[1].random()  # the Python object went on from there
     assert gens[0].random() == same[0].random()  # the other row's was not touched
+
+
+def test_two_cops_of_one_name_are_refused(tmp_path):
+    """A CoP's name keys its streams and its rows of output, so two CoPs may not share one."""
+    path = tmp_path / "twins.toml"
+    path.write_text((ROOT / "scenarios" / "default.toml").read_text()
+                    + '\n[[cops]]\nname = "north"\n\n[[cops]]\nname = "north"\n')
+    with pytest.raises(scenario.InputError, match=r"cops\[1\]\.name.*'north' is also the name of CoP 1"):
+        scenario.load(path)
