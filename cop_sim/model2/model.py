@@ -85,7 +85,7 @@ class CopModel(mesa.Model):
             rng_care=self.cop_streams("practice"), rng_meet=self.cop_streams("meetings"),
             rng_turn=self.cop_streams("turnover"), rec_tallies=rec.tallies, rec_measures=rec.measures,
             rec_per_cop=rec.per_cop, rec_weeks=rec.weeks, cop_prio=self.cop_prio, **self._scratch)
-        # the burn-in's care is not recorded: week 0 is a settled practice
+        # the burn-in's care is not recorded: the starting state (row -1) is a settled practice
         week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
         self.clock += resolved["burn_in"]
         agents.make(self)
