@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from cop_sim import models, scenario
+from cop_sim.borrow import generator_table, lent_generator
+from cop_sim.kernel import njit
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = ["weeks=16", "burn_in=4", "turnover.annual_rate=0.5"]  # turnover on: its draws are per CoP too
@@ -67,21 +70,17 @@ def test_a_cop_keyed_by_name_keeps_its_draws_when_another_cop_is_added(tmp_path)
         assert _cop(five, name).equals(_cop(four, name)), name
 
 
+@njit
+def _draws(table, row):
+    rng = lent_generator(table, row)
+    return rng.random(), rng.standard_normal(), rng.integers(0, 1000)
+
+
 def test_a_kernel_draws_from_a_lent_generator_as_from_the_python_object():
     """Kernels take each CoP's generator as a row of addresses; draws advance the object's own state."""
-    import numpy as np
-
-    from cop_sim.borrow import generator_table, lent_generator
-    from cop_sim.kernel import njit
-
-    @njit
-    def draws(table, row):
-        rng = lent_generator(table, row)
-        return rng.random(), rng.standard_normal(), rng.integers(0, 1000)
-
     gens = [np.random.default_rng(s) for s in (1, 2)]
     same = [np.random.default_rng(s) for s in (1, 2)]
-    got = draws(generator_table(gens), 1)
+    got = _draws(generator_table(gens), 1)
     assert got == (same[1].random(), same[1].standard_normal(), same[1].integers(0, 1000))
     assert gens[1].random() == same[1].random()  # the Python object went on from there
     assert gens[0].random() == same[0].random()  # the other row's was not touched
