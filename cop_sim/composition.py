@@ -96,8 +96,13 @@ def check_common(resolved: dict, source: str, template: dict) -> None:
     cops = expand_cops(resolved, template, source)
     weeks = resolved["weeks"]
     total = 0
+    named: dict[str, int] = {}
     for i, cop in enumerate(cops):
         key = f"cops[{i}]" if i < len(resolved["cops"]) else "cop"
+        if cop["name"] in named:  # a name keys the CoP's rows of outputs and its random streams
+            raise InputError(source, f"{key}.name", f"'{cop['name']}' is also the name of CoP "
+                             f"{named[cop['name']] + 1}; allowed: a name no other CoP has")
+        named[cop["name"]] = i
         size = sum(cop["members"].values())
         total += size
         if size > MAX_COP_SIZE:

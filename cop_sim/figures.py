@@ -22,6 +22,8 @@ from cop_sim import outcome_info, plot_rules  # noqa: E402
 Panel = tuple[str, str, list[str]]  # title, y label with unit, columns
 COP_OUTCOME = "care_quality"  # what the per-CoP panels show
 MAX_COPS = 12  # beyond this many CoPs the panels are too small to read; the table has them all
+# the x axis of a weekly series: point w is simulated week w, at its end (docs/ODD.md, 3)
+WEEK_AXIS = "simulated week (-1 = starting state)"
 
 
 def plot_run(ts: pd.DataFrame, panels: list[Panel] | None, path: str | Path, title: str = "",
@@ -84,7 +86,7 @@ def _panel(ax, ts, time_col, ptitle, ylabel, cols, meetings, events) -> None:
             drawn.append(ts[c])
     missing = [c for c in cols if ts[c].isna().all()]
     ax.set_title(ptitle + (f" ({shared})" if shared else ""), fontsize=10)
-    ax.set_xlabel(f"{time_col} (simulated)")
+    ax.set_xlabel(WEEK_AXIS if time_col == "week" else f"{time_col} (simulated)")
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     if missing:  # say why a series is absent instead of listing it without a line
@@ -103,7 +105,7 @@ def _cop_panels(sub, per_cop, cops, rows, cols, time_col, events) -> None:
         rows_c = per_cop[per_cop["cop"].astype(str) == cop]
         plot_rules.series(ax, rows_c[time_col], y, outcome_info.base(COP_OUTCOME).replace("_", " "))
         ax.set_title(f"CoP {cop}", fontsize=9)
-        ax.set_xlabel(f"{time_col} (simulated)", fontsize=8)
+        ax.set_xlabel(WEEK_AXIS if time_col == "week" else f"{time_col} (simulated)", fontsize=8)
         ax.grid(alpha=0.3)
         plot_rules.mark_weeks(ax, plot_rules.cop_meeting_weeks(per_cop, cop, time_col), events)
     for ax in axes[len(cops):]:

@@ -28,7 +28,9 @@ def main(argv: list[str]) -> None:
     header = [f"# SYNTHETIC DATA, not measurements: simulated by cop-sim from {Path(cal.scenario_path).name}",
               f"# with the observation model of {Path(cal.path).name} (measurement noise included), at:"]
     header += [f"#   {k} = {v:g}" for k, v in truth.items()]
-    header += ["# Aggregated columns (mean, share) hold one value, in the row of their window's last week."]
+    header += ["# Aggregated columns (mean, share) hold one value, in the row of their window's last week.",
+               "# Row `week` = w is simulated week w (0 .. weeks - 1): its meetings, its care and the state"
+               " at its end."]
     path = Path(cal.data_path)
     path.write_text("\n".join(header) + "\n" + frame.to_csv(index=False, float_format="%.6g"))
     print(f"wrote {path}")

@@ -56,16 +56,16 @@ def _error(capsys, argv: list[str]) -> str:
     ({'[parameters."practice.caseload"]\nlo = 0.5\nhi = 3.0\n': '[parameters."patients.per_practitioner"]\n'},
      None, "'parameters.patients.per_practitioner': 'patients.per_practitioner' has no prior in the "
            "model's spec"),
-    ({}, "week,attendance,backlog,knowledge,mood\n26,0.7,0.1,0.5,3\n",
+    ({}, "week,attendance,backlog,knowledge,mood\n25,0.7,0.1,0.5,3\n",
      "'mood': data column is neither observed"),
     ({"months = [6]": "months = [7]"}, None,
-     "'observe.knowledge.months': 7 is outside the horizon: weeks 0..26"),
+     "'observe.knowledge.months': 7 is outside the horizon: weeks 0..25"),
     ({'outcome = "backlog"': 'outcome = "backlog"\nper_cop = true'}, None,
      "'observe.backlog.outcome': model 'cop' has no output 'backlog'"),  # not among the per-CoP series
     ({'outcome = "backlog"': 'outcome = "backlogs"'}, None,
      "'observe.backlog.outcome': model 'cop' has no output 'backlogs'"),
-    ({'weeks = [3, 7, 11, 15, 19, 23]\naggregate = "mean"': 'weeks = [3, 4]\naggregate = "value"'}, None,
-     "'observe.attendance.weeks': 'attendance' has no value at w4"),
+    ({'weeks = [2, 6, 10, 14, 18, 22]\naggregate = "mean"': 'weeks = [2, 3]\naggregate = "value"'}, None,
+     "'observe.attendance.weeks': 'attendance' has no value at w3"),
     ({"[abc]": "[abc]\npopulaton = 3"}, None, "'abc.populaton': unknown key. Did you mean 'population'?"),
 ])
 def test_bad_calibration_files_are_refused_before_any_run(tmp_path, capsys, replace, data, expect):
@@ -77,16 +77,16 @@ def test_bad_calibration_files_are_refused_before_any_run(tmp_path, capsys, repl
 
 def test_observation_model_reads_the_run_as_stated(tmp_path):
     cal = load(_write(tmp_path))
-    assert cal.observations[2].weeks == (26,)  # month 6 is week round(52 * 6 / 12)
+    assert cal.observations[2].weeks == (25,)  # month 6 ends with week round(52 * 6 / 12) - 1
     result = models.simulate(cal.resolve({"meeting.engagement_mean": 0.6, "practice.caseload": 2.0}), 5)
     ts = result.timeseries.set_index("week")
     stats = observe.statistics(result, cal.observations)
-    assert list(stats) == ["attendance|mean", "backlog|mean", "knowledge|w26"]
-    assert stats["attendance|mean"] == pytest.approx(ts.attendance.loc[[3, 7, 11, 15, 19, 23]].mean())
-    assert stats["backlog|mean"] == pytest.approx(ts.backlog.loc[14:26].mean())
-    assert stats["knowledge|w26"] == ts.belief_error.loc[26]
-    share = observe.Observation("q", "care_quality", tuple(range(14, 27)), "share_above", 0.38, False, 0.1)
-    assert observe.statistics(result, [share])["q|share"] == pytest.approx((ts.care_quality.loc[14:26] > 0.38)
+    assert list(stats) == ["attendance|mean", "backlog|mean", "knowledge|w25"]
+    assert stats["attendance|mean"] == pytest.approx(ts.attendance.loc[[2, 6, 10, 14, 18, 22]].mean())
+    assert stats["backlog|mean"] == pytest.approx(ts.backlog.loc[13:25].mean())
+    assert stats["knowledge|w25"] == ts.belief_error.loc[25]
+    share = observe.Observation("q", "care_quality", tuple(range(13, 26)), "share_above", 0.38, False, 0.1)
+    assert observe.statistics(result, [share])["q|share"] == pytest.approx((ts.care_quality.loc[13:25] > 0.38)
                                                                           .mean())
     noisy = observe.add_noise(stats, cal.observations, 1)
     assert noisy == observe.add_noise(stats, cal.observations, 1) != stats
@@ -180,7 +180,7 @@ def test_recovery_covers_the_truths_and_narrows_the_prior(tmp_path):
 
     cal = load(HERE / "recovery_model2.toml")
     assert cal.model == "cop" and "meeting.trust_rate" in cal.keys
-    assert cal.abc["population"] <= 100 and cal.abc["generations"] <= 3 and cal.horizon == 26
+    assert cal.abc["population"] <= 100 and cal.abc["generations"] <= 3 and cal.horizon == 25  # weeks 0 .. 25
     result = recover(cal, 10, tmp_path / "rec", workers=2, progress=False)
     frame = result["frame"]
     for key, g in frame.groupby("parameter"):

@@ -23,7 +23,7 @@ def test_run_writes_every_output(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "belief_error" in printed and str(out) in printed
     ts = pd.read_parquet(out / "timeseries.parquet")
-    assert list(ts["week"]) == list(range(9))
+    assert list(ts["week"]) == list(range(-1, 8))  # the starting state, then weeks 0 .. 7
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 7 and summary["provenance"]["cop_sim_version"]
     assert "git_commit" in summary["provenance"]

@@ -55,7 +55,7 @@ def test_stepwise_socialisation_moves_one_step_towards_the_code():
     cp.R_mu[:, 0, :, :] = [0.0, 1.0]  # every code prescribes practice 1
     cp.R_prec[:] = 1.0
     before = preference(pr.mu)[:, 0, :]
-    socialise(m.k.pr, m.k.cp, 1.0, m.streams["socialise"])
+    socialise(m.k.pr, m.k.cp, 1.0, m.cop_streams("socialise"))
     after = preference(pr.mu)[:, 0, :]
     assert (after[before == 0] == -1).all()  # practice 0 -> no preference
     assert (after[before == -1] == 1).all()  # no preference -> the code's practice

@@ -80,7 +80,7 @@ def test_per_cop_last_quarter_quality_combines_to_the_pooled_one():
     """Each CoP's own last-quarter care quality, weighted by its encounters, is the pooled value."""
     res = _run("n_cops=3", "weeks=26", seed=2)
     per_cop = res.meta["per_cop"]
-    last = per_cop[per_cop["week"] > 26 - 13]
+    last = per_cop[per_cop["week"] >= 26 - 13]  # the last 13 weeks: 13 .. 25
     enc = last.groupby("cop")["encounters"].sum()
     means = {c: res.summary[f"care_quality_last_quarter|cop={c}"] for c in enc.index}
     pooled = sum(means[c] * enc[c] for c in enc.index) / enc.sum()

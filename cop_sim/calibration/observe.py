@@ -5,6 +5,9 @@ its mean over the weeks, or the share of values above a threshold (how a survey 
 "goals met"), pooled or per CoP, plus Gaussian measurement noise. Statistic keys are
 ``column|w12`` (value), ``column|mean``/``column|share`` (aggregates), with ``|cop=X``
 inserted for per-CoP columns; their order is fixed by the file.
+
+A week is the run's row label: week w is simulated week w (0 .. weeks - 1), with its meetings,
+its care and the state at its end; a meeting of week w is observed at week w (docs/ODD.md, 3).
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ ABC_SPEC: dict[str, Param] = {
 OBS_SPEC: dict[str, Param] = {
     "outcome": Param("", "column of the model's weekly series (or per-CoP series)", kind=str),
     "weeks": Param([], "weeks observed (value) or averaged over (mean, share_above)", kind=list),
-    "months": Param([], "as weeks, in months: month m is week round(52 m / 12)", kind=list),
+    "months": Param([], "as weeks, in months: month m ends with week round(52 m / 12) - 1", kind=list),
     "aggregate": Param("value", "value at each week | mean over the weeks | share above threshold",
                        choices=AGGREGATES),
     "threshold": Param(0.5, "share_above: values above this count as met", "-"),
@@ -219,7 +219,7 @@ def read_data(path: Path, source: str) -> pd.DataFrame:
         times.append(t)
     frame[unit] = times  # the month column stays, for messages
     # a month past 10^12 is beyond any horizon; capped so that 52 m stays finite
-    frame["week"] = [int(t) if unit == "week" else round(52 * min(t, 1e12) / 12) for t in times]
+    frame["week"] = [int(t) if unit == "week" else month_week(min(t, 1e12)) for t in times]
     return frame
 
 
@@ -341,6 +341,12 @@ def _same_resolution(spec: Calibration, base_values: dict) -> bool:
     return True
 
 
+def month_week(month: float) -> float:
+    """The week whose row ends month ``month``: row w is simulated week w (0 .. weeks - 1), so a
+    year of 52 weeks ends with week 51 (docs/ODD.md, 3)."""
+    return round(52 * month / 12) - 1
+
+
 def _default(param: Param, f: Fitted) -> float:
     v = param.default
     return float(v) if f.prior.lo <= v <= f.prior.hi else float(f.prior.ppf(0.5))
@@ -361,7 +367,7 @@ def _observation(col: str, raw: Any, source: str, horizon: int) -> Observation:
     for v in listed:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise InputError(source, f"{at}{name}", f"got {v!r}; allowed: numbers")
-        w = round(52 * v / 12) if name == "months" else v
+        w = month_week(v) if name == "months" else v
         if not float(w).is_integer() or not 0 <= w <= horizon:
             raise InputError(source, f"{at}{name}", f"{v!r} is outside the horizon: weeks 0..{horizon}")
         weeks.append(int(w))

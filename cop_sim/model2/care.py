@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.borrow import lent_generator
 from cop_sim.kernel import njit, njit_inline
 from cop_sim.queue import serve, weeks_to_request
 from cop_sim.world.landscape import contributions
@@ -327,14 +328,16 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
 
 
 @njit
-def care_week(world, pr, pa, cp, kn, hidden, cap, week, rng, tally, tc, chosen, key, order, v):
+def care_week(world, pr, pa, cp, kn, hidden, cap, week, rngs, tally, tc, chosen, key, order, v):
     """Every practitioner's visits of the week, CoP by CoP, member slot by slot.
 
-    ``chosen``, ``key`` and ``order`` (a panel long) are scratch space for the queue; ``v`` (a
-    value per topic) for a plan's true values, reused by every visit.
+    Row c of ``rngs`` (a ``borrow.generator_table``) is CoP c's own generator. ``chosen``,
+    ``key`` and ``order`` (a panel long) are scratch space for the queue; ``v`` (a value per
+    topic) for a plan's true values, reused by every visit.
     """
     members, asked, tie, demand = cp.members, pa.asked, pa.tie, pa.demand  # hoisted out of the loops
     for c in range(members.shape[0]):
+        rng = lent_generator(rngs, c)
         for q in range(members.shape[1]):
             i = members[c, q]
             if i < 0:

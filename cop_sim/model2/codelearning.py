@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.borrow import lent_generator
 from cop_sim.kernel import njit
 
 STEP = 0.25  # the lead a step towards the code gives the code's practice (only the order matters)
@@ -142,11 +143,15 @@ def learn_code(world, pr, pa, cp, kn, c, att, rng):
 
 
 @njit
-def socialise(pr, cp, p1, rng):
-    """Each member, on each topic, steps towards the code's practice with chance p1 (stepwise use)."""
+def socialise(pr, cp, p1, rngs):
+    """Each member, on each topic, steps towards the code's practice with chance p1 (stepwise use).
+
+    Row c of ``rngs`` (a ``borrow.generator_table``) is CoP c's own generator.
+    """
     n, S, T, A = pr.mu.shape
     for i in range(n):
         c = pr.cop[i]
+        rng = lent_generator(rngs, c)
         for s in range(S):
             for t in range(T):
                 a = prescribed(cp.R_mu, cp.R_prec, c, s, t)

@@ -7,12 +7,13 @@ from typing import NamedTuple
 import mesa
 import numpy as np
 
+from cop_sim.borrow import generator_table
 from cop_sim.calendar import Calendar
 from cop_sim.composition import by_cop, expand_cops
 from cop_sim.model2 import agents, checks, teams, week
 from cop_sim.model2.care import COP_TALLY
 from cop_sim.model2.codelearning import absorbing, settled, socialise
-from cop_sim.model2.outcomes import _T, TALLIES, Recorder
+from cop_sim.model2.outcomes import _T, INITIAL_WEEK, TALLIES, Recorder
 from cop_sim.model2.population import build, build_cops, demand
 from cop_sim.model2.spec import COP_SPEC
 from cop_sim.model2.state import knobs
@@ -49,7 +50,11 @@ class CopModel(mesa.Model):
         self.world = build_world(resolved["world"], seed, pat["min_conditions"], pat["max_conditions"])
         self.cops = expand_cops(resolved, template=COP_SPEC)
         self.cop_names = [c["name"] for c in self.cops]
-        self.pr, self.pa, self.cp, self.tables = build(resolved, self.cops, self.world, self.streams["init"])
+        # each CoP draws from its own child of each stream, keyed by its name (docs/ODD.md, 4.9)
+        self.cop_rngs: dict[str, list] = {}
+        self.kernel_rngs: dict[str, np.ndarray] = {}
+        self.pr, self.pa, self.cp, self.tables = build(resolved, self.cops, self.world,
+                                                       self.streams.per_cop("init", self.cop_names))
         self.k = Refs(*refs(self.pr, self.pa, self.cp, self.world))  # what the kernels take
         self.kn = knobs(resolved)
         roles = topic_roles(self.world.n_topics, self.world.n_conditions)
@@ -78,14 +83,26 @@ class CopModel(mesa.Model):
         self.run = run_ref(
             world=self.k.world, pr=self.k.pr, pa=self.k.pa, cp=self.k.cp, hidden=self.hidden,
             denom=self._denom, leavers=self._leavers, tally=self._tally, tc=self._tc,
-            rng_care=self.streams["practice"], rng_meet=self.streams["meetings"],
-            rng_turn=self.streams["turnover"], rec_tallies=rec.tallies, rec_measures=rec.measures,
+            rng_care=self.cop_streams("practice"), rng_meet=self.cop_streams("meetings"),
+            rng_turn=self.cop_streams("turnover"), rec_tallies=rec.tallies, rec_measures=rec.measures,
             rec_per_cop=rec.per_cop, rec_weeks=rec.weeks, cop_prio=self.cop_prio, **self._scratch)
-        # the burn-in's care is not recorded: week 0 is a settled practice
+        # the burn-in's care is not recorded: the starting state (row -1) is a settled practice
         week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
         self.clock += resolved["burn_in"]
         agents.make(self)
-        self._record()
+        self._record(INITIAL_WEEK)  # the settled practice, before week 0
+
+    def cop_streams(self, name: str) -> np.ndarray:
+        """Each CoP's own generator of stream ``name``, as the table the kernels take (a row per CoP).
+
+        Made on first use and kept for the run: the kernels borrow the generators
+        (:func:`cop_sim.borrow.generator_table`), and Python code draws from the same ones through
+        ``cop_rngs[name]``.
+        """
+        if name not in self.kernel_rngs:
+            self.cop_rngs[name] = self.streams.per_cop(name, self.cop_names)
+            self.kernel_rngs[name] = generator_table(self.cop_rngs[name])
+        return self.kernel_rngs[name]
 
     def _cop_priorities(self) -> np.ndarray:
         """What matters to each CoP's patients on average (the target of shared vision)."""
@@ -116,9 +133,10 @@ class CopModel(mesa.Model):
             calendar.env.run(until=self.horizon)
         return calendar
 
-    def _record(self) -> None:
+    def _record(self, label: int) -> None:
+        """Write the next row of the recorder, labelled week ``label``."""
         self._tally[_T["cop_hours"]] = self.pr.cop_hours.sum()  # numpy's pairwise sum, as always
-        week.record(self.run, self.recorder.rows, self.week)
+        week.record(self.run, self.recorder.rows, label)
         self.recorder.rows += 1
 
     def step(self) -> None:
@@ -135,13 +153,13 @@ class CopModel(mesa.Model):
         n_left = week.close_week(self.run, self.kn, self.wk, self.clock)  # care, beliefs, who leaves
         self.clock += 1
         if self.kn.stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
-            socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.streams["socialise"])
+            socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.cop_streams("socialise"))
         if n_left:
-            replace(self.pr, self.pa, self.cp, self.tables, self.world, self.params, self.streams["turnover"],
-                    self._leavers[:n_left].copy())
+            replace(self.pr, self.pa, self.cp, self.tables, self.world, self.params,
+                    self.cop_rngs["turnover"], self._leavers[:n_left].copy())
         self._tally[_T["leavers"]] = n_left
+        self._record(self.week)  # row `week` is the state at the end of this week (docs/ODD.md)
         self.week += 1
-        self._record()
         if self.week >= self.horizon or (self.absorbing and self.equilibrium().all()):
             self.running = False
 
@@ -170,8 +188,8 @@ class CopModel(mesa.Model):
         self.params = stage.params
         self.kn = knobs(self.params)
         self.cops = expand_cops(self.params, template=COP_SPEC)
-        rng = self.streams["events"]
-        fresh = build_cops(self.params, self.cops, self.cp.members, self.pa, self.world, rng)
+        rngs = self.streams.per_cop("events", self.cop_names)
+        fresh = build_cops(self.params, self.cops, self.cp.members, self.pa, self.world, rngs)
         cp = self.cp
         for name in ("skill", "preparation", "documentation", "mentor", "meeting_hours", "cases", "noise"):
             getattr(cp, name)[:] = getattr(fresh, name)

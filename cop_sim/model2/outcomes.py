@@ -17,6 +17,10 @@ from cop_sim.vocab import cop_key
 TALLIES = CARE_TALLY + MEETING_TALLY + ("leavers", "cop_hours")
 _T = {k: i for i, k in enumerate(TALLIES)}
 assert len(_T) == len(TALLIES), "tally names must be unique"
+# Row ``week`` = w holds simulated week w (0 .. weeks - 1): the week's tallies (its meetings,
+# events and care) and the state at its end. The first row, labelled INITIAL_WEEK, is the state
+# after the burn-in, before week 0, with no tallies (docs/ODD.md, 7.10).
+INITIAL_WEEK = -1
 MEASURES = ("shared_vision", "consensus", "trust_density", "representative_trust", "inclusion_habit")
 # column = numerator / denominator (NaN where the denominator is 0: no encounter, no meeting)
 RATIOS = (
@@ -126,7 +130,11 @@ def _measures(pr, cp, cop_prio, out):
 
 
 class Recorder:
-    """Outcomes of every week in arrays (pooled and per CoP); week 0 is the starting state."""
+    """Outcomes of every week in arrays (pooled and per CoP).
+
+    Row 0 is the starting state (labelled :data:`INITIAL_WEEK`); row w + 1 is simulated week w,
+    labelled w, with the tallies of that week and the state at its end.
+    """
 
     def __init__(self, n_cops: int, horizon: int, practitioners: int):
         self.tallies = np.zeros((horizon + 1, len(TALLIES)))

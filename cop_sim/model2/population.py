@@ -65,20 +65,34 @@ def uninformed_beliefs(n: int, world: World, rng: np.random.Generator):
 
 def trained_beliefs(disc: np.ndarray, tab: dict, world: World, rng: np.random.Generator):
     """Starting belief means and precisions for practitioners of disciplines ``disc``."""
-    n, T, A = len(disc), world.n_topics, world.n_practices
     if tab.get("uninformed"):
-        return uninformed_beliefs(n, world, rng)
-    trial = trial_values(world)
-    mu = np.broadcast_to(trial, (n, SOCIAL, T, A)).copy()
+        return uninformed_beliefs(len(disc), world, rng)
+    mu, prec = _training(disc, tab, world)
+    mu += rng.normal(0.0, TRAINING_NOISE, mu.shape)
+    return np.clip(mu, 0.0, 1.0), prec
+
+
+def _training(disc: np.ndarray, tab: dict, world: World):
+    """What training teaches each discipline, before individual noise: (mean, precision)."""
+    n, T, A = len(disc), world.n_topics, world.n_practices
+    mu = np.broadcast_to(trial_values(world), (n, SOCIAL, T, A)).copy()
     pc = world.person_centred.astype(float)
     # person-centred training believes more (or less) in person-centred practices than trials show
     mu += (tab["person_centred"][disc] - 0.5)[:, None, None, None] * pc
-    mu += rng.normal(0.0, TRAINING_NOISE, mu.shape)
     prec = np.ones((n, SOCIAL, T, A))
     guideline = np.zeros((T, A))
     guideline[: world.n_conditions, 0] = 1.0  # biomedical training is confident about guidelines
     prec += tab["guideline_confidence"][disc][:, None, None, None] * guideline
-    return np.clip(mu, 0.0, 1.0), prec
+    return mu, prec
+
+
+def _spans(cop: np.ndarray, n_cops: int) -> list:
+    """Each CoP's members as a slice (``lay_out`` places a CoP's members together), else indices."""
+    out = []
+    for rows in by_cop(cop, n_cops):
+        whole = len(rows) and rows[-1] - rows[0] + 1 == len(rows)
+        out.append(slice(int(rows[0]), int(rows[-1]) + 1) if whole else rows)
+    return out
 
 
 def trained_priorities(disc: np.ndarray, tab: dict, world: World) -> np.ndarray:
@@ -94,17 +108,36 @@ def trained_priorities(disc: np.ndarray, tab: dict, world: World) -> np.ndarray:
     return np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / world.n_topics)
 
 
-def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generator):
-    """Draw the starting state: practitioners, patients and CoPs. Returns (pr, pa, cp, tab)."""
+def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.Generator]):
+    """Draw the starting state: practitioners, patients and CoPs. Returns (pr, pa, cp, tab).
+
+    ``rngs`` holds each CoP's own generator (of the ``init`` stream): every draw for a CoP's
+    members, patients and representative comes from it, so one CoP's settings never shift
+    another's draws.
+    """
     tab = discipline_tables(resolved)
     disc, cop, slot, members = lay_out(cops)
     n, n_cops, T = len(disc), len(cops), world.n_topics
-    mu, prec = trained_beliefs(disc, tab, world, rng)
     meeting = resolved["meeting"]
+    spans = _spans(cop, n_cops)
+    if tab.get("uninformed"):
+        mu, prec = np.empty((n, SOCIAL, T, world.n_practices)), np.empty((n, SOCIAL, T, world.n_practices))
+    else:  # the same numbers as trained_beliefs CoP by CoP, with the draws-free part done at once
+        mu, prec = _training(disc, tab, world)
+    engagement = np.empty(n)
+    for c, rows in enumerate(spans):
+        size = len(disc[rows])
+        if tab.get("uninformed"):
+            mu[rows], prec[rows] = uninformed_beliefs(size, world, rngs[c])
+        else:
+            mu[rows] += rngs[c].normal(0.0, TRAINING_NOISE, (size,) + mu.shape[1:])
+        engagement[rows] = np.clip(rngs[c].normal(meeting["engagement_mean"], meeting["engagement_sd"],
+                                                  size), 0.05, 1.0)
+    if not tab.get("uninformed"):
+        np.clip(mu, 0.0, 1.0, out=mu)
     pr = Practitioners(
         disc=disc, cop=cop, slot=slot, status=tab["status"][disc], hours=tab["clinical_hours"][disc],
-        contact=tab["contact_share"][disc],
-        engagement=np.clip(rng.normal(meeting["engagement_mean"], meeting["engagement_sd"], n), 0.05, 1.0),
+        contact=tab["contact_share"][disc], engagement=engagement,
         insight=tab["context_insight"][disc], mu=mu, prec=prec, P=trained_priorities(disc, tab, world),
         habit=tab["inclusion"][disc].copy(), m_joint=np.full(n, np.nan), m_solo=np.full(n, np.nan),
         told_by=np.full((n, SOCIAL, T, world.n_practices), -1, dtype=SLOT_DTYPE),
@@ -112,32 +145,41 @@ def build(resolved: dict, cops: list[dict], world: World, rng: np.random.Generat
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
         st_surprise=np.zeros(n), score=np.full(n, np.nan),
     )
-    pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rng)
-    cp = build_cops(resolved, cops, members, pa, world, rng)
+    pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs, spans)
+    cp = build_cops(resolved, cops, members, pa, world, rngs)
     return pr, pa, cp, tab
 
 
 def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: np.ndarray, n_cops: int,
-                   rng: np.random.Generator) -> Patients:
-    """Each CoP's patients, drawn from its own mix over the world's catalogue of contexts."""
+                   rngs: list[np.random.Generator], spans: list | None = None) -> Patients:
+    """Each CoP's patients, drawn from its own mix over the world's catalogue of contexts.
+
+    ``rngs[c]`` draws CoP c's mix and its members' panels (see :func:`build`); ``spans[c]`` are
+    its members' rows (default: from ``cop``).
+    """
     pat = resolved["patients"]
     n, ppp, T = len(cop), pat["per_practitioner"], world.n_topics
     prevalence = np.full(world.n_conditions, pat["condition_prevalence"])
-    mixes = np.array([site_mix(world, prevalence, pat["social_need_prevalence"],
-                               resolved["world"]["site_spread"], rng) for _ in range(n_cops)])
-    cum = np.cumsum(mixes, axis=1).reshape(n_cops, -1) if n_cops else np.zeros((0, 1))
-    u = rng.random((n, ppp))
     ctx = np.empty((n, ppp), dtype=np.int64)
-    for c, rows in enumerate(by_cop(cop, n_cops)):
-        ctx[rows] = np.minimum(np.searchsorted(cum[c], u[rows] * cum[c, -1], side="right"), cum.shape[1] - 1)
-    ctx[rng.random((n, ppp)) >= panel_share[:, None]] = -1
-    active = ctx >= 0
-    weekly = demand(resolved, world, ctx)
-    level = rng.choice(3, size=(n, ppp), p=pat["engagement"])
+    level = np.empty((n, ppp), dtype=np.int64)
+    asked = np.empty((n, ppp), dtype=np.int64)
+    tie = np.empty((n, ppp))
+    weekly = np.empty((n, ppp))
+    for c, rows in enumerate(_spans(cop, n_cops) if spans is None else spans):
+        rng, size = rngs[c], len(cop[rows])
+        cum = np.cumsum(site_mix(world, prevalence, pat["social_need_prevalence"],
+                                 resolved["world"]["site_spread"], rng))
+        u = rng.random((size, ppp))
+        mine = np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), len(cum) - 1)
+        mine[rng.random((size, ppp)) >= panel_share[rows, None]] = -1
+        ctx[rows] = mine
+        weekly[rows] = demand(resolved, world, mine)
+        level[rows] = rng.choice(3, size=(size, ppp), p=pat["engagement"])
+        asked[rows] = np.where(mine >= 0, first_request(weekly[rows], rng), NEVER)
+        tie[rows] = rng.random((size, ppp))
     plans = np.full((n, ppp, T), -1, dtype=PLAN_DTYPE)
     return Patients(
-        ctx=ctx, demand=weekly, engage=ENGAGEMENT_WEIGHT[level],
-        asked=np.where(active, first_request(weekly, rng), NEVER), tie=rng.random((n, ppp)),
+        ctx=ctx, demand=weekly, engage=ENGAGEMENT_WEIGHT[level], asked=asked, tie=tie,
         plan=plans, tried=np.full((n, ppp), -1, dtype=np.int64), joint=np.zeros((n, ppp), dtype=bool),
         inc_plan=plans.copy(), inc_value=np.full((n, ppp), -np.inf), known=np.zeros((n, ppp), dtype=bool),
         health=np.full((n, ppp, T), 0.5), health_week=np.zeros((n, ppp), dtype=np.int64),
@@ -155,8 +197,11 @@ def demand(resolved: dict, world: World, ctx: np.ndarray) -> np.ndarray:
 
 
 def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patients, world: World,
-               rng: np.random.Generator) -> Cops:
-    """The CoPs' settings as arrays, their trust, empty repositories and representatives."""
+               rngs: list[np.random.Generator]) -> Cops:
+    """The CoPs' settings as arrays, their trust, empty repositories and representatives.
+
+    ``rngs[c]`` draws CoP c's representative among its own patients.
+    """
     n_cops, m = members.shape
     col = lambda key: np.array([spec[key] for spec in cops], dtype=float)  # noqa: E731
     led = col("moderators") > 0 if n_cops else np.zeros(0, dtype=bool)
@@ -167,7 +212,7 @@ def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patien
         mem = members[c][members[c] >= 0]
         rows, slots = np.nonzero(pa.ctx[mem] >= 0)
         if rep[c] and len(rows):
-            pick = int(rng.integers(len(rows)))
+            pick = int(rngs[c].integers(len(rows)))
             rep_i[c], rep_k[c] = mem[rows[pick]], slots[pick]
     noise = resolved["practice"]["observation_noise"] * np.where(
         col("mentor").astype(bool), resolved["meeting"]["pdsa_noise"], 1.0) if n_cops else np.zeros(0)

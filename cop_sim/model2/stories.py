@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.borrow import lent_generator
 from cop_sim.kernel import njit, njit_inline
 from cop_sim.model2.care import belief_update
 from cop_sim.model2.codelearning import learn_code
@@ -105,15 +106,17 @@ def cocreate(world, pa, a_i, a_k, b_i, b_k):
 
 
 @njit
-def meet(world, pr, pa, cp, kn, cm, pressure, week, rng, tally, tc):
+def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
     """Hold the meetings of CoPs ``cm``; ``pressure`` is each practitioner's backlog pressure.
 
-    Adds attendees and invited members per CoP to the last two slots of ``tc`` (``COP_TALLY``).
+    Row c of ``rngs`` (a ``borrow.generator_table``) is CoP c's own generator. Adds attendees
+    and invited members per CoP to the last two slots of ``tc`` (``COP_TALLY``).
     """
     m = cp.members.shape[1]
     att = np.zeros(m, dtype=np.bool_)
     tellers = np.empty(m, dtype=np.int64)
     for c in cm:
+        rng = lent_generator(rngs, c)
         n_att, invited = 0, 0
         for q in range(m):
             i = cp.members[c, q]

@@ -114,8 +114,10 @@ class RunRef(structref.StructRefProxy):
 
     Holding the run's random generators here matters: a ``numpy.random.Generator`` passed as an
     argument costs about 35 us to unbox on every call, more than a week of the default scenario's
-    meetings; through a structref it is unboxed once, when the run is built, and draws advance
-    the same generator state as the Python object (which the model keeps alive in its Streams).
+    meetings. ``rng_care``, ``rng_meet`` and ``rng_turn`` are tables of each CoP's own generators
+    (:func:`cop_sim.borrow.generator_table`, a row per CoP), from which a kernel makes a borrowed
+    generator: draws advance the same generator states as the Python objects (which the model
+    keeps alive in ``cop_rngs``).
     """
 
 

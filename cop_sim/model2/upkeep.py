@@ -102,19 +102,24 @@ def pool(cp, team):
                                 cp.R_prec[c, s, t, a] = den / n
 
 
-def replace(pr, pa, cp, tab, world, resolved: dict, rng: np.random.Generator, leave: np.ndarray) -> None:
-    """Replace practitioners ``leave`` (drawn from ``rng``) by newcomers trained in the same discipline.
+def replace(pr, pa, cp, tab, world, resolved: dict, rngs: list[np.random.Generator],
+            leave: np.ndarray) -> None:
+    """Replace practitioners ``leave`` by newcomers trained in the same discipline.
 
     Tacit knowledge leaves with them; the newcomer brings fresh beliefs, onboarded from the
     repository (March 1991's turnover).
 
     The model draws who leaves in its compiled week (``week.close_week``) and calls this only
-    in the weeks someone does; the newcomers' beliefs come next from the same stream.
+    in the weeks someone does; the newcomers' beliefs come next from the same streams, each
+    CoP's newcomers from that CoP's own (``rngs[c]``).
     """
     from cop_sim.model2.population import trained_beliefs, trained_priorities
 
-    mu, prec = trained_beliefs(pr.disc[leave], tab, world, rng)
     c = pr.cop[leave]
+    mu, prec = np.empty(pr.mu[leave].shape), np.empty(pr.mu[leave].shape)
+    for cop in np.unique(c):  # CoP by CoP, in index order
+        mine = c == cop
+        mu[mine], prec[mine] = trained_beliefs(pr.disc[leave[mine]], tab, world, rngs[cop])
     w = resolved["repository"]["onboarding"] * (cp.R_prec[c] > 0)
     mu = (prec * mu + w * cp.R_mu[c]) / (prec + w)
     pr.mu[leave], pr.prec[leave] = mu, prec + w

@@ -13,10 +13,11 @@ turnover draw and the recorder. Here the week is
 
 and the burn-in is one call (:func:`burn_in`). All of them take one :class:`RunRef` (the run's
 arrays, generators and recorder arrays behind one pointer) and two named tuples of scalars.
-Every draw is taken from the same named stream, in the same order, as the Python code it
-replaces, and every float is computed by the same operations in the same order, so results
-are bit for bit those of that code. Sums that numpy computes pairwise (pressure's demand
-denominator, the week's CoP hours) stay in numpy, in the model.
+Every draw is taken from the CoP's own generator of the named stream (``run.rng_care`` and
+the others are tables of generators, a row per CoP: ``borrow.generator_table``), and every
+float is computed by the same operations in the same order as the Python code it replaced.
+Sums that numpy computes pairwise (pressure's demand denominator, the week's CoP hours) stay in
+numpy, in the model.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cop_sim.borrow import lent_generator
 from cop_sim.kernel import njit
 from cop_sim.model2.care import CARE_TALLY, care_week
 from cop_sim.model2.outcomes import _T, _measures
@@ -67,14 +69,19 @@ def pressure_denominator(pa) -> np.ndarray:
 @njit
 def _care(run, kn, wk, clock):
     """One week of care at ``clock``, within capacity net of CoP hours and owed joint work."""
-    pr, rng = run.pr, run.rng_care
+    pr, rngs, members = run.pr, run.rng_care, run.cp.members
     hours, contact, cop_hours, debt, cap = pr.hours, pr.contact, pr.cop_hours, pr.debt, run.cap
-    for i in range(cap.shape[0]):  # one draw per practitioner, in order, as rng.random(n) did
-        panel = hours[i] * wk.panel_time_share - cop_hours[i] * wk.cop_time_from_panel
-        slots = max(panel, 0.0) * contact[i] / wk.encounter_hours - debt[i]
-        cap[i] = np.int64(np.floor(max(slots, 0.0) + rng.random()))
-        debt[i] = 0.0
-    care_week(run.world, pr, run.pa, run.cp, kn, run.hidden, cap, clock, rng, run.tally[:N_CARE], run.tc,
+    for c in range(members.shape[0]):  # one draw per member, from the CoP's own generator
+        rng = lent_generator(rngs, c)
+        for q in range(members.shape[1]):
+            i = members[c, q]
+            if i < 0:
+                continue
+            panel = hours[i] * wk.panel_time_share - cop_hours[i] * wk.cop_time_from_panel
+            slots = max(panel, 0.0) * contact[i] / wk.encounter_hours - debt[i]
+            cap[i] = np.int64(np.floor(max(slots, 0.0) + rng.random()))
+            debt[i] = 0.0
+    care_week(run.world, pr, run.pa, run.cp, kn, run.hidden, cap, clock, rngs, run.tally[:N_CARE], run.tc,
               run.chosen, run.key, run.order, run.v)
 
 
@@ -121,12 +128,15 @@ def close_week(run, kn, wk, clock):
     # with March's stepwise socialisation the repository is used in a step of its own (the model's)
     beliefs_week(run.pr, run.cp, 0.0 if kn.stepwise else kn.repo_use, wk.forgetting)
     n = 0
-    if wk.leave_p >= 0.0:  # one draw per practitioner, in order, as rng.random(n) < p did
-        rng, leavers = run.rng_turn, run.leavers
-        for i in range(leavers.shape[0]):
-            if rng.random() < wk.leave_p:
-                leavers[n] = i
-                n += 1
+    if wk.leave_p >= 0.0:  # one draw per member, from the CoP's own generator
+        rngs, leavers, members = run.rng_turn, run.leavers, run.cp.members
+        for c in range(members.shape[0]):
+            rng = lent_generator(rngs, c)
+            for q in range(members.shape[1]):
+                i = members[c, q]
+                if i >= 0 and rng.random() < wk.leave_p:
+                    leavers[n] = i
+                    n += 1
     return n
 
 

@@ -17,6 +17,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from cop_sim import outcome_info, plot_rules  # noqa: E402
+from cop_sim.figures import WEEK_AXIS  # noqa: E402
 from cop_sim.report.stats import LEVEL, _t  # noqa: E402
 
 MAX_CURVES = 12  # more conditions than this cannot be read as panels; the tables have them all
@@ -85,7 +86,7 @@ def learning_curves(ts: pd.DataFrame, conditions: dict[int, str], column: str, u
     for ax in axes[::ncols]:
         ax.set_ylabel(_wrap(label(column, units), 38), fontsize=8)
     for ax in axes[(nrows - 1) * ncols:]:
-        ax.set_xlabel(f"{time_col} (simulated)", fontsize=8)
+        ax.set_xlabel(WEEK_AXIS if time_col == "week" else f"{time_col} (simulated)", fontsize=8)
     zoomed = plot_rules.zero_rule(axes[0], drawn)  # shared y: one rule for every panel
     if zoomed:
         for ax in axes[ncols::ncols]:
