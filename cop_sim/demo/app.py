@@ -15,10 +15,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+import reacton.ipywidgets as rw
 import solara
 import solara.lab
 
-from cop_sim.demo import session, views
+from cop_sim.demo import live, session
 from cop_sim.demo.compare import CompareView
 from cop_sim.demo.controls import CONTROLS, describe, difference, list_scenarios, values_from
 from cop_sim.demo.inputs import ControlInput
@@ -27,6 +28,7 @@ from cop_sim.params import InputError
 
 START = Path(os.environ["COP_SIM_DEMO_SCENARIO"]) if os.environ.get("COP_SIM_DEMO_SCENARIO") else None
 PLAY_DELAY = 0.3  # seconds between weeks while playing: slow enough to follow in class
+BUSY_SHOWN = 0.02  # seconds a Step waits for the page to show its busy state before working
 
 scenario_name = solara.reactive(START.stem if START else session.DEFAULT_SCENARIO)
 values: solara.Reactive[dict[str, Any]] = solara.reactive({})  # what the side panel shows
@@ -34,6 +36,7 @@ applied: solara.Reactive[dict[str, Any]] = solara.reactive({})  # what the runni
 model: solara.Reactive[Any] = solara.reactive(None)
 tick = solara.reactive(0)  # bumped after each step: the model changes in place
 playing = solara.reactive(False)
+busy = solara.reactive(False)  # a Step is under way: its button shows a spinner and takes no click
 cop_index = solara.reactive(0)
 message = solara.reactive("")
 
@@ -85,6 +88,13 @@ def step() -> None:
         tick.value += 1
 
 
+def request_step() -> None:
+    """The Step button: one week, in a task; a click while one is under way is dropped, not queued."""
+    if busy.value or playing.value or model.value is None:
+        return
+    busy.value = True
+
+
 def population(m: Any) -> str:
     """Who is in the run, counted from the model itself (so a class sees Reset took effect)."""
     n = m.counts
@@ -113,7 +123,17 @@ def RunCard():
             await asyncio.sleep(PLAY_DELAY)
         playing.value = False
 
+    async def step_task():
+        if not busy.value:
+            return
+        try:
+            await asyncio.sleep(BUSY_SHOWN)  # the disabled button and its spinner reach the page first
+            step()
+        finally:
+            busy.value = False
+
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=False)
+    solara.lab.use_task(step_task, dependencies=[busy.value], prefer_threaded=False)
     with solara.Card("Run"):
         if m is None:
             solara.Text("Starting…")
@@ -123,10 +143,11 @@ def RunCard():
             solara.Text(population(m), classes=["cop-population"], style={"font-size": "0.85em"})
         solara.ProgressLinear(value=100 * m.week / max(m.horizon, 1))
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
-            solara.Button("Step", on_click=step, color="primary", classes=["cop-step"],
-                          disabled=playing.value or not m.running)
+            solara.Button("Step", on_click=request_step, color="primary",
+                          classes=["cop-step", *(["cop-busy"] if busy.value else [])],
+                          disabled=busy.value or playing.value or not m.running, loading=busy.value)
             solara.Button("Play", on_click=lambda: playing.set(True), color="primary", classes=["cop-play"],
-                          disabled=playing.value or not m.running)
+                          disabled=busy.value or playing.value or not m.running)
             solara.Button("Pause", on_click=lambda: playing.set(False), classes=["cop-pause"],
                           disabled=not playing.value)
             solara.Button("Reset", on_click=lambda: reset(), color="warning", classes=["cop-reset"])
@@ -159,10 +180,10 @@ def SidePanel():
 
 @solara.component
 def Picture(name: str, make, dependencies: list):
-    """A matplotlib view, redrawn only when its dependencies change."""
-    fig = solara.use_memo(make, dependencies)
+    """A view as a PNG image (``make`` returns its bytes), redrawn only when its dependencies change."""
+    image = solara.use_memo(make, dependencies)
     with solara.Column(classes=["cop-view", f"cop-view-{name}"]):
-        solara.FigureMatplotlib(fig, dependencies=dependencies, format="png")
+        rw.Image(value=image, format="png")
 
 
 @solara.component
@@ -178,7 +199,6 @@ def WatchView():
 def WatchModel(m: Any, week_tick: int):
     """The views of model ``m`` as of ``week_tick``."""
     deps = [id(m), week_tick]
-    frame, cop_frame = solara.use_memo(m.frames, deps)
     cop = min(cop_index.value, max(len(m.cop_names) - 1, 0))
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         if len(m.cop_names) > 1:
@@ -186,16 +206,16 @@ def WatchModel(m: Any, week_tick: int):
                                        on_value=lambda name: cop_index.set(m.cop_names.index(name)))
         solara.Text(f"This run: {describe(applied.value)}", classes=["cop-settings"],
                     style={"font-size": "0.85em", "color": "#555"})
+    # each view's figure is kept from week to week and only its moving parts redrawn (demo.live)
     with solara.Columns([1, 1]):
-        Picture("network", lambda: views.network_figure(m, cop), deps + [cop])
+        Picture("network", lambda: live.png(m, "network", cop), deps + [cop])
         StoriesCard(m, cop, week_tick)
     with solara.Columns([1, 1]):
-        Picture("learning", lambda: views.learning_figure(frame, m.horizon), deps)
-        Picture("health", lambda: views.health_figure(cop_frame, list(m.cop_names), cop, m.horizon),
-                deps + [cop])
+        Picture("learning", lambda: live.png(m, "learning", cop), deps)
+        Picture("health", lambda: live.png(m, "health", cop), deps + [cop])
     with solara.Columns([1, 1]):
-        Picture("time", lambda: views.time_figure(frame, m.horizon), deps)
-        Picture("beliefs", lambda: views.beliefs_figure(m, cop), deps + [cop])
+        Picture("time", lambda: live.png(m, "time", cop), deps)
+        Picture("beliefs", lambda: live.png(m, "beliefs", cop), deps + [cop])
 
 
 READING = """
