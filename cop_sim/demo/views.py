@@ -359,7 +359,7 @@ def time_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
 
     if "cop_hours" in frame:  # one collection of bars, so that a week's bar is added by new vertices
         bottom.add_collection(PolyCollection([], facecolors="#ff7f0e", alpha=0.6, edgecolors="none",
-                                             gid="cop_hours"))
+                                             gid="cop_hours", zorder=1.6))  # over the grid, as it moves
     bottom.set_ylabel("CoP hours\n(all members)", color="#c35f00")
     bottom.set_ylim(0, _top(frame, "cop_hours", 1.0))
     wait = bottom.twinx()
