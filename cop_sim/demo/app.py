@@ -28,7 +28,7 @@ from cop_sim.params import InputError
 
 START = Path(os.environ["COP_SIM_DEMO_SCENARIO"]) if os.environ.get("COP_SIM_DEMO_SCENARIO") else None
 PLAY_DELAY = 0.3  # seconds between weeks while playing: slow enough to follow in class
-BUSY_SHOWN = 0.02  # seconds a Step waits for the page to show its busy state before working
+BUSY_SHOWN = 0.005  # seconds a Step yields first, so that the page shows its busy state before the work
 
 scenario_name = solara.reactive(START.stem if START else session.DEFAULT_SCENARIO)
 values: solara.Reactive[dict[str, Any]] = solara.reactive({})  # what the side panel shows
