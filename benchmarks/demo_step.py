@@ -27,7 +27,8 @@ VIEWS = ("network", "learning", "health", "time", "beliefs")
 
 
 def _ms(laps: list[float]) -> str:
-    return f"median {1000 * statistics.median(laps):6.0f} ms (min {1000 * min(laps):.0f}, max {1000 * max(laps):.0f})"
+    lo, mid, hi = (1000 * f(laps) for f in (min, statistics.median, max))
+    return f"median {mid:6.0f} ms (min {lo:.0f}, max {hi:.0f})"
 
 
 def in_process(steps: int) -> None:
@@ -88,9 +89,11 @@ def in_browser(steps: int, code: Path | None) -> None:
             page.click(".cop-step")
             page.wait_for_function(
                 """([n, views, old]) => {
-                    if (document.querySelector('.cop-week').innerText.includes('Week ' + n + ' ')) return false;
-                    return views.every((v, k) => { const i = document.querySelector('.cop-view-' + v + ' img');
-                                                   return i && i.src !== old[k] && i.complete; });
+                    const week = document.querySelector('.cop-week').innerText;
+                    if (week.includes('Week ' + n + ' ')) return false;
+                    return views.every((v, k) => {
+                        const i = document.querySelector('.cop-view-' + v + ' img');
+                        return i && i.src !== old[k] && i.complete; });
                 }""", arg=[before, list(VIEWS), srcs], timeout=120_000, polling="raf")
             laps.append(time.perf_counter() - t0)
             page.wait_for_selector(".cop-step:not([disabled])", timeout=120_000)

@@ -90,7 +90,8 @@ def check_listen(host: str, port: int) -> None:
 
 def page_url(host: str, port: int) -> str:
     """The address to open in a browser (an IPv6 address in brackets)."""
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else f"[{host}]" if ":" in host else host
+    shown = ("localhost" if host in ("127.0.0.1", "0.0.0.0") else "[::1]" if host == "::"
+             else f"[{host}]" if ":" in host else host)
     return f"http://{shown}:{port}/"
 
 

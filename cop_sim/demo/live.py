@@ -35,9 +35,9 @@ def _frames(run: Any, cop: int) -> dict[str, Callable[[], tuple]]:
     frame, cop_frame = run.frames()
     names = list(run.cop_names)
     return {
-        "network": lambda: (views.network_key(run, cop), lambda: views._network_base(run, cop),
+        "network": lambda: (views.network_key(run, cop), lambda: views.network_base(run, cop),
                             views.network_data(run, cop)),
-        "beliefs": lambda: (views.beliefs_key(run, cop), lambda: views._beliefs_base(run, cop),
+        "beliefs": lambda: (views.beliefs_key(run, cop), lambda: views.beliefs_base(run, cop),
                             views.beliefs_data(run, cop)),
         "learning": lambda: (views.learning_key(frame, run.horizon),
                              lambda: views.learning_figure(frame, run.horizon), views.learning_data(frame)),
@@ -122,11 +122,12 @@ def encode(canvas: FigureCanvasAgg) -> bytes:
 
 
 _LIVE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # run -> {view: LiveView}
+_LIVE_LOCK = threading.Lock()  # browser sessions draw from their own threads
 
 
 def png(run: Any, view: str, cop: int) -> bytes:
     """View ``view`` (one of :data:`VIEWS`) of ``run`` as of its current week, for CoP ``cop``."""
-    kept = _LIVE.setdefault(run, {})
-    live = kept.setdefault(view, LiveView())
+    with _LIVE_LOCK:
+        live = _LIVE.setdefault(run, {}).setdefault(view, LiveView())
     key, build, data = _frames(run, cop)[view]()
     return live.png(key, build, data)

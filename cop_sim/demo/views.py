@@ -72,10 +72,10 @@ def network_figure(run: Any, cop: int) -> Figure:
         run: A :class:`cop_sim.demo.session.DemoRun`.
         cop: Index of the community to draw.
     """
-    return apply(_network_base(run, cop), network_data(run, cop))
+    return apply(network_base(run, cop), network_data(run, cop))
 
 
-def _network_base(run: Any, cop: int) -> Figure:
+def network_base(run: Any, cop: int) -> Figure:
     """The network picture without this week's state (its moving artists are empty, named by gid)."""
     model = run.model
     fig = Figure(figsize=(6.4, 5.4), dpi=DPI)
@@ -186,10 +186,10 @@ def beliefs_figure(run: Any, cop: int) -> Figure:
     (open): on the diagonal, the belief is right. The true value is the practice's mean over the
     world's patient contexts with the other topics at their best (:func:`true_practice_values`).
     """
-    return apply(_beliefs_base(run, cop), beliefs_data(run, cop))
+    return apply(beliefs_base(run, cop), beliefs_data(run, cop))
 
 
-def _beliefs_base(run: Any, cop: int) -> Figure:
+def beliefs_base(run: Any, cop: int) -> Figure:
     model = run.model
     fig = Figure(figsize=(6.4, 4.8), dpi=DPI)
     if not len(members(model, cop)):
