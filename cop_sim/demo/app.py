@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,6 @@ from cop_sim.params import InputError
 
 START = Path(os.environ["COP_SIM_DEMO_SCENARIO"]) if os.environ.get("COP_SIM_DEMO_SCENARIO") else None
 PLAY_DELAY = 0.3  # seconds between weeks while playing: slow enough to follow in class
-BUSY_SHOWN = 0.005  # seconds a Step yields first, so that the page shows its busy state before the work
 
 scenario_name = solara.reactive(START.stem if START else session.DEFAULT_SCENARIO)
 values: solara.Reactive[dict[str, Any]] = solara.reactive({})  # what the side panel shows
@@ -36,7 +36,7 @@ applied: solara.Reactive[dict[str, Any]] = solara.reactive({})  # what the runni
 model: solara.Reactive[Any] = solara.reactive(None)
 tick = solara.reactive(0)  # bumped after each step: the model changes in place
 playing = solara.reactive(False)
-busy = solara.reactive(False)  # a Step is under way: its button shows a spinner and takes no click
+answered = solara.reactive(0)  # Step clicks handled: the Step button is ready again when this changes
 cop_index = solara.reactive(0)
 message = solara.reactive("")
 
@@ -88,11 +88,22 @@ def step() -> None:
         tick.value += 1
 
 
-def request_step() -> None:
-    """The Step button: one week, in a task; a click while one is under way is dropped, not queued."""
-    if busy.value or playing.value or model.value is None:
-        return
-    busy.value = True
+def step_clicked(*_: Any) -> None:
+    """The Step button's click: one week, then the answer that makes the button ready again.
+
+    The button shows its busy state and sends no further click until this answer arrives,
+    together with the new week's views (see ``step_button.vue``), so clicks are not queued.
+    """
+    try:
+        if not playing.value:
+            step()
+    finally:
+        answered.value += 1
+
+
+@solara.component_vue("step_button.vue")
+def StepButton(disabled: bool, answered: int, event_step: Callable[[Any], None]):
+    """The Step button (a Vue template: its busy state needs no round trip to the server)."""
 
 
 def population(m: Any) -> str:
@@ -123,17 +134,7 @@ def RunCard():
             await asyncio.sleep(PLAY_DELAY)
         playing.value = False
 
-    async def step_task():
-        if not busy.value:
-            return
-        try:
-            await asyncio.sleep(BUSY_SHOWN)  # the disabled button and its spinner reach the page first
-            step()
-        finally:
-            busy.value = False
-
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=False)
-    solara.lab.use_task(step_task, dependencies=[busy.value], prefer_threaded=False)
     with solara.Card("Run"):
         if m is None:
             solara.Text("Starting…")
@@ -143,11 +144,10 @@ def RunCard():
             solara.Text(population(m), classes=["cop-population"], style={"font-size": "0.85em"})
         solara.ProgressLinear(value=100 * m.week / max(m.horizon, 1))
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
-            solara.Button("Step", on_click=request_step, color="primary",
-                          classes=["cop-step", *(["cop-busy"] if busy.value else [])],
-                          disabled=busy.value or playing.value or not m.running, loading=busy.value)
+            StepButton(disabled=playing.value or not m.running, answered=answered.value,
+                       event_step=step_clicked)
             solara.Button("Play", on_click=lambda: playing.set(True), color="primary", classes=["cop-play"],
-                          disabled=busy.value or playing.value or not m.running)
+                          disabled=playing.value or not m.running)
             solara.Button("Pause", on_click=lambda: playing.set(False), classes=["cop-pause"],
                           disabled=not playing.value)
             solara.Button("Reset", on_click=lambda: reset(), color="warning", classes=["cop-reset"])
