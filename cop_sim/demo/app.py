@@ -11,11 +11,13 @@ State lives in module-level reactives, which Solara keeps per browser session.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import reacton.core
 import reacton.ipywidgets as rw
 import solara
 import solara.lab
@@ -94,11 +96,13 @@ def step_clicked(*_: Any) -> None:
     The button shows its busy state and sends no further click until this answer arrives,
     together with the new week's views (see ``step_button.vue``), so clicks are not queued.
     """
-    try:
-        if not playing.value:
-            step()
-    finally:
-        answered.value += 1
+    # one render for the new week and the answer (reacton's render context batches changes)
+    with reacton.core.get_render_context(required=False) or contextlib.nullcontext():
+        try:
+            if not playing.value:
+                step()
+        finally:
+            answered.value += 1
 
 
 @solara.component_vue("step_button.vue")
