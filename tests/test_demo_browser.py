@@ -75,10 +75,22 @@ def test_demo_in_browser(scenarios, tmp_path):
         assert re.search(r"success|failure", page.inner_text(".cop-stories"))
         lap("five steps")
 
+        # a Step shows its busy state, and clicks during it are dropped, not queued
+        page.wait_for_selector(".cop-step:not([disabled])")
+        harness.watch_busy(page)
+        at = harness.week(page)
+        harness.click_step_at_once(page, 3)  # the 2nd and 3rd land while the 1st is under way
+        page.wait_for_function("() => window.copBusySeen", timeout=60_000)  # it showed its busy state
+        page.wait_for_selector(".cop-step:not([disabled])")
+        time.sleep(2.0)  # a queued click would have started another Step by now
+        page.wait_for_selector(".cop-step:not([disabled])")
+        assert harness.week(page) == at + 1, "clicks made during a Step were queued"
+        lap("busy step")
+
         # Play runs on by itself; Pause stops it
         page.click(".cop-play")
         page.wait_for_function("() => /Week ([7-9]|[1-9][0-9]) /"
-                               ".test(document.querySelector('.cop-week').innerText)", timeout=30_000)
+                               ".test(document.querySelector('.cop-week').innerText)")
         page.click(".cop-pause")
         page.wait_for_selector(".cop-step:not([disabled])")
         paused_at = harness.week(page)
@@ -107,7 +119,7 @@ def test_demo_in_browser(scenarios, tmp_path):
 
         # the comparison view draws both settings
         harness.tab(page, "Compare two settings")
-        page.wait_for_selector(".cop-view-compare img", timeout=30_000)
+        page.wait_for_selector(".cop-view-compare img")
         compare = harness.image_digest(page, "compare")
         assert compare["width"] > 600 and compare["height"] > 300, compare
         page.screenshot(path=str(results / "demo_browser.png"), full_page=True)

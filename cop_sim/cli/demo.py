@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import socket
 import sys
@@ -44,15 +45,54 @@ def find_scenario(text: str | None) -> Path:
     raise InputError(text, "", "no such scenario file or name in scenarios/")
 
 
-def port_free(host: str, port: int) -> bool:
-    """Whether nothing listens on ``host:port`` yet."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+PORTS = (1, 65535)  # 0 (any free port) is refused: the address printed for the class must be the real one
+
+
+def check_port(port: int) -> None:
+    """Refuse a port number no socket can have."""
+    if not PORTS[0] <= port <= PORTS[1]:
+        raise InputError("--port", "", f"got {port}; allowed: an integer from {PORTS[0]} to {PORTS[1]}")
+
+
+def check_listen(host: str, port: int) -> None:
+    """Raise an InputError naming the real reason the demo could not listen on ``host:port``.
+
+    The socket's family follows the host as uvicorn's does: IPv6 for an address with a colon.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        why = exc.strerror if isinstance(exc, socket.gaierror) else str(exc)
+        raise InputError("--host", "", f"cannot resolve the host name {host!r} ({why}); allowed: "
+                         "a name or address of this machine, e.g. 127.0.0.1, ::1 or 0.0.0.0") from None
+    try:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:
+        raise InputError("--host", "", f"{host!r} is an IPv6 address and this machine has no IPv6 "
+                         f"({exc.strerror}); use 127.0.0.1 or 0.0.0.0") from None
+    with sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError("--port", "", f"{port} is already in use on {host}; "
+                                 "choose another with --port") from None
+            if exc.errno == errno.EACCES:
+                raise InputError("--port", "", f"{port}: permission denied (ports below 1024 need "
+                                 "administrator rights); choose one from 1024 to 65535") from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise InputError("--host", "", f"{host!r} is not an address of this machine; "
+                                 "allowed: e.g. 127.0.0.1, ::1 or 0.0.0.0") from None
+            raise InputError("--host", "", f"cannot listen on {host} port {port}: {exc.strerror}") from None
+
+
+def page_url(host: str, port: int) -> str:
+    """The address to open in a browser (an IPv6 address in brackets)."""
+    shown = ("localhost" if host in ("127.0.0.1", "0.0.0.0") else "[::1]" if host == "::"
+             else f"[{host}]" if ":" in host else host)
+    return f"http://{shown}:{port}/"
 
 
 def main(args: argparse.Namespace) -> int:
@@ -61,13 +101,13 @@ def main(args: argparse.Namespace) -> int:
     from cop_sim.demo import assets
     from cop_sim.demo.session import KIND
 
+    check_port(args.port)  # options first: they are cheap, and a typo should not wait for the model
+    check_listen(args.host, args.port)
     path = find_scenario(args.scenario)
     resolved = scenario.load(path)  # bad input is reported here, not in the browser
     if resolved.get("model") != KIND:
         raise InputError(str(path), "model", f"got {resolved.get('model')!r}; allowed: {KIND!r} "
                          "(the demo runs Model 2)")
-    if not port_free(args.host, args.port):
-        raise InputError("--port", str(args.port), "already in use; choose another with --port")
     missing = assets.configure_environment()  # before Solara is imported
     if missing:
         print(f"cop-sim demo: warning: {len(missing)} browser assets are not in {assets.cache_dir()} "
@@ -81,7 +121,7 @@ def main(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    url = f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}/"
+    url = page_url(args.host, args.port)
     print(f"cop-sim demo: scenario {path.stem}; open {url} in a browser (Ctrl-C stops)", flush=True)
     uvicorn.run("solara.server.starlette:app", host=args.host, port=args.port, log_level="warning")
     return 0

@@ -11,14 +11,18 @@ State lives in module-level reactives, which Solara keeps per browser session.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import reacton.core
+import reacton.ipywidgets as rw
 import solara
 import solara.lab
 
-from cop_sim.demo import session, views
+from cop_sim.demo import live, session
 from cop_sim.demo.compare import CompareView
 from cop_sim.demo.controls import CONTROLS, describe, difference, list_scenarios, values_from
 from cop_sim.demo.inputs import ControlInput
@@ -34,6 +38,7 @@ applied: solara.Reactive[dict[str, Any]] = solara.reactive({})  # what the runni
 model: solara.Reactive[Any] = solara.reactive(None)
 tick = solara.reactive(0)  # bumped after each step: the model changes in place
 playing = solara.reactive(False)
+answered = solara.reactive(0)  # Step clicks handled: the Step button is ready again when this changes
 cop_index = solara.reactive(0)
 message = solara.reactive("")
 
@@ -85,6 +90,26 @@ def step() -> None:
         tick.value += 1
 
 
+def step_clicked(*_: Any) -> None:
+    """The Step button's click: one week, then the answer that makes the button ready again.
+
+    The button shows its busy state and sends no further click until this answer arrives,
+    together with the new week's views (see ``step_button.vue``), so clicks are not queued.
+    """
+    # one render for the new week and the answer (reacton's render context batches changes)
+    with reacton.core.get_render_context(required=False) or contextlib.nullcontext():
+        try:
+            if not playing.value:
+                step()
+        finally:
+            answered.value += 1
+
+
+@solara.component_vue("step_button.vue")
+def StepButton(disabled: bool, answered: int, event_step: Callable[[Any], None]):
+    """The Step button (a Vue template: its busy state needs no round trip to the server)."""
+
+
 def population(m: Any) -> str:
     """Who is in the run, counted from the model itself (so a class sees Reset took effect)."""
     n = m.counts
@@ -123,8 +148,8 @@ def RunCard():
             solara.Text(population(m), classes=["cop-population"], style={"font-size": "0.85em"})
         solara.ProgressLinear(value=100 * m.week / max(m.horizon, 1))
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
-            solara.Button("Step", on_click=step, color="primary", classes=["cop-step"],
-                          disabled=playing.value or not m.running)
+            StepButton(disabled=playing.value or not m.running, answered=answered.value,
+                       event_step=step_clicked)
             solara.Button("Play", on_click=lambda: playing.set(True), color="primary", classes=["cop-play"],
                           disabled=playing.value or not m.running)
             solara.Button("Pause", on_click=lambda: playing.set(False), classes=["cop-pause"],
@@ -159,10 +184,10 @@ def SidePanel():
 
 @solara.component
 def Picture(name: str, make, dependencies: list):
-    """A matplotlib view, redrawn only when its dependencies change."""
-    fig = solara.use_memo(make, dependencies)
+    """A view as a PNG image (``make`` returns its bytes), redrawn only when its dependencies change."""
+    image = solara.use_memo(make, dependencies)
     with solara.Column(classes=["cop-view", f"cop-view-{name}"]):
-        solara.FigureMatplotlib(fig, dependencies=dependencies, format="png")
+        rw.Image(value=image, format="png")
 
 
 @solara.component
@@ -178,7 +203,6 @@ def WatchView():
 def WatchModel(m: Any, week_tick: int):
     """The views of model ``m`` as of ``week_tick``."""
     deps = [id(m), week_tick]
-    frame, cop_frame = solara.use_memo(m.frames, deps)
     cop = min(cop_index.value, max(len(m.cop_names) - 1, 0))
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         if len(m.cop_names) > 1:
@@ -186,16 +210,16 @@ def WatchModel(m: Any, week_tick: int):
                                        on_value=lambda name: cop_index.set(m.cop_names.index(name)))
         solara.Text(f"This run: {describe(applied.value)}", classes=["cop-settings"],
                     style={"font-size": "0.85em", "color": "#555"})
+    # each view's figure is kept from week to week and only its moving parts redrawn (demo.live)
     with solara.Columns([1, 1]):
-        Picture("network", lambda: views.network_figure(m, cop), deps + [cop])
+        Picture("network", lambda: live.png(m, "network", cop), deps + [cop])
         StoriesCard(m, cop, week_tick)
     with solara.Columns([1, 1]):
-        Picture("learning", lambda: views.learning_figure(frame, m.horizon), deps)
-        Picture("health", lambda: views.health_figure(cop_frame, list(m.cop_names), cop, m.horizon),
-                deps + [cop])
+        Picture("learning", lambda: live.png(m, "learning", cop), deps)
+        Picture("health", lambda: live.png(m, "health", cop), deps + [cop])
     with solara.Columns([1, 1]):
-        Picture("time", lambda: views.time_figure(frame, m.horizon), deps)
-        Picture("beliefs", lambda: views.beliefs_figure(m, cop), deps + [cop])
+        Picture("time", lambda: live.png(m, "time", cop), deps)
+        Picture("beliefs", lambda: live.png(m, "beliefs", cop), deps + [cop])
 
 
 READING = """

@@ -24,6 +24,9 @@ from typing import Any
 CHROMIUM = os.environ.get("COP_SIM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Generous limits: the browser test must fail for a defect, not for a busy machine (a Step took
+# 12-18 s at a load of 15-33 on two cores before the views were kept from week to week).
+TIMEOUT_MS = 180_000
 LOCAL = re.compile(r"^(https?|wss?)://(localhost|127\.0\.0\.1)(:\d+)?/|^(data|blob|about):")
 
 
@@ -56,7 +59,7 @@ class DemoServer:
 
 @contextmanager
 def demo_server(args: list[str] | None = None, env: dict[str, str] | None = None,
-                log: Path | None = None, timeout: float = 45.0) -> Iterator[DemoServer]:
+                log: Path | None = None, timeout: float = TIMEOUT_MS / 1000) -> Iterator[DemoServer]:
     """Start ``cop-sim demo`` and wait until it answers; stop it afterwards.
 
     Raises:
@@ -124,6 +127,7 @@ def browser_page(width: int = 1600, height: int = 1200) -> Iterator[tuple[Any, T
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
             page = chromium.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(TIMEOUT_MS)
             page.route("**/*", route)
             page.on("response", lambda resp: traffic.failed.append(f"{resp.status} {resp.url}")
                     if resp.status >= 400 else None)
@@ -134,7 +138,7 @@ def browser_page(width: int = 1600, height: int = 1200) -> Iterator[tuple[Any, T
 
 # --- actions on the demo page -------------------------------------------------------------
 
-def wait_ready(page: Any, timeout_ms: int = 40_000) -> None:
+def wait_ready(page: Any, timeout_ms: int = TIMEOUT_MS) -> None:
     """Wait until the run card and the learning curves are on the page."""
     page.wait_for_selector(".cop-week", timeout=timeout_ms)
     page.wait_for_function("() => { const i = document.querySelector('.cop-view-learning img');"
@@ -146,8 +150,11 @@ def week(page: Any) -> int:
     return int(re.search(r"Week (\d+)", page.inner_text(".cop-week")).group(1))
 
 
-def step(page: Any, times: int = 1, timeout_ms: int = 20_000) -> int:
-    """Press Step, each time waiting until the week shown moves on; returns the last week."""
+def step(page: Any, times: int = 1, timeout_ms: int = TIMEOUT_MS) -> int:
+    """Press Step, each time waiting until the week shown moves on; returns the last week.
+
+    A click waits until the button is enabled again (it is disabled while a Step is under way).
+    """
     for _ in range(times):
         before = week(page)
         page.click(".cop-step")
@@ -169,12 +176,38 @@ def image_digest(page: Any, view: str) -> dict:
     }""", f".cop-view-{view} img")
 
 
-def wait_image_changed(page: Any, view: str, old: dict, timeout_ms: int = 20_000) -> dict:
+def wait_image_changed(page: Any, view: str, old: dict, timeout_ms: int = TIMEOUT_MS) -> dict:
     """Wait until a view shows a different image than ``old``; returns the new digest."""
     page.wait_for_function("(args) => { const i = document.querySelector(args[0]);"
                            " return i && i.src !== args[1] && i.complete && i.naturalWidth > 0; }",
                            arg=[f".cop-view-{view} img", old["src"]], timeout=timeout_ms)
     return image_digest(page, view)
+
+
+def watch_busy(page: Any) -> None:
+    """From now on, note whether the Step button ever shows its busy state (see :func:`busy_seen`)."""
+    page.evaluate("""() => {
+        window.copBusySeen = false;
+        const check = () => { if (document.querySelector('.cop-step.cop-busy')) window.copBusySeen = true; };
+        new MutationObserver(check).observe(document.body,
+                                            {subtree: true, childList: true, attributes: true});
+    }""")
+
+
+def busy_seen(page: Any) -> bool:
+    """Whether the Step button showed its busy state since :func:`watch_busy`."""
+    return bool(page.evaluate("() => window.copBusySeen"))
+
+
+def click_step_at_once(page: Any, times: int) -> None:
+    """Click Step ``times`` times with the mouse, back to back, as an impatient user would.
+
+    Mouse clicks at the button's place, not ``page.click``: that waits until the button is
+    enabled, and a script's ``element.click()`` does not reach the server as a user's does.
+    """
+    box = page.locator(".cop-step").bounding_box()
+    for _ in range(times):
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def toggle(page: Any, label: str) -> None:

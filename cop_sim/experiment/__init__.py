@@ -4,12 +4,24 @@ The API other parts call::
 
     from cop_sim.experiment import load_experiment, run_experiment, read_summary
     from cop_sim.report.stats import contrast
+
+Its names are imported on first use, so that importing a light submodule (the lifeline a
+sweep's fork server imports first) does not wait for NumPy, pandas and pyarrow.
 """
 
-from cop_sim.experiment.design import load_experiment
-from cop_sim.experiment.runner import run_experiment, sweep
-from cop_sim.experiment.spec import Experiment
-from cop_sim.experiment.store import collect, read_summary, read_timeseries
+from __future__ import annotations
 
-__all__ = ["Experiment", "collect", "load_experiment", "read_summary", "read_timeseries",
-           "run_experiment", "sweep"]
+import importlib
+from typing import Any
+
+_HOME = {"Experiment": "spec", "collect": "store", "load_experiment": "design", "read_summary": "store",
+         "read_timeseries": "store", "run_experiment": "runner", "sweep": "runner"}
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value

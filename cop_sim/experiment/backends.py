@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from cop_sim.experiment.lifeline import watch_fork_server
+from cop_sim.experiment.lifeline import PARENT_ENV, watch_fork_server
 from cop_sim.params import InputError
 
 Batch = list  # of (Run, factor values)
@@ -60,6 +60,7 @@ def run_pool(fn: Worker, ctx: dict, batches: list[Batch], workers: int, lost: Lo
     # the fork server and its workers exit when this process dies (a kill -9 leaves no orphans)
     ctx_mp.set_forkserver_preload(["cop_sim.experiment.forkserver_lifeline", "cop_sim.experiment.runner",
                                    *(preload or [])])
+    os.environ[PARENT_ENV] = str(os.getpid())  # the fork server inherits it: whom to watch
     pending = list(batches)
     tries = {id(b): 0 for b in pending}
     while pending:

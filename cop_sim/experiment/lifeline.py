@@ -5,6 +5,11 @@ its worker processes, the forkserver and Dask's workers blocked on pipes nobody 
 write to. Each of them therefore watches its parent: on Linux the kernel sends SIGKILL when
 the parent dies (``prctl(PR_SET_PDEATHSIG)``), and everywhere a daemon thread polls
 ``os.getppid()``, which changes when the process is re-parented.
+
+A process must know its parent's PID from the parent itself: by the time its own code runs,
+the parent may be dead already and ``os.getppid()`` the PID of whatever adopted it. The
+sweep therefore passes its PID to the fork server in :data:`PARENT_ENV`, and the fork
+server passes its own to the workers it forks (``SERVER_PID``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import time
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 POLL_SECONDS = 0.5
+PARENT_ENV = "COP_SIM_FORKSERVER_PARENT"  # the PID of the process that starts a fork server
 
 
 def _pdeathsig() -> bool:
@@ -56,6 +62,12 @@ def watch_parent(pdeathsig: bool = True, parent: int | None = None) -> None:
     elif os.getppid() != parent:  # the parent died before PR_SET_PDEATHSIG was set
         os._exit(1)
     threading.Thread(target=_poll, args=(parent,), name="cop-sim-lifeline", daemon=True).start()
+
+
+def parent_from_env() -> int | None:
+    """The PID :data:`PARENT_ENV` gives, or None when it is unset or not a PID."""
+    text = os.environ.get(PARENT_ENV, "")
+    return int(text) if text.isdigit() and int(text) > 0 else None
 
 
 def watch_fork_server() -> None:
