@@ -44,7 +44,7 @@ def test_verdict_follows_the_stated_thresholds(ratio, expect):
 
 def test_synthetic_posterior_and_predictive_draws_are_classified(tmp_path):
     cal = load(_calibration(tmp_path))
-    assert list(cal.observed) == ["attendance|mean", "backlog|mean", "knowledge|w26"]
+    assert list(cal.observed) == ["attendance|mean", "backlog|mean", "knowledge|w25"]
     rng = np.random.default_rng(1)
     n = 2000
     # engagement concentrated (prior [0.3, 1.0]), caseload spread over its whole prior [0.5, 3.0]
@@ -55,7 +55,7 @@ def test_synthetic_posterior_and_predictive_draws_are_classified(tmp_path):
     # (at the 93rd-94th percentile: inside the 90 % band, outside the central 80 %)
     pred = pd.DataFrame({"attendance|mean": rng.normal(0.7, 0.02, n),
                          "backlog|mean": rng.normal(1.0, 0.1, n),
-                         "knowledge|w26": rng.normal(0.5 - 1.5 * 0.01, 0.01, n)})
+                         "knowledge|w25": rng.normal(0.5 - 1.5 * 0.01, 0.01, n)})
     steps = identify.next_steps(cal, post, pred, tmp_path / "out")
     verdicts = {p["parameter"]: (p["verdict"], p["width_ratio"]) for p in steps["parameters"]}
     assert verdicts["meeting.engagement_mean"][0] == "identified"
@@ -63,7 +63,7 @@ def test_synthetic_posterior_and_predictive_draws_are_classified(tmp_path):
     assert verdicts["practice.caseload"][0] == "not identified"
     assert verdicts["practice.caseload"][1] > 0.8
     where = {s["statistic"]: s["where"] for s in steps["statistics"]}
-    assert where == {"backlog|mean": "outside", "knowledge|w26": "edge"}  # attendance is not named
+    assert where == {"backlog|mean": "outside", "knowledge|w25": "edge"}  # attendance is not named
     md = "\n".join(identify.markdown(steps))
     assert "| `practice.caseload` |" in md and "not identified |" in md
     assert "`backlog|mean`: observed 0.1" in md and "outside the band" in md
