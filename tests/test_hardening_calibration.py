@@ -40,7 +40,7 @@ hi = 1.0
 
 [observe.attendance]
 outcome = "attendance"
-weeks = [3, 7, 11]
+weeks = [2, 6, 10]  # the default calendar's meetings (start_week 2, every 4)
 aggregate = "mean"
 noise_sd = 0.05
 
@@ -50,7 +50,7 @@ generations = 1
 batch = 4
 predictive_draws = 2
 """
-DATA = "week,attendance\n13,0.7\n"
+DATA = "week,attendance\n10,0.7\n"  # in the row of the window's last week
 
 
 def calibration(tmp: Path, name: str | None = None, data: str = DATA) -> Path:
@@ -267,14 +267,14 @@ def test_a_recovery_folder_follows_the_same_rules(tmp_path, capsys):
 
 @pytest.mark.parametrize("value", ["-0.5", "5.0", "true", "True"])
 def test_an_observed_value_outside_the_outcomes_range_is_refused(tmp_path, capsys, value):
-    path = calibration(tmp_path, data=f"week,attendance\n13,{value}\n")
+    path = calibration(tmp_path, data=f"week,attendance\n10,{value}\n")
     err = refused(capsys, ["calibrate", str(path), "--out", str(tmp_path / "out"), "--no-progress"])
     assert "data.csv: 'attendance': row 1: got" in err and "allowed: a number in [0, 1]" in err
 
 
 def test_a_boolean_column_in_parquet_data_is_refused(tmp_path, capsys):
     path = calibration(tmp_path)
-    pd.DataFrame({"week": [13], "attendance": [True]}).to_parquet(tmp_path / "data.parquet")
+    pd.DataFrame({"week": [10], "attendance": [True]}).to_parquet(tmp_path / "data.parquet")
     path.write_text(path.read_text().replace('"data.csv"', '"data.parquet"'))
     err = refused(capsys, ["calibrate", str(path), "--out", str(tmp_path / "out"), "--no-progress"])
     assert "data.parquet: 'attendance': row 1: got True" in err
@@ -287,10 +287,10 @@ def test_values_inside_the_range_are_read(tmp_path):
 
 
 @pytest.mark.parametrize(("data", "expect"), [
-    ("month,attendance\n40,0.7\n", "'month': row 1: month 40 (week 173) lies beyond the scenario's horizon; "
-                                   "allowed: months whose week round(52 m / 12) lies in 0..13"),
-    ("week,attendance\n3,\n14,0.7\n", "'week': row 2: week 14 lies beyond the scenario's horizon; "
-                                      "allowed: weeks 0..13"),
+    ("month,attendance\n40,0.7\n", "'month': row 1: month 40 (week 172) lies beyond the scenario's horizon; "
+                                   "allowed: months whose week round(52 m / 12) - 1 lies in 0..12"),
+    ("week,attendance\n3,\n13,0.7\n", "'week': row 2: week 13 lies beyond the scenario's horizon; "
+                                      "allowed: weeks 0..12"),
     ("week,attendance\n-1,0.7\n", "'week': row 1: got -1; allowed: a whole number of weeks >= 0"),
     ("week,attendance\n2.5,0.7\n", "'week': row 1: got 2.5; allowed: a whole number of weeks >= 0"),
 ])

@@ -229,7 +229,7 @@ def check_times(frame: pd.DataFrame, horizon: int, path: str) -> None:
     for row, week in enumerate(frame["week"].tolist(), start=1):
         if week > horizon:
             got = f"month {frame['month'].iloc[row - 1]:g} (week {week})" if months else f"week {week}"
-            allowed = (f"months whose week round(52 m / 12) lies in 0..{horizon}" if months
+            allowed = (f"months whose week round(52 m / 12) - 1 lies in 0..{horizon}" if months
                        else f"weeks 0..{horizon}")
             raise InputError(path, "month" if months else "week", f"row {row}: {got} lies beyond the "
                              f"scenario's horizon; allowed: {allowed}")

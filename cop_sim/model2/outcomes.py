@@ -50,7 +50,7 @@ PER_COP = (("care_quality", "quality", "encounters"), ("health", "health", "enco
 # plan; voice is relative to the room's mean, so it may exceed 1.
 _INF = float("inf")
 RANGES: dict[str, tuple[float, float]] = {
-    "week": (0.0, _INF),
+    "week": (float(INITIAL_WEEK), _INF),
     **{c: (-_INF, 1.0) for c in ("care_quality", "care_quality_social", "care_quality_complex")},
     **{c: (0.0, 1.0) for c in ("health", "burden", "goal_attainment", "goals_met", "patient_included_share",
                                "consultation_share", "coordination_share", "collaboration_share",
