@@ -18,6 +18,7 @@ INFO: dict[str, tuple[str, str | None]] = {
     "goal_attainment": ("priority-weighted health, 0-1", HIGHER),
     "goals_met": ("share of encounters", HIGHER),
     "belief_error": ("mean |belief - true value|, 0-1 scale", LOWER),
+    "optimal_practice_share": ("share of active topics on the patient's optimum, 0-1", HIGHER),
     "burden": ("mean burden of practices in use, 0-1", LOWER),
     "patient_included_share": ("share of encounters", HIGHER),
     "collaboration_share": ("share of encounters", HIGHER),

@@ -115,11 +115,11 @@ def test_cli_writes_an_evaluation_and_labels_the_stand_in(tmp_path, capsys):
     out = tmp_path / "out"
     assert cli(["evaluate", str(path), "--out", str(out), "--draws", "defaults"]) == 0
     record = json.loads((out / "evaluation.json").read_text())
-    assert record["stand_in"] is True and record["measure_used"] == "care_quality"
+    assert record["stand_in"] is True and record["measure_used"] == "optimal_practice_share"
     assert record["verdict"]["verdict"] in ("reproduced", "not reproduced", "inconclusive")
     assert record["provenance"] and record["version"]
     assert (out / "site_effects.png").stat().st_size > 1000
-    assert "care_quality` stands in" in (out / "evaluation.md").read_text()
+    assert "optimal_practice_share` stands in" in (out / "evaluation.md").read_text()
     assert (out / ".cop_sim_run.json").exists()
     sites = pd.read_parquet(out / "sites.parquet")
     assert set(sites["period"]) == {0, 1} and len(sites) == 2 * 2 * 5

@@ -18,9 +18,9 @@ from cop_sim.params import InputError
 
 QUARTER = 13  # weeks
 # What the CoP model reports per site, by the measure an evidence file names. Until the CoP
-# model 0.3 reports process measures, target_adherence and optimal_practice_share fall back to
-# care quality, and every output says so.
-STAND_IN = "care_quality"
+# model reports a change package's target_adherence, the process measure it does report, the
+# share of active topics on the patient's optimum, stands in for it, and every output says so.
+STAND_IN = "optimal_practice_share"
 PER_SITE = ("care_quality", "health", "goals_met", "target_adherence", "optimal_practice_share")
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "default.toml"
 SIMULATION_KEYS = {"sites_intervention": int, "sites_comparison": int, "months": int, "charts": int,

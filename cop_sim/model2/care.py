@@ -22,10 +22,10 @@ ACCURACY_SCALE = 2.0  # a story off by 0.5 earns no trust: trust target = 1 - 2 
 # Slots of the weekly tally the care kernel fills (one schema shared with the recorder).
 CARE_TALLY = ("encounters", "consultation", "coordination", "collaboration", "quality", "wait", "backlog",
               "health", "burden", "goal_attainment", "goals_met", "belief_error", "social_encounters",
-              "social_quality", "complex_encounters", "complex_quality", "observations")
+              "social_quality", "complex_encounters", "complex_quality", "observations", "optimal")
 # Per-CoP tally slots.
 COP_TALLY = ("encounters", "quality", "health", "goals_met", "collaboration", "belief_error", "attendees",
-             "invited")  # the last two filled by the meetings
+             "invited", "optimal")  # attendees and invited filled by the meetings
 COMPLEX = 4  # patients with four or more conditions form the complex subgroup
 
 
@@ -276,6 +276,10 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
 def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
     """Add the visit's outcomes: quality, health, burden, goals, belief error, by CoP and subgroup.
 
+    The process measure ``optimal`` is the share of the patient's active topics whose practice is
+    the one of the patient's exact optimum (``world.best_combo``): what an audit of this visit's
+    plan against the best plan for this patient would find.
+
     ``value_`` is the plan's value with ``v`` its contributions, or NaN if they must be computed.
     """
     ctx = pa.ctx[i, k]
@@ -285,9 +289,10 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
     quality = value_ / world.best_value[ctx]
     s_true = world.ctx_social[ctx]
     active, prio, burden, hl, mu = world.ctx_active, world.ctx_prio, world.burden, pa.health, pr.mu  # hoisted
+    best = world.best_combo
     n_cond = world.n_conditions
     health, n_c, goal, load, err, n_a = 0.0, 0, 0.0, 0.0, 0.0, 0
-    n_act = 0
+    n_act, n_opt = 0, 0
     for t in range(world.n_topics):
         if not active[ctx, t]:
             continue
@@ -298,6 +303,8 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
             health += h
             n_c += 1
         a = plan[t]
+        if a == best[ctx, t]:
+            n_opt += 1
         if a >= 0:
             load += burden[a]
             err += abs(mu[i, s_true, t, a] - v[t])
@@ -305,6 +312,7 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
     health /= max(n_c, 1)
     err /= max(n_a, 1)
     met = 1.0 if goal >= kn.goal_threshold else 0.0
+    optimal = n_opt / max(n_act, 1)
     tally[0] += 1.0
     tally[1 + mode] += 1.0
     tally[4] += quality
@@ -313,6 +321,7 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
     tally[9] += goal
     tally[10] += met
     tally[11] += err
+    tally[17] += optimal
     if s_true == 1:
         tally[12] += 1.0
         tally[13] += quality
@@ -325,6 +334,7 @@ def _tally(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_):
     tc[c, 3] += met
     tc[c, 4] += 1.0 if mode == COLLABORATION else 0.0
     tc[c, 5] += err
+    tc[c, 8] += optimal
 
 
 @njit

@@ -27,6 +27,7 @@ RATIOS = (
     ("care_quality", "quality", "encounters"), ("health", "health", "encounters"),
     ("burden", "burden", "encounters"), ("goal_attainment", "goal_attainment", "encounters"),
     ("goals_met", "goals_met", "encounters"), ("belief_error", "belief_error", "encounters"),
+    ("optimal_practice_share", "optimal", "encounters"),
     ("patient_included_share", "collaboration", "encounters"),
     ("consultation_share", "consultation", "encounters"),
     ("coordination_share", "coordination", "encounters"),
@@ -41,7 +42,7 @@ COLUMNS = ("week",) + tuple(r[0] for r in RATIOS) + ("backlog",) + COUNTS + MEAS
 COL = {c: i for i, c in enumerate(COLUMNS)}
 # per-CoP columns: (name, COP_TALLY numerator, denominator)
 PER_COP = (("care_quality", "quality", "encounters"), ("health", "health", "encounters"),
-           ("goals_met", "goals_met", "encounters"),
+           ("goals_met", "goals_met", "encounters"), ("optimal_practice_share", "optimal", "encounters"),
            ("patient_included_share", "collaboration", "encounters"),
            ("belief_error", "belief_error", "encounters"), ("attendance", "attendees", "invited"))
 # What each weekly column (pooled or per CoP) can be, by construction; a calibration's data are
@@ -52,7 +53,8 @@ _INF = float("inf")
 RANGES: dict[str, tuple[float, float]] = {
     "week": (float(INITIAL_WEEK), _INF),
     **{c: (-_INF, 1.0) for c in ("care_quality", "care_quality_social", "care_quality_complex")},
-    **{c: (0.0, 1.0) for c in ("health", "burden", "goal_attainment", "goals_met", "patient_included_share",
+    **{c: (0.0, 1.0) for c in ("health", "burden", "goal_attainment", "goals_met", "optimal_practice_share",
+                               "patient_included_share",
                                "consultation_share", "coordination_share", "collaboration_share",
                                "attendance", *MEASURES)},
     **{c: (0.0, _INF) for c in ("belief_error", "waiting_weeks", "low_status_voice",
@@ -76,7 +78,8 @@ def check_schema(ratios=RATIOS, counts=COUNTS, per_cop=PER_COP) -> None:
 check_schema()
 
 PANELS = [
-    ("Care quality and health", "0-1", ["care_quality", "health", "goal_attainment"]),
+    ("Care quality and health", "0-1",
+     ["care_quality", "health", "goal_attainment", "optimal_practice_share"]),
     ("Beliefs", "mean |belief - true value|", ["belief_error"]),
     ("Planning with the patient", "share of encounters", ["patient_included_share", "coordination_share"]),
     ("Trust and voice", "0-1", ["trust_density", "low_status_voice", "representative_trust"]),
@@ -188,7 +191,8 @@ class Recorder:
 
 SUMMARY_KEYS = (
     "care_quality", "care_quality_last_quarter", "health", "health_last_quarter", "goal_attainment",
-    "goals_met", "belief_error", "belief_error_last_quarter", "burden", "patient_included_share",
+    "goals_met", "belief_error", "belief_error_last_quarter", "optimal_practice_share",
+    "optimal_practice_share_last_quarter", "burden", "patient_included_share",
     "care_quality_social", "care_quality_complex", "consultation_share", "coordination_share",
     "collaboration_share", "waiting_weeks", "backlog", "attendance", "meetings", "stories", "cocreated",
     "low_status_voice", "representative_voice", "shared_vision", "consensus", "trust_density",
@@ -223,7 +227,7 @@ def summarise(frame, per_cop: dict[str, np.ndarray], names: list[str],
     out: dict[str, float] = {}
     # each column read once: a pandas column lookup costs more than the sums
     frame = {c: np.asarray(frame[c]) for c in COLUMNS}
-    for col in ("care_quality", "health", "belief_error"):
+    for col in ("care_quality", "health", "belief_error", "optimal_practice_share"):
         out[col] = _weighted(frame, col)
         out[f"{col}_last_quarter"] = _weighted(frame, col, tail)
     for col in ("goal_attainment", "goals_met", "burden", "patient_included_share", "care_quality_social",
