@@ -27,6 +27,7 @@ def main(args: argparse.Namespace) -> int:
     plan = outdir.prepare(args.results, "sweep", args.force, "RESULTS_DIR")
     store.read_experiment(args.results)  # refuses what is not a sweep's folder
     with outdir.io_errors(args.results, "RESULTS_DIR"):
+        store.check_runs(args.results)  # names every unreadable run file, before any figure is drawn
         outdir.claim(args.results, plan)
         path = write_report(args.results)
     print(f"report written to {path} (figures in {path.parent / 'figures'})")
