@@ -72,7 +72,9 @@ def main(args: argparse.Namespace) -> int:
     spec = load_experiment(args.experiment)
     if args.posterior:
         from cop_sim.experiment.crossed import cross, posterior_draws
+        from cop_sim.experiment.design import check_size
 
+        check_size(spec, max(args.draws, 1))  # before K draws are resampled and crossed
         draws, picked = posterior_draws(args.posterior, spec, args.draws)
         spec = cross(spec, draws, {"kind": "posterior", "source": str(args.posterior), "draws": args.draws,
                                    "particles": picked})
