@@ -4,6 +4,10 @@ The estimate is a linear function of a few sizes of the model, with coefficients
 from the real model by ``benchmarks/memory_fit.py`` (peak RSS of a run in a fresh process,
 imports and compiled kernels included). Re-run that script when the model's data change and
 paste its output into :data:`COEFFICIENTS`.
+
+A sweep also holds its design (points, runs, batches) before any run starts: :func:`design_estimate`,
+checked against :data:`DESIGN_LIMIT` by :func:`cop_sim.experiment.design.check_size` before the
+design is built.
 """
 
 from __future__ import annotations
