@@ -13,6 +13,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -26,6 +27,8 @@ MARKER_FORMAT = 1
 # the marker, or its temporary file while another process (a shard) writes it; a probe
 _TRANSIENT = (MARKER, f".{MARKER}.*.tmp")
 _PROBE = ".cop_sim.*.probe"
+# a temporary file of :func:`atomic_path` (``.NAME.<8 hex>[SUFFIX].tmp``): remove_temps removes only these
+_TEMP = re.compile(r"\..+\.[0-9a-f]{8}[^/]*\.tmp")
 
 
 @dataclass(frozen=True)
@@ -160,12 +163,22 @@ def _listing(folder: Path) -> dict[str, str]:
     return {n: h for n in entries(folder) if (h := sha256(folder / n)) is not None}
 
 
+def _linked(root: Path, name: str) -> bool:
+    """Whether ``root/name`` or a folder between ``root`` and it is a symlink (never followed to remove)."""
+    path = root
+    for part in Path(name).parts:
+        path = path / part
+        if path.is_symlink():
+            return True
+    return False
+
+
 def _remove_vouched(old: Path, mine: dict[str, str | None]) -> None:
     """Remove the files of a replaced folder that cop_sim vouched for; keep anything else."""
     for name, digest in mine.items():
         path = old / name
-        if name.endswith("/"):
-            continue
+        if name.endswith("/") or _linked(old, name):
+            continue  # a symlink is a user's, and so is what it points to
         if digest is None or sha256(path) == digest:
             path.unlink(missing_ok=True)
     (old / MARKER).unlink(missing_ok=True)
@@ -181,6 +194,9 @@ def _move_in(tmp: Path, target: Path, plan: Plan) -> list[str]:
     names = [n for n in entries(tmp) if not n.endswith("/")]
     for name in names:  # check all first, so a refusal leaves the folder as it was
         dest = target / name
+        if _linked(target, str(Path(name).parent)):
+            raise FileExistsError(f"{dest.parent} is a symbolic link; cop-sim does not write through it, "
+                                  "nothing was replaced")
         if (dest.exists() or dest.is_symlink()) and name not in vouched(target, read_marker(target), [name]):
             raise FileExistsError(f"{dest} exists and cop-sim did not write it; nothing was replaced")
     for name in names:
@@ -238,17 +254,66 @@ def discard(path: Path) -> None:
 
     For example a calibration's database killed before it stored a first generation: the folder is
     cop-sim's (checked when the run was prepared), and nothing in the file can be resumed.
+    A symlink there is a user's: it is refused (FileExistsError), not removed.
     """
+    if path.is_symlink():
+        raise FileExistsError(f"{path} is a symbolic link, not a file cop-sim wrote; it was kept")
     path.unlink()
 
 
+@contextlib.contextmanager
+def _open_dir(folder: Path) -> Iterator[int | None]:
+    """A descriptor of ``folder`` itself, None when it is a symlink or not a folder (never followed)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        yield None
+        return
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
 def remove_temps(folder: Path) -> int:
-    """Delete the temporary files (``.*.tmp``) a killed writer left in ``folder``; return how many."""
-    stale = list(folder.glob(".*.tmp")) if folder.is_dir() else []
-    for path in stale:
-        if path.is_file() and not path.is_symlink():
-            path.unlink(missing_ok=True)
-    return len(stale)
+    """Delete the temporary files a killed writer left in ``folder``; return how many.
+
+    Only regular files named as :func:`atomic_path` names them are removed, and only in ``folder``
+    itself: when ``folder`` is a symlink (to a user's folder, say) nothing is removed.
+    """
+    removed = 0
+    with _open_dir(folder) as fd:
+        if fd is None:
+            return 0
+        for entry in os.scandir(fd):
+            if _TEMP.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):  # another process's, finished meanwhile
+                    os.unlink(entry.name, dir_fd=fd)
+                    removed += 1
+    return removed
+
+
+def set_aside(path: Path) -> Path:
+    """Rename ``path`` (a file, a symlink or a folder; never followed) to ``NAME.damaged-N`` beside it,
+    with the lowest N free, and return the new path. Nothing is deleted or replaced."""
+    with _open_dir(path.parent) as fd:
+        if fd is None:
+            raise NotADirectoryError(f"{path.parent} is a symbolic link or not a folder; "
+                                     f"{path.name} was kept")
+        for n in range(1, 10_000):
+            new = f"{path.name}.damaged-{n}"
+            try:  # a hard link cannot land on an existing name, so this never replaces a file
+                os.link(path.name, new, src_dir_fd=fd, dst_dir_fd=fd, follow_symlinks=False)
+            except FileExistsError:
+                continue
+            except OSError:  # a folder, or a file system without hard links
+                if os.path.lexists(path.parent / new):
+                    continue
+                os.rename(path.name, new, src_dir_fd=fd, dst_dir_fd=fd)
+                return path.parent / new
+            os.unlink(path.name, dir_fd=fd)
+            return path.parent / new
+    raise FileExistsError(f"no free name to set {path} aside")
 
 
 def probe(folder: Path) -> None:

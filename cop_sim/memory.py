@@ -4,6 +4,10 @@ The estimate is a linear function of a few sizes of the model, with coefficients
 from the real model by ``benchmarks/memory_fit.py`` (peak RSS of a run in a fresh process,
 imports and compiled kernels included). Re-run that script when the model's data change and
 paste its output into :data:`COEFFICIENTS`.
+
+A sweep also holds its design (points, runs, batches) before any run starts: :func:`design_estimate`,
+checked against :data:`DESIGN_LIMIT` by :func:`cop_sim.experiment.design.check_size` before the
+design is built.
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ COEFFICIENTS: dict[str, float] = {
     "weeks": 5941.0,  # the recorder's pooled rows
     "cop_weeks": 242.4,  # cops x (weeks + 1): the per-CoP recorder
 }
+# Bytes a sweep holds per design point, per factor of a point and per run before the first run starts
+# (the points' dicts and SALib's sample, the runs, their batches, design.parquet's columns): tracemalloc
+# of build_design + runs + batches at 10^5 points, 1-5 factors, 1-10 replications, rounded up.
+DESIGN_COEFFICIENTS: dict[str, float] = {"points": 200.0, "point_factors": 300.0, "runs": 300.0}
+# A design whose layout would take more than this is refused before it is built (about a million runs
+# of a one-factor grid; a sweep that big is several experiments, or shards of several).
+DESIGN_LIMIT = 1e9
 # The scenario keys the estimate reads (a sweep resolves one point per combination of their values).
 SIZE_KEYS = ("n_cops", "cop.members", "cops", "patients.per_practitioner", "weeks")
 UNITS = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
@@ -52,6 +63,13 @@ def estimate(resolved: dict) -> float | None:
     if size is None:
         return None
     return COEFFICIENTS["base"] + sum(COEFFICIENTS[k] * v for k, v in size.items())
+
+
+def design_estimate(points: int, factors: int, runs: int) -> float:
+    """Bytes a sweep of ``points`` design points of ``factors`` factors and ``runs`` runs holds before
+    any run starts (its design and run list; not the runs themselves, see :func:`estimate`)."""
+    c = DESIGN_COEFFICIENTS
+    return points * (c["points"] + c["point_factors"] * max(factors, 1)) + runs * c["runs"]
 
 
 def _read_number(path: Path) -> float | None:

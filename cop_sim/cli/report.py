@@ -28,6 +28,7 @@ def main(args: argparse.Namespace) -> int:
     plan = outdir.prepare(args.results, "sweep", args.force, "RESULTS_DIR")
     store.read_experiment(args.results)
     with outdir.io_errors(args.results, "RESULTS_DIR"):
+        store.check_runs(args.results)  # names every unreadable run file, before any figure is drawn
         outdir.claim(args.results, plan)
         path = write_report(args.results)
     print(f"report written to {path} (figures in {path.parent / 'figures'})")

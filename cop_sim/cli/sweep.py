@@ -20,7 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Run every run of an experiment file and write results/EXPERIMENT/ "
                     "(manifest.json, runs/, summary.parquet). Exit status: 0 all runs succeeded, "
                     "1 some runs failed (recorded with their error and seed) or, with --collect, are "
-                    "missing, 2 bad input (or too big for the memory available).")
+                    "missing, 2 bad input (or too big for the memory available, or a design that would "
+                    "take more than 1 GB to lay out, about a million runs). A run file that cannot be read "
+                    "counts as missing: --resume renames it RUN_ID.parquet.damaged-N and runs it again.")
     p.add_argument("experiment", help="experiment TOML file (see experiments/)")
     p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
     p.add_argument("--backend", choices=("local", "dask", "slurm"), default="local",
@@ -72,7 +74,9 @@ def main(args: argparse.Namespace) -> int:
     spec = load_experiment(args.experiment)
     if args.posterior:
         from cop_sim.experiment.crossed import cross, posterior_draws
+        from cop_sim.experiment.design import check_size
 
+        check_size(spec, max(args.draws, 1))  # before K draws are resampled and crossed
         draws, picked = posterior_draws(args.posterior, spec, args.draws)
         spec = cross(spec, draws, {"kind": "posterior", "source": str(args.posterior), "draws": args.draws,
                                    "particles": picked})

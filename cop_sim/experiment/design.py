@@ -7,6 +7,7 @@ Also where an experiment file is loaded, since loading checks every design point
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import numpy as np
 from cop_sim import scenario
 from cop_sim.experiment.seeds import draw_run_seed, run_seed, sampler_seed
 from cop_sim.experiment.spec import Experiment, parse
+from cop_sim.params import InputError
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,68 @@ def _value(kind: str, x: float) -> int | float:
     return int(np.floor(x + 0.5)) if kind == "int" else float(x)
 
 
+def design_size(spec: Experiment, draws: int | None = None) -> int:
+    """How many design points ``spec`` has, counted without building them.
+
+    ``draws``: parameter draws the design will be crossed with (default: the experiment's own).
+    """
+    d = len(spec.factors)
+    if spec.method == "grid":
+        points = math.prod(len(f.levels) for f in spec.factors)
+    elif spec.method == "lhs":
+        points = spec.n
+    elif spec.method == "sobol":
+        points = spec.n * (2 * d + 2 if spec.calc_second_order else d + 2)
+    else:  # morris: trajectories of d + 1 points
+        points = spec.n * (d + 1)
+    crossed = len(spec.draws) if draws is None else draws
+    return points * max(crossed, 1)
+
+
+def check_size(spec: Experiment, draws: int | None = None, draws_key: str = "--draws") -> None:
+    """Refuse a design too big to lay out (:data:`cop_sim.memory.DESIGN_LIMIT`), before building it.
+
+    Raises:
+        InputError: naming the experiment file, the keys that make the design big, the estimated
+            size and the limit.
+    """
+    from cop_sim import memory
+
+    points = design_size(spec, draws)
+    n_runs = points * spec.replications
+    need = memory.design_estimate(points, len(spec.factors), n_runs)
+    if need <= memory.DESIGN_LIMIT:
+        return
+    if spec.method == "grid":
+        keys = [f"factors[{i}].levels ({len(f.levels)})" for i, f in enumerate(spec.factors)
+                if len(f.levels) > 1]
+    else:
+        keys = [f"sampler.n ({spec.n})"]
+        if spec.method != "lhs":  # sobol and morris take a multiple of n per factor
+            keys.append(f"factors ({len(spec.factors)})")
+    crossed = len(spec.draws) if draws is None else draws
+    if crossed > 1:
+        keys.append(f"{draws_key} ({crossed})")
+    if spec.replications > 1:
+        keys.append(f"experiment.replications ({spec.replications})")
+    per_run = need / n_runs
+    raise InputError(spec.path, ", ".join(keys), f"the design has {points:,} points x {spec.replications} "
+                     f"replications = {n_runs:,} runs, about {memory.human(need)} to lay out before the "
+                     f"first run starts; the limit is {memory.human(memory.DESIGN_LIMIT)} (about "
+                     f"{int(memory.DESIGN_LIMIT // per_run):,} runs like these); use fewer levels, a "
+                     "smaller sampler.n or fewer replications, or split the experiment into several")
+
+
 def build_design(spec: Experiment, validate: bool = False) -> Design:
     """The experiment's design points in a fixed order.
 
     Grid points vary the last factor fastest. With ``validate``, every point's scenario is
     resolved so a bad combination fails before any run starts.
+
+    Raises:
+        InputError: the design is too big to lay out (see :func:`check_size`).
     """
+    check_size(spec)
     if spec.method == "grid":
         combos = itertools.product(*(f.levels for f in spec.factors))
         points = [{f.key: v for f, v in zip(spec.factors, combo, strict=True)} for combo in combos]

@@ -8,6 +8,7 @@ the number of workers or the order runs finish in.
 from __future__ import annotations
 
 import os
+import sys
 import time
 import traceback
 from collections.abc import Iterator
@@ -159,6 +160,18 @@ def describe_missing(results: Path, spec: Experiment) -> str:
     return text
 
 
+def _set_aside(results: Path, damaged: dict[Path, str]) -> None:
+    """Rename the unreadable run files (they count as missing and run again) and say so in one line."""
+    if not damaged:
+        return
+    moved = store.set_aside_damaged(damaged)
+    shown = ", ".join(f"runs/{old.name} -> runs/{new.name} ({damaged[old]})" for old, new in moved[:3])
+    more = f" and {len(moved) - 3} more" if len(moved) > 3 else ""
+    print(f"cop-sim: warning: {results}: {len(moved)} run file{'s' if len(moved) > 1 else ''} could not be "
+          f"read and {'were' if len(moved) > 1 else 'was'} set aside, not deleted: {shown}{more}; "
+          "running them again", file=sys.stderr)
+
+
 def write_manifest(results: Path, spec: Experiment, info: dict) -> dict:
     """Rebuild the summary from runs/ and write manifest.json with provenance and counts."""
     frame = store.collect(results)
@@ -230,13 +243,16 @@ def sweep(path_or_spec: str | Path | Experiment, out: str | Path | None = None,
     store.write_experiment(results, spec, design)
     if part is None:  # shards share the folder; another's temp file may be in flight
         store.remove_partial(results)
-    on_disk = store.done_ids(results, include_failed=True)
+    # a shard reads only its own runs' files (another shard's are not its to set aside)
+    records, damaged = store.scan(results, None if part is None else {r.run_id for r in todo})
+    on_disk = set(records) | {p.stem for p in damaged}
     clash = [r.run_id for r in todo if r.run_id in on_disk]
     if clash and not resume:
         raise InputError(str(results), "", f"{len(clash)} of these runs are already on disk "
                          f"(e.g. {clash[0]}); use --resume to skip them, or --out for a fresh folder")
     if resume:
-        ok = store.done_ids(results)
+        _set_aside(results, damaged)
+        ok = {k for k, rec in records.items() if rec["error"] is None}
         todo = [r for r in todo if r.run_id not in ok]
     batches = backends.chunks([(r, design.points[r.point]) for r in todo], workers)
     failed = 0
