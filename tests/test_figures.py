@@ -187,7 +187,7 @@ def test_calibration_figures(tmp_path):
     from cop_sim.calibration import report
     from cop_sim.calibration.spec import load
 
-    (tmp_path / "data.csv").write_text("week,knowledge\n4,0.13\n8,0.12\n12,0.115\n")
+    (tmp_path / "data.csv").write_text("week,knowledge\n3,0.13\n7,0.12\n11,0.115\n")
     (tmp_path / "cal.toml").write_text(f"""[calibration]
 name = "fig"
 description = "figure test"
@@ -204,7 +204,7 @@ lo = 0.5
 hi = 3.0
 [observe.knowledge]
 outcome = "belief_error"
-weeks = [4, 8, 12]
+weeks = [3, 7, 11]
 noise_sd = 0.01
 """)
     cal = load(tmp_path / "cal.toml")

@@ -203,6 +203,12 @@ def scenarios(draw, caps: dict) -> tuple[dict, int]:
                 if i < len(body_entries) and "members" in body_entries[i]:
                     entry["members"] = body_entries[i]["members"]
             ev["set"]["cops"] = new
+    _unique_names(raw["cop"]["name"], raw["cops"], n)
+    for ev in raw["events"]:
+        if n > 1:  # a template name shared by several CoPs would name them alike
+            ev["set"].pop("cop.name", None)
+        if "cops" in ev["set"]:
+            _unique_names(raw["cop"]["name"], ev["set"]["cops"], n)
     for ev in raw["events"]:  # half of them in the nested form, which means the same
         if draw(st.booleans()):
             nested: dict = {}
@@ -210,6 +216,21 @@ def scenarios(draw, caps: dict) -> tuple[dict, int]:
                 set_dotted(nested, k, v)
             ev["set"] = nested
     return raw, h
+
+
+def _unique_names(template: str, entries: list[dict], n: int) -> None:
+    """Give CoPs distinct names (a documented rule: a CoP's name keys its random streams).
+
+    A CoP is named by its entry, else by the template, else ``cop{i+1}`` (composition.expand_cops);
+    every CoP gets an entry (an empty one is the template), so that any of them can be renamed.
+    """
+    entries.extend({} for _ in range(n - len(entries)))
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        name = entry.get("name", "") or template or f"cop{i + 1}"
+        if name in seen:
+            name = entry["name"] = f"cop_{i}_distinct"
+        seen.add(name)
 
 
 def _clamp(table: dict, smallest: int, n: int, stepwise: bool, sep: str) -> None:
@@ -390,7 +411,7 @@ def mutated(draw, base: dict) -> dict:
         node = tree
         for p in path[:-1]:
             node = node[p]
-        node[path[-1]] = draw(GARBAGE)
+        node[path[-1]] = copy.deepcopy(draw(GARBAGE))  # never the strategy's own (shared) object
     return tree
 
 

@@ -166,7 +166,7 @@ def test_posterior_draws_fitted_keys_from_particles_the_rest_from_priors(tmp_pat
 
 @pytest.mark.parametrize(("extra", "needle"), [
     (["--replications", "1"], "--replications: got 1; allowed: an integer >= 2"),
-    (["--posterior", "nowhere.parquet"], "nowhere.parquet: cannot read a posterior Parquet file"),
+    (["--posterior", "nowhere.parquet"], "nowhere.parquet: not a file"),
 ])
 def test_bad_replications_or_posterior_is_exit_2(tmp_path, capsys, extra, needle):
     assert main(["validate", "--robustness", "4", "--quick", "--library", str(TOY), "--out", str(tmp_path),

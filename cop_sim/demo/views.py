@@ -245,7 +245,7 @@ def _axes(fig: Figure, frame: pd.DataFrame, title: str, ylabel: str, horizon: in
     ax.set_title(title, fontsize=11)
     ax.set_xlabel("week")
     ax.set_ylabel(ylabel)
-    ax.set_xlim(0, _xmax(frame, horizon))
+    ax.set_xlim(-0.5, _xmax(frame, horizon))  # week 0 clear of the edge: a line there is not cut
     ax.grid(alpha=0.3)
     return ax
 
@@ -303,6 +303,7 @@ def learning_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
 
 def learning_data(frame: pd.DataFrame) -> dict[str, Any]:
     """The learning picture's curves so far, by gid."""
+    frame = simulated(frame)
     return {col: (frame["week"], smooth(frame[col])) for col in ("care_quality", "goals_met", "belief_error")
             if col in frame}
 
@@ -328,6 +329,7 @@ def health_figure(cop_frame: pd.DataFrame, names: list[str], cop: int, horizon: 
 
 def health_data(cop_frame: pd.DataFrame, names: list[str]) -> dict[str, Any]:
     """Each CoP's health curve so far, by gid."""
+    cop_frame = simulated(cop_frame)
     out = {}
     for c, name in enumerate(names):
         rows = cop_frame[cop_frame["cop"] == name]
@@ -369,7 +371,7 @@ def time_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
     wait.set_ylim(0, _top(frame, "waiting_weeks", 0.05, smoothed=True))
     bottom.set_title("The price of time: hours in the CoP (bars) and patients' waiting (line)", fontsize=10)
     bottom.set_xlabel("week")
-    bottom.set_xlim(0, _xmax(frame, horizon))
+    bottom.set_xlim(-0.5, _xmax(frame, horizon))
     bottom.grid(alpha=0.3)
     fig.subplots_adjust(left=0.13, right=0.86, top=0.93, bottom=0.1, hspace=0.3)
     return apply(fig, time_data(frame))
@@ -377,6 +379,7 @@ def time_figure(frame: pd.DataFrame, horizon: int | None = None) -> Figure:
 
 def time_data(frame: pd.DataFrame) -> dict[str, Any]:
     """The time picture's points, bars and line so far, by gid."""
+    frame = simulated(frame)
     out: dict[str, Any] = {}
     for col in ("attendance", "low_status_voice"):
         if col in frame:
@@ -389,6 +392,11 @@ def time_data(frame: pd.DataFrame) -> dict[str, Any]:
     if "waiting_weeks" in frame:
         out["waiting_weeks"] = (frame["week"], smooth(frame["waiting_weeks"]))
     return out
+
+
+def simulated(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of simulated weeks (0 on): the starting state, row -1, lies left of every week axis."""
+    return frame[frame["week"] >= 0] if len(frame) and frame["week"].iloc[0] < 0 else frame
 
 
 def _xmax(frame: pd.DataFrame, horizon: int | None) -> int:
@@ -410,6 +418,7 @@ COMPARE_PANELS = (
 
 
 def _series(frame: pd.DataFrame, col: str, how: str) -> tuple[np.ndarray, np.ndarray]:
+    frame = simulated(frame)
     if how == "meetings":
         held = frame[["week", col]].dropna()
         return held["week"].to_numpy(), held[col].to_numpy(float)
