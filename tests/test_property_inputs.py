@@ -570,3 +570,29 @@ def test_other_options_take_garbage_in_one_line(argv, tmp_path):
     code, err = _outcome(argv)
     assert code in (1, 2), err
     _one_line_or_ok(code, err, " ".join(argv), drawn=False)
+
+
+def _design_base() -> dict:
+    return {"id": "fuzz", "title": "a fuzzed design", "use": "calibration",
+            "source": {"citation": "synthetic", "doi": "none", "checked": "synthetic"},
+            "design": {"kind": "difference_in_differences", "arms": ["intervention", "comparison"],
+                       "sites_intervention": 2, "sites_comparison": 2, "months": 1,
+                       "measure": "optimal_practice_share"},
+            "change_package": {"expressible": True, "rule": "synthetic", "unit_mapping": "pp"},
+            "result": {"statistic": "did_change", "value": 0.0, "unit": "pp"},
+            "verdict": {"rule": "common", "predictive_level": 0.9, "max_width": 30.0},
+            "simulation": {"replicates": 1,
+                           "scenario": str(ROOT / "tests" / "evaluation" / "small_site.toml")}}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tree=mutated(_design_base()))
+def test_a_mutated_evaluation_design_runs_or_is_one_line(tree, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("v")
+    f = tmp / "design.toml"
+    try:
+        f.write_text(toml(tree))
+    except TypeError:
+        return
+    code, err = _outcome(["evaluate", str(f), "--out", str(tmp / "o"), "--draws", "defaults"])
+    _one_line_or_ok(code, err, toml(tree))

@@ -8,6 +8,7 @@ judged (``[verdict]``), all stated before any model result. Those sections, with
 
 from __future__ import annotations
 
+import math
 import subprocess
 import tomllib
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ REQUIRED = {
     "result": ("statistic", "value", "unit"),
     "verdict": ("rule",),
 }
+KINDS = ("pre_post", "difference_in_differences", "controlled_before_after", "cluster_randomised",
+         "share_of_studies")
+ARMS = ("intervention", "comparison")
 LIBRARY = Path(__file__).resolve().parents[2] / "experiments" / "evidence"
 
 
@@ -71,7 +75,48 @@ def read(path: str | Path) -> Evidence:
         for key in keys:
             if key not in table:
                 raise InputError(str(path), f"{section}.{key}", "missing")
+    _check_values(data, str(path))
     return Evidence(path, data)
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_values(data: dict, source: str) -> None:
+    """The values a simulated study and its verdict are computed from: types and ranges."""
+    design, result, verdict = data["design"], data["result"], data["verdict"]
+    if design["kind"] not in KINDS:
+        raise InputError(source, "design.kind", f"got {design['kind']!r}; allowed: {', '.join(KINDS)}")
+    arms = design.get("arms", ["intervention"])
+    if not isinstance(arms, list) or not arms or any(a not in ARMS for a in arms):
+        raise InputError(source, "design.arms", f"got {arms!r}; allowed: a list of {', '.join(ARMS)}")
+    if not isinstance(design["measure"], str):
+        raise InputError(source, "design.measure", f"got {design['measure']!r}; allowed: a measure's name")
+    if not isinstance(result["statistic"], str):
+        raise InputError(source, "result.statistic", f"got {result['statistic']!r}; allowed: a name")
+    if not _number(result["value"]):
+        raise InputError(source, "result.value", f"got {result['value']!r}; allowed: a finite number")
+    if design["kind"] == "share_of_studies" and not (isinstance(design.get("studies"), int)
+                                                     and not isinstance(design.get("studies"), bool)
+                                                     and 1 <= design["studies"] <= 1000):
+        raise InputError(source, "design.studies", f"got {design.get('studies')!r}; allowed: a whole "
+                         "number in [1, 1000]")
+    rule = verdict["rule"]
+    if rule == "common":
+        level, width = verdict.get("predictive_level"), verdict.get("max_width")
+        if not (_number(level) and 0 < level < 1):
+            raise InputError(source, "verdict.predictive_level",
+                             f"got {level!r}; allowed: a number in (0, 1)")
+        if not (_number(width) and width > 0):
+            raise InputError(source, "verdict.max_width", f"got {width!r}; allowed: a number > 0")
+    elif rule == "probability":
+        lo, hi = verdict.get("reproduced_if_p_at_most"), verdict.get("not_reproduced_if_p_at_least")
+        if not (_number(lo) and _number(hi) and 0 <= lo < hi <= 1):
+            raise InputError(source, "verdict.reproduced_if_p_at_most", f"got {lo!r} and {hi!r}; allowed: "
+                             "0 <= reproduced_if_p_at_most < not_reproduced_if_p_at_least <= 1")
+    else:
+        raise InputError(source, "verdict.rule", f"got {rule!r}; allowed: common, probability")
 
 
 def library(folder: str | Path = LIBRARY) -> list[Evidence]:
