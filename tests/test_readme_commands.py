@@ -126,9 +126,12 @@ def _compare_exists() -> bool:
 
 def _serve_demo(block: str, copy: Path, env: dict[str, str], log: Path) -> str:
     """Start the demo block, wait for its page on loopback, stop it; return the page."""
-    from cop_sim.cli.demo import port_free
+    from cop_sim.cli.demo import check_listen
+    from cop_sim.params import InputError
 
-    if not port_free("127.0.0.1", 8765):
+    try:
+        check_listen("127.0.0.1", 8765)
+    except InputError:
         pytest.skip("port 8765, which the README's `cop-sim demo` serves on, is in use")
     with open(log, "wb") as out:
         proc = subprocess.Popen(["bash", "-c", block], cwd=copy, env=env, stdout=out,
