@@ -27,28 +27,11 @@ from scipy import stats
 from cop_sim import scenario
 from cop_sim.model2.model import CopModel
 from cop_sim.model2.outcomes import summarise
-from cop_sim.world.landscape import contributions
+from cop_sim.world.landscape import practice_values
 
 ROOT = Path(__file__).resolve().parents[1]
 ARMS = ("own", "oracle beliefs", "oracle beliefs and plans", "optimum plans")
 OUTCOMES = ("care_quality_last_quarter", "optimal_practice_share_last_quarter", "health_last_quarter")
-
-
-def true_values(world) -> np.ndarray:
-    """Mean true value of each practice on each topic by social context (rest of the plan optimal)."""
-    out = np.zeros((2, world.n_topics, world.n_practices))
-    n = np.zeros((2, world.n_topics, 1))
-    v = np.empty(world.n_topics)
-    for c in range(len(world.best_value)):
-        s = world.ctx_social[c]
-        for t in np.flatnonzero(world.ctx_active[c]):
-            for a in range(world.n_practices):
-                combo = world.best_combo[c].copy()
-                combo[t] = a
-                contributions(world, c, combo, v)
-                out[s, t, a] += v[t]
-            n[s, t] += 1
-    return out / np.maximum(n, 1)
 
 
 def arm(resolved, seed: int, name: str) -> dict:
@@ -56,7 +39,7 @@ def arm(resolved, seed: int, name: str) -> dict:
     m = CopModel(resolved, seed)
     w, pr, pa = m.world, m.pr, m.pa
     if name in ("oracle beliefs", "oracle beliefs and plans"):
-        pr.mu[:] = true_values(w)[None]
+        pr.mu[:] = practice_values(w)[None]
         pr.prec[:] = 1e6
     rows, slots = np.nonzero(pa.ctx >= 0)
     if name == "oracle beliefs and plans":

@@ -194,23 +194,17 @@ def unknown_key(source: str, key: str, options: list[str], name: str | None = No
 def merge(spec: Spec, base: dict, override: dict, source: str, prefix: str = "") -> dict:
     """Validate ``override`` against ``spec`` and return ``base`` updated by it."""
     out = copy.deepcopy(base)
-    for k, v in override.items():
-        key = f"{prefix}{k}"
-        if k not in spec:
-            raise unknown_key(source, key, list(spec))
-        node = spec[k]
-        if isinstance(node, dict):
-            if not isinstance(v, dict):
-                raise InputError(source, key, f"expected a table of settings, got {v!r}")
-            out[k] = merge(node, out.get(k, {}), v, source, key + ".")
-        else:
-            value = node.validate(v, source, key)
-            out[k] = {**out[k], **value} if node.partial else value
+    _walk(spec, override, source, prefix, out)
     return out
 
 
 def check_tree(spec: Spec, override: dict, source: str, prefix: str = "") -> None:
     """Validate ``override`` against ``spec`` as :func:`merge` does, without building the result."""
+    _walk(spec, override, source, prefix, None)
+
+
+def _walk(spec: Spec, override: dict, source: str, prefix: str, out: dict | None) -> None:
+    """Validate ``override`` key by key; with ``out``, write the validated values into it."""
     for k, v in override.items():
         key = f"{prefix}{k}"
         if k not in spec:
@@ -219,9 +213,14 @@ def check_tree(spec: Spec, override: dict, source: str, prefix: str = "") -> Non
         if isinstance(node, dict):
             if not isinstance(v, dict):
                 raise InputError(source, key, f"expected a table of settings, got {v!r:.200}")
-            check_tree(node, v, source, key + ".")
+            if out is None:
+                _walk(node, v, source, key + ".", None)
+            else:
+                out[k] = merge(node, out.get(k, {}), v, source, key + ".")
         else:
-            node.validate(v, source, key)
+            value = node.validate(v, source, key)
+            if out is not None:
+                out[k] = {**out[k], **value} if node.partial else value
 
 
 def set_dotted(tree: dict, key: str, value: Any) -> dict:

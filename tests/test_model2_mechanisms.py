@@ -11,7 +11,7 @@ from cop_sim import scenario
 from cop_sim.model2.care import belief_update
 from cop_sim.model2.model import CopModel
 from cop_sim.model2.stories import cocreate, tell, voice
-from cop_sim.world.landscape import contributions, value
+from cop_sim.world.landscape import practice_values, value
 
 pytestmark = pytest.mark.filterwarnings("ignore::numba.NumbaPerformanceWarning")
 
@@ -105,23 +105,6 @@ def test_a_cocreated_plan_can_be_worse_than_the_one_it_replaced():
     assert worse > 0
 
 
-def _true_practice_values(world) -> np.ndarray:
-    """Mean true value of each practice on each topic, by social context, over the catalogue."""
-    out = np.zeros((2, world.n_topics, world.n_practices))
-    n = np.zeros((2, world.n_topics, 1))
-    v = np.empty(world.n_topics)
-    for c in range(len(world.best_value)):
-        s = world.ctx_social[c]
-        for t in np.flatnonzero(world.ctx_active[c]):
-            for a in range(world.n_practices):
-                combo = world.best_combo[c].copy()
-                combo[t] = a
-                contributions(world, c, combo, v)
-                out[s, t, a] += v[t]
-            n[s, t] += 1
-    return out / np.maximum(n, 1)
-
-
 def _quality(right: bool, steep: float, seeds=range(1, 7)) -> float:
     # meetings where stories carry weight, and trust held fixed, so that only voice differs
     r = _resolved("n_cops=2", "burn_in=0", "weeks=52", f"hierarchy.steepness={steep}",
@@ -131,7 +114,7 @@ def _quality(right: bool, steep: float, seeds=range(1, 7)) -> float:
     out = []
     for seed in seeds:
         m = CopModel(r, seed)
-        truth = _true_practice_values(m.world)
+        truth = practice_values(m.world)
         belief = truth if right else 1.0 - truth
         top = m.pr.status >= 0.9  # GPs and specialists
         m.pr.mu[top] = belief

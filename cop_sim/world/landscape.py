@@ -130,3 +130,25 @@ def site_mix(world: World, prevalence: np.ndarray, social_prevalence: float, spr
     loglik = np.where(x, np.log(site), np.log1p(-site)).sum(axis=1)
     w = np.exp(loglik - loglik.max())
     return w / w.sum()
+
+
+def practice_values(world: World) -> np.ndarray:
+    """The true value of each practice on each topic by social context, float64[2, T, A].
+
+    What a practitioner with perfect knowledge at the model's finest belief context (social needs
+    or not) would believe: the practice's mean true contribution over the catalogue's contexts
+    where the topic is active, with the rest of the plan at the context's optimum.
+    """
+    out = np.zeros((2, world.n_topics, world.n_practices))
+    n = np.zeros((2, world.n_topics, 1))
+    v = np.empty(world.n_topics)
+    for c in range(len(world.best_value)):
+        s = world.ctx_social[c]
+        for t in np.flatnonzero(world.ctx_active[c]):
+            for a in range(world.n_practices):
+                combo = world.best_combo[c].copy()
+                combo[t] = a
+                contributions(world, c, combo, v)
+                out[s, t, a] += v[t]
+            n[s, t] += 1
+    return out / np.maximum(n, 1)
