@@ -21,8 +21,10 @@ from cop_sim.outdir import OutputError
 from cop_sim.params import InputError
 
 # The outcomes compared: the pooled series' main ones, or one CoP's from the per-CoP table.
-MAIN = ("care_quality", "health", "belief_error", "patient_included_share", "trust_density", "waiting_weeks")
-MAIN_COP = ("care_quality", "health", "goals_met", "patient_included_share", "belief_error", "attendance")
+MAIN = ("care_quality", "optimal_practice_share", "health", "belief_error", "patient_included_share",
+        "trust_density", "waiting_weeks")
+MAIN_COP = ("care_quality", "optimal_practice_share", "health", "goals_met", "patient_included_share",
+            "belief_error", "attendance")
 MAX_SEEDS = 10_000
 LEVEL_TEXT = "95 % paired t"
 TOOL = "cop-sim compare"
