@@ -196,19 +196,20 @@ def scenarios(draw, caps: dict) -> tuple[dict, int]:
     for ev in raw["events"]:  # an event's [[cops]] keeps every CoP and its members
         if "cops" in ev["set"]:
             new = ev["set"]["cops"][:n]
-            if len(body_entries) > raw["n_cops"]:
-                new = (new + [{} for _ in body_entries])[:len(body_entries)]
+            if len(new) < len(body_entries):  # the body's entries carry members: restate them
+                new = new + [{} for _ in body_entries[len(new):]]
             for i, entry in enumerate(new):
                 entry.pop("members", None)
                 if i < len(body_entries) and "members" in body_entries[i]:
                     entry["members"] = body_entries[i]["members"]
             ev["set"]["cops"] = new
-    _unique_names(raw["cop"]["name"], raw["cops"], n)
+    if n > 1:  # a template name shared by several CoPs would name them alike
+        raw["cop"]["name"] = ""
+    _unique_names(raw["cops"])
     for ev in raw["events"]:
-        if n > 1:  # a template name shared by several CoPs would name them alike
-            ev["set"].pop("cop.name", None)
-        if "cops" in ev["set"]:
-            _unique_names(raw["cop"]["name"], ev["set"]["cops"], n)
+        if n > 1 and "cop.name" in ev["set"]:
+            ev["set"]["cop.name"] = ""
+        _unique_names(ev["set"].get("cops", []))
     for ev in raw["events"]:  # half of them in the nested form, which means the same
         if draw(st.booleans()):
             nested: dict = {}
@@ -218,19 +219,15 @@ def scenarios(draw, caps: dict) -> tuple[dict, int]:
     return raw, h
 
 
-def _unique_names(template: str, entries: list[dict], n: int) -> None:
-    """Give CoPs distinct names (a documented rule: a CoP's name keys its random streams).
+def _unique_names(entries: list[dict]) -> None:
+    """Give named [[cops]] entries distinct names that no unnamed CoP's ``cop{i}`` can take.
 
-    A CoP is named by its entry, else by the template, else ``cop{i+1}`` (composition.expand_cops);
-    every CoP gets an entry (an empty one is the template), so that any of them can be renamed.
+    A CoP's name keys its random streams, so two CoPs may not share one (a documented rule); the
+    caller blanks a template name that several CoPs would share.
     """
-    entries.extend({} for _ in range(n - len(entries)))
-    seen: set[str] = set()
     for i, entry in enumerate(entries):
-        name = entry.get("name", "") or template or f"cop{i + 1}"
-        if name in seen:
-            name = entry["name"] = f"cop_{i}_distinct"
-        seen.add(name)
+        if entry.get("name"):
+            entry["name"] = f"n{i}_{entry['name']}"
 
 
 def _clamp(table: dict, smallest: int, n: int, stepwise: bool, sep: str) -> None:

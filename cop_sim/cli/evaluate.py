@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Plan, simulate, analyse, judge, write."""
-    from cop_sim.evaluation import report
+    from cop_sim.evaluation import report, simulate
     from cop_sim.evaluation.run import evaluate
 
     evidence = library.read(args.file)
@@ -51,6 +51,7 @@ def main(args: argparse.Namespace) -> int:
         if value is not None and value < least:
             raise InputError(f"--{key}", "", f"got {value}; allowed: a whole number >= {least}")
     plan = design.plan(evidence, overrides)
+    simulate.resolved_study(plan)  # the study's scenario checked before any run (and any progress bar)
     out = Path(args.out or Path("results") / "evaluation" / evidence.id)
     where = outdir.prepare(out, "evaluation", args.force, "--out" if args.out else None, report.FILES,
                            replace=True)

@@ -70,9 +70,9 @@ def plan(evidence: Evidence, overrides: dict | None = None) -> Plan:
     """The simulated study of ``evidence`` (its ``[simulation]`` table, then ``overrides``, apply)."""
     src, d = str(evidence.path), evidence.data
     design = d["design"]
+    if not isinstance(d.get("simulation", {}), dict):
+        raise InputError(src, "simulation", f"got {d['simulation']!r:.100}; allowed: a table of settings")
     sim = dict(d.get("simulation", {}))
-    if not isinstance(sim, dict):
-        raise InputError(src, "simulation", "expected a table")
     sim.update({k: v for k, v in (overrides or {}).items() if v is not None})
     for key in sim:
         if key not in SIMULATION_KEYS:
@@ -104,9 +104,15 @@ def plan(evidence: Evidence, overrides: dict | None = None) -> Plan:
     measure = design["measure"]
     if measure not in PER_SITE:
         raise InputError(src, "design.measure", f"got {measure!r}; allowed: {', '.join(PER_SITE)}")
+    if not isinstance(sim.get("scenario", ""), str):
+        raise InputError(src, "simulation.scenario", f"got {sim['scenario']!r:.100}; allowed: a scenario "
+                         "file's path (relative to this file)")
     scenario = Path(sim.get("scenario", DEFAULT_SCENARIO))
     if not scenario.is_absolute() and "scenario" in sim:
         scenario = evidence.path.parent / scenario
+    if not scenario.is_file():
+        raise InputError(src, "simulation.scenario", f"{str(scenario)!r:.200} is not a file; allowed: a "
+                         "scenario file's path (relative to this file)")
     return Plan(
         evidence_id=evidence.id, kind=kind, sites_intervention=n_int, sites_comparison=n_comp,
         baseline_weeks=QUARTER, study_weeks=max(QUARTER, round(months * 52 / 12)), measure=measure,
