@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -182,23 +181,6 @@ def test_a_calibration_folder_has_the_marker_and_keeps_a_users_files(tmp_path, c
     assert main([*argv, "--resume"]) == 0
     assert (out / "posterior.parquet").read_bytes() == post and (out / "notes.txt").read_text() == "keep me"
     capsys.readouterr()
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A real 1 MiB tmpfs, or skip with the reason (as tests/test_output_safety.py)."""
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    if shutil.which("mount") is None:
-        pytest.skip("no mount command")
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip() or proc.returncode}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 @pytest.mark.parametrize("leave", [8_000, 60_000])  # full at the first write; while pyabc writes its database

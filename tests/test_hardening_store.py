@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import cli, one_error
 
 from cop_sim import atomic, memory
 from cop_sim.cli import main
@@ -26,22 +27,6 @@ from cop_sim.params import InputError
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "scenarios" / "default.toml"
 VICTIM = "p000000-r001.parquet"
-
-
-def cli(capsys, *argv: str | Path) -> tuple[int, str]:
-    """Run ``cop-sim ARGV`` in this process; its exit status and stderr."""
-    code = main([str(a) for a in argv])
-    return code, capsys.readouterr().err
-
-
-def one_error(err: str, *quoted: str) -> str:
-    """The single ``error:`` line of ``err``, which must quote each of ``quoted``; no traceback."""
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if "error:" in line]
-    assert len(lines) == 1, err
-    for q in quoted:
-        assert q in lines[0], (q, lines[0])
-    return lines[0]
 
 
 def write_experiment(folder: Path, factors: str = 'key = "cop.moderator_skill"\nlevels = [0.2, 0.8]',

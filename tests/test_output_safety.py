@@ -19,32 +19,16 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import cli, one_error
 
 from cop_sim import outdir
 from cop_sim.atomic import MARKER, atomic_dir, sha256
-from cop_sim.cli import main
 from cop_sim.params import InputError
 from cop_sim.validation.patterns import Pattern
 from cop_sim.validation.suite import run_pattern
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "scenarios" / "default.toml"
-
-
-def cli(capsys, *argv: str) -> tuple[int, str]:
-    """Run ``cop-sim ARGV`` in this process; its exit status and stderr."""
-    code = main([str(a) for a in argv])
-    return code, capsys.readouterr().err
-
-
-def one_error(err: str, *quoted: str) -> str:
-    """The single ``error:`` line of ``err``, which must quote each of ``quoted``."""
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if "error:" in line]
-    assert len(lines) == 1, err
-    for q in quoted:
-        assert q in lines[0], (q, lines[0])
-    return lines[0]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -296,23 +280,6 @@ def test_unusable_output_paths_are_one_line(tmp_path, capsys, monkeypatch):
         assert code == 2, argv
         one_error(err, "--out", quoted, why)
     assert sorted(os.listdir(tmp_path)) == sorted(["FILE", "other", exp.name])
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A real 1 MiB tmpfs, or skip with the reason."""
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    if shutil.which("mount") is None:
-        pytest.skip("no mount command")
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip() or proc.returncode}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def fill(disk: Path, leave: int) -> Path:
