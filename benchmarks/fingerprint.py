@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cop_sim import models, scenario  # noqa: E402
-from cop_sim.model2.model import CopModel  # noqa: E402
+from cop_sim.cop.model import CopModel  # noqa: E402
 
 DEFAULT = ROOT / "scenarios" / "default.toml"
 NO_COP = ROOT / "scenarios" / "multimorbidity_interactions_baseline.toml"

@@ -29,7 +29,7 @@ SCENARIOS = {"cop": ROOT / "scenarios" / "default.toml"}
 
 def model_class(model: str):
     """The Mesa model class of a model kind (construction and stepping are timed apart)."""
-    from cop_sim.model2.model import CopModel
+    from cop_sim.cop.model import CopModel
 
     return CopModel
 
@@ -72,7 +72,7 @@ def one_size(n: int, repeats: int, model: str = "cop") -> dict:
 @contextlib.contextmanager
 def timed_burn_in(times: list):
     """Within the block, time each call of the model's burn-in (care inside construction) into ``times``."""
-    from cop_sim.model2 import week
+    from cop_sim.cop import week
 
     original = week.burn_in
 
@@ -91,7 +91,7 @@ def timed_burn_in(times: list):
 def scenario_size(resolved: dict) -> int:
     """Practitioners in a resolved scenario."""
     from cop_sim.composition import expand_cops
-    from cop_sim.model2.spec import COP_SPEC
+    from cop_sim.cop.spec import COP_SPEC
 
     cops = expand_cops(resolved, template=COP_SPEC)
     return sum(sum(c["members"].values()) for c in cops)

@@ -25,9 +25,9 @@ import numpy as np
 from scipy import stats
 
 from cop_sim import scenario
-from cop_sim.model2.model import CopModel
-from cop_sim.model2.outcomes import summarise
-from cop_sim.world.landscape import practice_values
+from cop_sim.cop.model import CopModel
+from cop_sim.cop.outcomes import summarise
+from cop_sim.cop.world.landscape import practice_values
 
 ROOT = Path(__file__).resolve().parents[1]
 ARMS = ("own", "oracle beliefs", "oracle beliefs and plans", "optimum plans")

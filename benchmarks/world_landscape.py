@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from cop_sim.world import build_world, landscape
+from cop_sim.cop.world import build_world, landscape
 
 
 def by_k(K: int, seeds: int) -> dict:

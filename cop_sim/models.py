@@ -113,39 +113,39 @@ class ModelKind:
         return (self.migrations() if self.migrations else {}).get(key)
 
 
-# The CoP model: clinicians learn what works from what happens to their patients (cop_sim/model2/).
+# The CoP model: clinicians learn what works from what happens to their patients (cop_sim/cop/).
 def _cop_spec() -> Spec:
-    from cop_sim.model2.spec import SPEC
+    from cop_sim.cop.spec import SPEC
 
     return SPEC
 
 
 def _cop_run(resolved: dict, seed: int) -> RunResult:
-    from cop_sim.model2.simulate import simulate as run
+    from cop_sim.cop.simulate import simulate as run
 
     return run(resolved, seed)
 
 
 def _cop_outcomes() -> tuple[str, ...]:
-    from cop_sim.model2.outcomes import SUMMARY_KEYS
+    from cop_sim.cop.outcomes import SUMMARY_KEYS
 
     return SUMMARY_KEYS
 
 
 def _cop_complete(resolved: dict, source: str) -> dict:
-    from cop_sim.model2.checks import complete
+    from cop_sim.cop.checks import complete
 
     return complete(resolved, source)
 
 
 def _cop_ranges() -> dict[str, tuple[float, float]]:
-    from cop_sim.model2.outcomes import RANGES
+    from cop_sim.cop.outcomes import RANGES
 
     return RANGES
 
 
 def _cop_migrations() -> dict[str, str]:
-    from cop_sim.model2.migrations import MIGRATIONS
+    from cop_sim.cop.migrations import MIGRATIONS
 
     return MIGRATIONS
 
@@ -202,7 +202,7 @@ def _toy_ranges() -> dict[str, tuple[float, float]]:
 
 MODELS: dict[str, ModelKind] = {
     "cop": ModelKind("cop", _cop_spec, _cop_run, _cop_outcomes, _cop_complete,
-                     ("cop_sim.model2.simulate", "cop_sim.model2.warm"), _cop_migrations, _cop_ranges),
+                     ("cop_sim.cop.simulate", "cop_sim.cop.warm"), _cop_migrations, _cop_ranges),
     "march1991": ModelKind("march1991", _march_spec, _march_run, _march_outcomes, None,
                            ("cop_sim.march.simulate",), load_ranges=_march_ranges),
     "toy": ModelKind("toy", _toy_spec, _toy_run, _toy_outcomes, None, ("cop_sim.toy.simulate",),

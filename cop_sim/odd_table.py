@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m cop_sim.odd_table", description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="exit 1 if a document is out of date")
     ap.add_argument("--model", choices=tuple(DOCS), default=MODEL,
-                    help=f"whose parameters (default {MODEL}: docs/ODD.md and docs/model2.md)")
+                    help=f"whose parameters (default {MODEL}: docs/ODD.md and docs/cop-model.md)")
     ap.add_argument("--path", type=Path, help="one document instead of the model's")
     args = ap.parse_args(argv)
     paths = [args.path] if args.path else list(DOCS[args.model])

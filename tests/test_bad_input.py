@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cop_sim import models, scenario
 from cop_sim.cli import main
-from cop_sim.model2.spec import SPEC
+from cop_sim.cop.spec import SPEC
 from cop_sim.params import InputError, Param, flatten
 
 ROOT = Path(__file__).resolve().parent.parent

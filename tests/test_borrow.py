@@ -11,9 +11,9 @@ import numpy as np
 
 from cop_sim import scenario
 from cop_sim.borrow import borrowed
+from cop_sim.cop.model import CopModel
+from cop_sim.cop.structs import refs
 from cop_sim.kernel import njit
-from cop_sim.model2.model import CopModel
-from cop_sim.model2.structs import refs
 
 DEFAULT = Path(__file__).parents[1] / "scenarios" / "default.toml"
 

@@ -7,10 +7,10 @@ import pytest
 
 from cop_sim import scenario
 from cop_sim.cli import main
+from cop_sim.cop import dock
+from cop_sim.cop.codelearning import preference, prescription
+from cop_sim.cop.model import CopModel
 from cop_sim.march.docking import TOL_PUBLISHED, published
-from cop_sim.model2 import dock
-from cop_sim.model2.codelearning import preference, prescription
-from cop_sim.model2.model import CopModel
 
 FEW = [(0.5, 0.1), (0.5, 0.9), (0.9, 0.9)]  # (p2, p1): fast cells, both ends of the p2 = .5 curve
 
@@ -48,7 +48,7 @@ def test_uninformed_beliefs_are_march_s_thirds():
 
 
 def test_stepwise_socialisation_moves_one_step_towards_the_code():
-    from cop_sim.model2.codelearning import socialise
+    from cop_sim.cop.codelearning import socialise
 
     m = _model("repository.use=1.0")
     cp, pr = m.cp, m.pr

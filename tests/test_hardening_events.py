@@ -12,8 +12,8 @@ import pytest
 
 from cop_sim import models, scenario
 from cop_sim.cli import main
-from cop_sim.model2.checks import Scenario
-from cop_sim.model2.model import CopModel
+from cop_sim.cop.checks import Scenario
+from cop_sim.cop.model import CopModel
 from cop_sim.params import InputError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -180,7 +180,7 @@ def _kill_on(tmp_path: Path, model: str, event: Callable[[Tree], bool]) -> tuple
     return left, len(tree.seen), roles
 
 
-# The cop model's preload (cop_sim.model2.warm) takes seconds; the kills before any worker
+# The cop model's preload (cop_sim.cop.warm) takes seconds; the kills before any worker
 # is forked use it. The worker case uses the toy model, whose preload is short, so the test
 # does not wait for Numba's kernels (minutes with a cold cache). Each case starts a sweep
 # (3-8 s on a busy 2-core machine); the kernels case, the same path as the preload case once

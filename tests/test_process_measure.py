@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from cop_sim import scenario
-from cop_sim.model2.model import CopModel
+from cop_sim.cop.model import CopModel
 
 DEFAULT = Path(__file__).resolve().parents[1] / "scenarios" / "default.toml"
 FROZEN_CARE = ["practice.exploration=0", "practice.coordination_rate=0", "practice.collaboration_rate=0",
@@ -53,3 +53,14 @@ def test_the_share_lies_between_and_is_reported_per_cop_and_in_the_summary():
     visited = per_cop[per_cop["week"] >= 0]["optimal_practice_share"].dropna()
     assert len(visited) and visited.between(0, 1).all()
     assert set(per_cop["cop"]) == {"cop1", "cop2", "cop3", "cop4"}
+
+
+def test_every_named_tally_slot_is_its_names_position():
+    """Kernels write tallies by named slot: each constant must be its name's index in the schema."""
+    from cop_sim.cop import stories, tally
+
+    for prefix, names, module in (("W_", tally.CARE_TALLY, tally), ("C_", tally.COP_TALLY, tally),
+                                  ("M_", stories.MEETING_TALLY, stories)):
+        for i, name in enumerate(names):
+            assert getattr(module, prefix + name.upper()) == i, (prefix, name)
+        assert len({getattr(module, prefix + n.upper()) for n in names}) == len(names)

@@ -1,7 +1,7 @@
 """Issue 22, the rule behind the defects, as two properties (hypothesis).
 
 1. Every value the validation accepts, the model runs. Scenarios are drawn from Model 2's spec
-   (:data:`cop_sim.model2.spec.SPEC`): each key's strategy is made from its :class:`Param` (type,
+   (:data:`cop_sim.cop.spec.SPEC`): each key's strategy is made from its :class:`Param` (type,
    documented minimum and maximum, choices), both ends always among the draws, and the documented
    cross-key rules (``composition.check_common``, ``world.spec.check_world``, ``teams.check``, the
    repository rule, ``[[events]]``) are respected by construction. So validation must accept every
@@ -29,11 +29,11 @@ from hypothesis import strategies as st
 
 from cop_sim import memory, models, scenario
 from cop_sim.cli import main
-from cop_sim.model2 import events
-from cop_sim.model2.spec import COP_SPEC, SPEC
+from cop_sim.cop import events
+from cop_sim.cop.spec import COP_SPEC, SPEC
+from cop_sim.cop.world.spec import MAX_ACTIVE_RUGGED
 from cop_sim.params import InputError, Param, flatten, set_dotted
 from cop_sim.vocab import DISCIPLINES
-from cop_sim.world.spec import MAX_ACTIVE_RUGGED
 
 ROOT = Path(__file__).resolve().parents[1]
 LEAVES: dict[str, Param] = flatten(SPEC)

@@ -78,7 +78,7 @@ def _seed_kernel_cache(copy: Path) -> None:
     from numba.core.caching import UserProvidedCacheLocator as Locator
 
     import cop_sim
-    import cop_sim.model2.warm  # noqa: F401 - compiles or loads every kernel of the running checkout
+    import cop_sim.cop.warm  # noqa: F401 - compiles or loads every kernel of the running checkout
     from cop_sim import kernel
 
     package = Path(cop_sim.__file__).parent

@@ -70,7 +70,7 @@ def test_readme_shows_the_shipped_files_as_they_are():
 
 def test_first_scenario_aims_its_event_at_one_cop():
     from cop_sim import scenario
-    from cop_sim.model2.model import CopModel
+    from cop_sim.cop.model import CopModel
 
     resolved = scenario.load(ROOT / "scenarios" / "first_scenario.toml")
     model = CopModel(resolved, resolved["seed"])

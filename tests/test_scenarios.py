@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from cop_sim import models, scenario
-from cop_sim.calendar import meeting_weeks
 from cop_sim.composition import expand_cops as _expand
-from cop_sim.model2.spec import COP_SPEC, SPEC
+from cop_sim.cop.calendar import meeting_weeks
+from cop_sim.cop.spec import COP_SPEC, SPEC
 from cop_sim.params import InputError, defaults
 from cop_sim.vocab import DISCIPLINES
 

@@ -161,8 +161,8 @@ def test_bad_command_line_exits_2(tmp_path, args):
 
 def test_the_fork_server_warm_up_loads_every_kernel():
     """Local workers fork from a server that imported the warm-up: each kernel is already in memory."""
-    code = ("import cop_sim.model2.warm\n"
-            "from cop_sim.model2 import upkeep, week\n"
+    code = ("import cop_sim.cop.warm\n"
+            "from cop_sim.cop import upkeep, week\n"
             "kernels = [week.burn_in, week.open_week, week.close_week, week.record, upkeep.session]\n"
             "print(sum(bool(k.signatures) for k in kernels), len(kernels))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

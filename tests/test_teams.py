@@ -10,8 +10,8 @@ import pytest
 
 from cop_sim import scenario
 from cop_sim.cli import main
-from cop_sim.model2 import teams
-from cop_sim.model2.model import CopModel
+from cop_sim.cop import teams
+from cop_sim.cop.model import CopModel
 from cop_sim.params import InputError
 
 ROOT = Path(__file__).resolve().parents[1]

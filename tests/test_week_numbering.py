@@ -11,7 +11,7 @@ import pytest
 
 from cop_sim import models, scenario
 from cop_sim.calibration import observe
-from cop_sim.model2.outcomes import INITIAL_WEEK
+from cop_sim.cop.outcomes import INITIAL_WEEK
 
 ROOT = Path(__file__).resolve().parents[1]
 MEETING, EVENT = 5, 7  # the weeks of the only meeting and of the event

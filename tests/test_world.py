@@ -8,9 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from cop_sim.params import InputError
-from cop_sim.rng import Streams
-from cop_sim.world import (
+from cop_sim.cop.world import (
     WORLD_SPEC,
     build_world,
     care_quality,
@@ -20,6 +18,8 @@ from cop_sim.world import (
     topic_names,
     value,
 )
+from cop_sim.params import InputError
+from cop_sim.rng import Streams
 
 MARCH = {"n_topics": 30, "n_conditions": 0, "n_practices": 2, "K": 0, "patient_context": False,
          "burden_weight": 0.0}
@@ -266,7 +266,7 @@ def test_site_mix_moves_weight_towards_a_more_prevalent_condition():
 @pytest.mark.parametrize("K", [0, 2, 3])
 def test_contributions_in_one_call_equal_contribution_and_value(K):
     """The care kernel's one-call ``contributions`` repeats ``contribution``'s arithmetic for speed."""
-    from cop_sim.world.kernels import contributions
+    from cop_sim.cop.world.kernels import contributions
 
     w = build_world({"K": K}, 11)
     rng = np.random.default_rng(K)

@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _cop_cells(args: argparse.Namespace) -> tuple:
-    from cop_sim.model2 import dock
+    from cop_sim.cop import dock
 
     if args.target is not None:
         raise InputError(str(args.target), "", "--model cop simulates directly; give no TARGET "
@@ -111,7 +111,7 @@ def main(args: argparse.Namespace) -> int:
         outdir.prepare(early, _kind(early), args.force, "--out" if args.out else None, outdir.DOCK_FILES)
     cells, folder, label = _cells(args)
     if cop:
-        from cop_sim.model2 import dock
+        from cop_sim.cop import dock
 
         table = dock.judge(cells)
     else:

@@ -2,7 +2,7 @@
 
 Read-only views of the model's arrays for the pictures; nothing here changes a run, except
 :func:`set_senior_beliefs`, the teaching intervention of the hierarchy lesson (the same one as
-``tests/test_model2_mechanisms.py::test_whether_hierarchy_helps_depends_on_who_is_right``).
+``tests/test_cop_mechanisms.py::test_whether_hierarchy_helps_depends_on_who_is_right``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from cop_sim.cop.world.kernels import contributions
 from cop_sim.demo.controls import SENIOR_CHOICES
 from cop_sim.kernel import njit
-from cop_sim.world.kernels import contributions
 
 SENIOR_STATUS = 0.9  # GPs and specialists at the default ranks: the top of the hierarchy
 SENIOR_CONFIDENCE = 50.0  # observations' worth: far more than a year of stories moves

@@ -23,7 +23,7 @@ DEFAULT_SCENARIO = "default"  # the scenario the demo starts on (a file stem in 
 
 def model_class() -> type:
     """The model class (imported late: the model is heavy and the CLI should not pay for it)."""
-    from cop_sim.model2.model import CopModel
+    from cop_sim.cop.model import CopModel
 
     return CopModel
 

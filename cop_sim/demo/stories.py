@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from cop_sim.cop.world.kernels import contributions
+from cop_sim.cop.world.spec import topic_names
 from cop_sim.vocab import DISCIPLINES
-from cop_sim.world.kernels import contributions
-from cop_sim.world.spec import topic_names
 
 
 @dataclass(frozen=True)

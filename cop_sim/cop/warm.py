@@ -7,7 +7,7 @@ kernels in memory instead of each loading them from Numba's cache.
 from __future__ import annotations
 
 from cop_sim import scenario
-from cop_sim.model2.model import CopModel
+from cop_sim.cop.model import CopModel
 
 
 def warm_up() -> None:

@@ -13,9 +13,9 @@ from numba.core import types
 from numba.experimental import structref
 
 from cop_sim.borrow import borrowed, plain_fields
+from cop_sim.cop.state import Cops, Patients, Practitioners
+from cop_sim.cop.world.kernels import World
 from cop_sim.kernel import njit
-from cop_sim.model2.state import Cops, Patients, Practitioners
-from cop_sim.world.kernels import World
 
 
 @structref.register
@@ -110,7 +110,7 @@ class RunType(types.StructRef):
 
 
 class RunRef(structref.StructRefProxy):
-    """Everything a compiled week touches, in one pointer (see ``cop_sim/model2/week.py``).
+    """Everything a compiled week touches, in one pointer (see ``cop_sim/cop/week.py``).
 
     Holding the run's random generators here matters: a ``numpy.random.Generator`` passed as an
     argument costs about 35 us to unbox on every call, more than a week of the default scenario's

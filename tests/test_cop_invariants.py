@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cop_sim import models, scenario
-from cop_sim.model2.model import CopModel
+from cop_sim.cop.model import CopModel
 from cop_sim.models import Lazy
 
 ROOT = Path(__file__).resolve().parents[1]

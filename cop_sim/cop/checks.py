@@ -8,11 +8,11 @@ body and the scenario from each event's week on pass the same :func:`settle`. It
 from __future__ import annotations
 
 from cop_sim.composition import check_common, expand_cops
+from cop_sim.cop import events, teams
+from cop_sim.cop.spec import COP_SPEC, SPEC
+from cop_sim.cop.world.spec import check_world
 from cop_sim.frozen import Frozen, freeze
-from cop_sim.model2 import events, teams
-from cop_sim.model2.spec import COP_SPEC, SPEC
 from cop_sim.params import InputError
-from cop_sim.world.spec import check_world
 
 
 class Scenario(Frozen):

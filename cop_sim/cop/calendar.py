@@ -93,7 +93,7 @@ def _weeks(value: list) -> str | None:
 
 
 def calendar_spec(every: int, start: int, src: str) -> Spec:
-    """Spec of a meeting calendar (a SimPy process in cop_sim.calendar)."""
+    """Spec of a meeting calendar (a SimPy process in cop_sim.cop.calendar)."""
     return {
         "every_weeks": Param(every, "weeks between meetings (0 = use 'weeks' only)", "weeks", 0, 520, src),
         "monthly": Param(False, "meet once a calendar month from start_week (12 a year); "

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.borrow import borrowed
+from cop_sim.cop.world.kernels import contribution, value
 from cop_sim.kernel import njit
-from cop_sim.world.kernels import contribution, value
 
 _CUT = 1e-12  # a branch must be this much worse than the incumbent to be cut
 

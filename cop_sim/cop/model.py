@@ -8,21 +8,21 @@ import mesa
 import numpy as np
 
 from cop_sim.borrow import generator_table
-from cop_sim.calendar import Calendar
 from cop_sim.composition import by_cop, expand_cops
-from cop_sim.model2 import agents, checks, teams, week
-from cop_sim.model2.care import COP_TALLY
-from cop_sim.model2.codelearning import absorbing, settled, socialise
-from cop_sim.model2.outcomes import _T, INITIAL_WEEK, TALLIES, Recorder
-from cop_sim.model2.population import build, build_cops, demand
-from cop_sim.model2.spec import COP_SPEC
-from cop_sim.model2.state import knobs
-from cop_sim.model2.structs import refs, run_ref
-from cop_sim.model2.upkeep import replace, session
-from cop_sim.model2.week import pressure_denominator, weekly
+from cop_sim.cop import agents, checks, teams, week
+from cop_sim.cop.calendar import Calendar
+from cop_sim.cop.codelearning import absorbing, settled, socialise
+from cop_sim.cop.outcomes import _T, INITIAL_WEEK, TALLIES, Recorder
+from cop_sim.cop.population import build, build_cops, demand
+from cop_sim.cop.spec import COP_SPEC
+from cop_sim.cop.state import knobs
+from cop_sim.cop.structs import refs, run_ref
+from cop_sim.cop.tally import COP_TALLY
+from cop_sim.cop.upkeep import replace, session
+from cop_sim.cop.week import pressure_denominator, weekly
+from cop_sim.cop.world.landscape import build_world
+from cop_sim.cop.world.spec import topic_roles
 from cop_sim.rng import Streams
-from cop_sim.world.landscape import build_world
-from cop_sim.world.spec import topic_roles
 
 NO_MEETINGS = np.zeros(0, dtype=np.int64)
 
@@ -166,7 +166,7 @@ class CopModel(mesa.Model):
     def equilibrium(self) -> np.ndarray:
         """Which CoPs can no longer change (False for all unless the configuration is absorbing).
 
-        Only March's closed system (:func:`cop_sim.model2.codelearning.absorbing`) has such a state:
+        Only March's closed system (:func:`cop_sim.cop.codelearning.absorbing`) has such a state:
         every member strictly prefers the code's practice on every topic (March 1991's equilibrium).
         """
         if not self.absorbing:

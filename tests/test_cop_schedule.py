@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from cop_sim import models
-from cop_sim.calendar import meeting_weeks
-from cop_sim.model2.model import CopModel
-from cop_sim.model2.upkeep import pool
-from cop_sim.queue import NEVER, weeks_to_request
+from cop_sim.cop.calendar import meeting_weeks
+from cop_sim.cop.model import CopModel
+from cop_sim.cop.queue import NEVER, weeks_to_request
+from cop_sim.cop.upkeep import pool
 
 
 def run_out(model: CopModel) -> pd.DataFrame:
@@ -111,7 +111,7 @@ def test_named_streams_keep_the_start_when_a_process_changes(resolve):
 
 
 def test_agents_are_views_on_the_arrays(resolve):
-    from cop_sim.model2.agents import Moderator, Practitioner, Representative, patients
+    from cop_sim.cop.agents import Moderator, Practitioner, Representative, patients
 
     model = CopModel(resolve("weeks=4", "cop.representative=true"), 1)
     p = model.agents_by_type[Practitioner][0]
@@ -125,7 +125,7 @@ def test_agents_are_views_on_the_arrays(resolve):
 
 
 def test_an_unknown_tally_is_an_error_not_dropped():
-    from cop_sim.model2.outcomes import COUNTS, RATIOS, check_schema
+    from cop_sim.cop.outcomes import COUNTS, RATIOS, check_schema
 
     check_schema()  # the shipped schema is consistent
     with pytest.raises(ValueError, match="RATIOS names unknown tallies \\['qualty'\\]"):

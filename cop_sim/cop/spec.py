@@ -6,11 +6,11 @@ modellers chose; its prior says how far a robustness run or a calibration should
 
 from __future__ import annotations
 
-from cop_sim.calendar import calendar_spec
 from cop_sim.composition import check_members
+from cop_sim.cop.calendar import calendar_spec
+from cop_sim.cop.world.spec import WORLD_SPEC
 from cop_sim.names import plain_name
 from cop_sim.params import Param, Prior, Spec
-from cop_sim.world.spec import WORLD_SPEC
 
 
 def _p(default, doc, unit, lo, hi, source="assumption", prior=None, why="assumption", family="uniform"):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cop_sim.cop.stories import MEETING_TALLY
+from cop_sim.cop.tally import CARE_TALLY, COP_TALLY
 from cop_sim.kernel import njit
-from cop_sim.model2.care import CARE_TALLY, COP_TALLY
-from cop_sim.model2.stories import MEETING_TALLY
 from cop_sim.vocab import cop_key
 
 TALLIES = CARE_TALLY + MEETING_TALLY + ("leavers", "cop_hours")

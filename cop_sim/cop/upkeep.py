@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.cop.judge import belief_update
+from cop_sim.cop.stories import voice
 from cop_sim.kernel import njit
-from cop_sim.model2.care import belief_update
-from cop_sim.model2.stories import voice
 
 
 @njit
@@ -113,7 +113,7 @@ def replace(pr, pa, cp, tab, world, resolved: dict, rngs: list[np.random.Generat
     in the weeks someone does; the newcomers' beliefs come next from the same streams, each
     CoP's newcomers from that CoP's own (``rngs[c]``).
     """
-    from cop_sim.model2.population import trained_beliefs, trained_priorities
+    from cop_sim.cop.population import trained_beliefs, trained_priorities
 
     c = pr.cop[leave]
     mu, prec = np.empty(pr.mu[leave].shape), np.empty(pr.mu[leave].shape)

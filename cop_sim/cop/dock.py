@@ -1,6 +1,6 @@
 """March (1991) Figure 1 through the CoP model's own mechanisms (``cop-sim dock --model cop``).
 
-Each cell builds :class:`~cop_sim.model2.model.CopModel` from a scenario file (by default
+Each cell builds :class:`~cop_sim.cop.model.CopModel` from a scenario file (by default
 ``scenarios/march1991_cop.toml``) with ``repository.use`` = p1 and ``repository.learning_rate``
 = p2, and runs it with the same kernels as ``cop-sim run`` until every CoP is at equilibrium
 (or the horizon). Every CoP is one of March's organisations; its knowledge is March's
@@ -33,8 +33,8 @@ def march_scenario(resolved: dict, source: str = "") -> None:
 
 def run_cell(resolved: dict, seed: int) -> dict:
     """Run one resolved scenario to equilibrium; March's outcomes over its CoPs (organisations)."""
-    from cop_sim.model2.codelearning import march_knowledge, preference, prescription
-    from cop_sim.model2.model import CopModel
+    from cop_sim.cop.codelearning import march_knowledge, preference, prescription
+    from cop_sim.cop.model import CopModel
 
     model = CopModel(resolved, seed)
     while model.running:

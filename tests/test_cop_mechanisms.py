@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from cop_sim import scenario
-from cop_sim.model2.care import belief_update
-from cop_sim.model2.model import CopModel
-from cop_sim.model2.stories import cocreate, tell, voice
-from cop_sim.world.landscape import practice_values, value
+from cop_sim.cop.judge import belief_update
+from cop_sim.cop.model import CopModel
+from cop_sim.cop.stories import cocreate, tell, voice
+from cop_sim.cop.world.landscape import practice_values, value
 
 pytestmark = pytest.mark.filterwarnings("ignore::numba.NumbaPerformanceWarning")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cop_sim.model2.model import CopModel
-from cop_sim.model2.outcomes import PANELS, summarise
+from cop_sim.cop.model import CopModel
+from cop_sim.cop.outcomes import PANELS, summarise
 from cop_sim.models import Lazy, Meta, RunResult
 
 

@@ -13,11 +13,11 @@ from math import comb
 
 import numpy as np
 
+from cop_sim.cop.world.kernels import World, care_quality, contribution, contributions, value
+from cop_sim.cop.world.optimum import optimise
+from cop_sim.cop.world.spec import MAX_ACTIVE_RUGGED, WORLD_SPEC, check_world, topic_roles
 from cop_sim.params import InputError, defaults, merge
 from cop_sim.rng import Streams
-from cop_sim.world.kernels import World, care_quality, contribution, contributions, value
-from cop_sim.world.optimum import optimise
-from cop_sim.world.spec import MAX_ACTIVE_RUGGED, WORLD_SPEC, check_world, topic_roles
 
 __all__ = ["World", "build_world", "care_quality", "contribution", "contributions", "site_mix", "value"]
 

@@ -27,11 +27,11 @@ from typing import NamedTuple
 import numpy as np
 
 from cop_sim.borrow import lent_generator
+from cop_sim.cop.care import CARE_TALLY, care_week
+from cop_sim.cop.outcomes import _T, _measures
+from cop_sim.cop.stories import MEETING_TALLY, meet
+from cop_sim.cop.upkeep import beliefs_week
 from cop_sim.kernel import njit
-from cop_sim.model2.care import CARE_TALLY, care_week
-from cop_sim.model2.outcomes import _T, _measures
-from cop_sim.model2.stories import MEETING_TALLY, meet
-from cop_sim.model2.upkeep import beliefs_week
 
 N_CARE = len(CARE_TALLY)
 MEET0, N_MEET = _T[MEETING_TALLY[0]], len(MEETING_TALLY)

@@ -16,15 +16,24 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.borrow import lent_generator
+from cop_sim.cop.codelearning import learn_code
+from cop_sim.cop.judge import belief_update
+from cop_sim.cop.state import REPRESENTATIVE_STATUS
+from cop_sim.cop.tally import C_ATTENDEES, C_INVITED
+from cop_sim.cop.world.landscape import contribution
 from cop_sim.kernel import njit, njit_inline
-from cop_sim.model2.care import belief_update
-from cop_sim.model2.codelearning import learn_code
-from cop_sim.model2.state import REPRESENTATIVE_STATUS
-from cop_sim.world.landscape import contribution
 
 LOW_STATUS = 0.5  # tellers at or below this status count as low-status (for the voice outcome)
 MEETING_TALLY = ("meetings", "attendees", "invited", "stories", "cocreated", "low_status_voice",
                  "rep_voice")
+# named slots of MEETING_TALLY (numba reads module-level integers as constants)
+M_MEETINGS = 0
+M_ATTENDEES = 1
+M_INVITED = 2
+M_STORIES = 3
+M_COCREATED = 4
+M_LOW_STATUS_VOICE = 5
+M_REP_VOICE = 6
 
 
 @njit_inline
@@ -131,13 +140,13 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
                 pr.cop_hours[i] += cp.meeting_hours[c]
         if invited == 0:
             continue
-        tally[1] += n_att
-        tally[2] += invited
-        tc[c, 6] += n_att
-        tc[c, 7] += invited
+        tally[M_ATTENDEES] += n_att
+        tally[M_INVITED] += invited
+        tc[c, C_ATTENDEES] += n_att
+        tc[c, C_INVITED] += invited
         if n_att == 0:
             continue
-        tally[0] += 1.0  # a meeting nobody attended did not happen
+        tally[M_MEETINGS] += 1.0  # a meeting nobody attended did not happen
         prepared = rng.random() < cp.preparation[c]
         n_told = _choose(pr, cp, kn, c, att, prepared, cp.cases[c], rng, tellers)
         # the room's attention is fixed: voice shares it, so muting some amplifies the others
@@ -152,16 +161,16 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
             v = voice(pr.status[i], cp.skill[c], kn) / room
             k = pr.st_patient[i]
             tell(world, pr, pa, cp, kn, c, i, k, q, v, att, pa.known[i, k], False, i)
-            tally[3] += 1.0
+            tally[M_STORIES] += 1.0
             if pr.status[i] <= LOW_STATUS:
-                tally[5] += v
+                tally[M_LOW_STATUS_VOICE] += v
         if n_told >= 2 and rng.random() < kn.cocreation_rate:
             a_i, b_i = cp.members[c, tellers[0]], cp.members[c, tellers[1]]
             a_k, b_k = pr.st_patient[a_i], pr.st_patient[b_i]
             if cocreate(world, pa, a_i, a_k, b_i, b_k):
                 pa.tried[a_i, a_k] = week
                 pa.joint[a_i, a_k] = False
-                tally[4] += 1.0
+                tally[M_COCREATED] += 1.0
         for e in range(n_told):  # a told story is used up as material
             i = cp.members[c, tellers[e]]
             pr.st_patient[i] = -1
@@ -176,7 +185,7 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
                         + cp.noise[c] * rng.standard_normal()
             v = voice(REPRESENTATIVE_STATUS, cp.skill[c], kn)
             tell(world, pr, pa, cp, kn, c, ri, rk, m, v, att, True, True, -1)
-            tally[6] += v
+            tally[M_REP_VOICE] += v
         if kn.familiarity > 0.0:  # a separate, documented source of trust: meeting together
             # slot m is the representative, present at every meeting of a CoP that has one
             for r in range(m + 1):

@@ -1,4 +1,4 @@
-"""The compiled week (cop_sim/model2/week.py): the same run however it is driven, draws only when due."""
+"""The compiled week (cop_sim/cop/week.py): the same run however it is driven, draws only when due."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from cop_sim import scenario
-from cop_sim.model2.model import CopModel
-from cop_sim.model2.simulate import simulate
+from cop_sim.cop.model import CopModel
+from cop_sim.cop.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "default.toml"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.composition import by_cop, lay_out
-from cop_sim.model2.state import (
+from cop_sim.cop.queue import NEVER, first_request
+from cop_sim.cop.state import (
     ENGAGEMENT_WEIGHT,
     PLAN_DTYPE,
     SLOT_DTYPE,
@@ -18,9 +19,8 @@ from cop_sim.model2.state import (
     Patients,
     Practitioners,
 )
-from cop_sim.queue import NEVER, first_request
+from cop_sim.cop.world.landscape import World, site_mix
 from cop_sim.vocab import DISCIPLINES
-from cop_sim.world.landscape import World, site_mix
 
 TRAINING_NOISE = 0.05  # individual spread of trained beliefs around the discipline's (assumption)
 PREFERENCE_STEP = 0.25  # lead of a preferred practice in uninformed beliefs (only the order matters)

@@ -1,0 +1,120 @@
+"""Planning a patient's care from beliefs: alone, with a colleague's advice, or jointly."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cop_sim.kernel import njit_inline
+
+CONSULTATION, COORDINATION, COLLABORATION = 0, 1, 2
+
+
+@njit_inline
+def _pooled(mu, prec, i, j, s, t, a):
+    """Belief of ``i`` (and of colleague ``j`` when planning together), pooled by precision."""
+    if j < 0:
+        return mu[i, s, t, a], prec[i, s, t, a]
+    p = prec[i, s, t, a] + prec[j, s, t, a]
+    return (prec[i, s, t, a] * mu[i, s, t, a] + prec[j, s, t, a] * mu[j, s, t, a]) / p, p
+
+
+@njit_inline
+def _addressed(active, known, hidden, c, t):
+    """Whether the plan covers topic t: active, and visible (social needs only once known)."""
+    return active[c, t] and (known or not hidden[t])
+
+
+@njit_inline
+def _preferred(mu, prec, i, j, s, t, A, rng):
+    """The practice believed best on topic t, a tie broken at random (a neutral belief: a fair coin)."""
+    best, arg, ties = -np.inf, 0, 0
+    for a in range(A):
+        m, _ = _pooled(mu, prec, i, j, s, t, a)
+        if m > best:
+            best, arg, ties = m, a, 1
+        elif m == best:
+            ties += 1
+            if rng.random() * ties < 1.0:  # each of the tied practices equally likely
+                arg = a
+    return arg
+
+
+@njit_inline
+def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
+    """Fill unplanned topics from beliefs, then maybe try one change. True if the plan changed.
+
+    ``j`` is the colleague: an adviser in coordination, a co-planner (beliefs pooled) in collaboration.
+    """
+    c = pa.ctx[i, k]
+    adviser = j
+    j = j if mode == COLLABORATION else -1
+    mu, prec, plan, active, known = pr.mu, pr.prec, pa.plan[i, k], world.ctx_active, pa.known[i, k]
+    s = world.ctx_social[c] if pa.known[i, k] else 0
+    A = world.n_practices
+    changed = False
+    n_addr = 0
+    if kn.replan > 0.0 and rng.random() < kn.replan:  # the whole plan afresh: act on current beliefs
+        for t in range(world.n_topics):
+            if _addressed(active, known, hidden, c, t):
+                plan[t] = _preferred(mu, prec, i, j, s, t, A, rng)
+                n_addr += 1
+        return n_addr > 0
+    for t in range(world.n_topics):
+        if not _addressed(active, known, hidden, c, t):
+            continue
+        n_addr += 1
+        if plan[t] < 0:
+            best, arg = -np.inf, 0
+            for a in range(A):
+                m, _ = _pooled(mu, prec, i, j, s, t, a)
+                if m > best:
+                    best, arg = m, a
+            plan[t] = arg
+            changed = True
+    if changed or n_addr == 0:
+        return changed
+    if mode == COORDINATION:  # the colleague advises where the practitioner is least sure
+        tt, low = -1, np.inf
+        for t in range(world.n_topics):
+            if _addressed(active, known, hidden, c, t) and prec[i, s, t, plan[t]] < low:
+                tt, low = t, prec[i, s, t, plan[t]]
+        best, arg = -np.inf, plan[tt]
+        for a in range(A):
+            if mu[adviser, s, tt, a] > best:
+                best, arg = mu[adviser, s, tt, a], a
+        if arg != plan[tt]:
+            plan[tt] = arg
+            return True
+        return False
+    if rng.random() >= kn.exploration:
+        return False
+    pick = int(rng.random() * n_addr)
+    for t in range(world.n_topics):
+        if not _addressed(active, known, hidden, c, t):
+            continue
+        if pick == 0:
+            cur = plan[t]
+            best, arg = -np.inf, cur
+            for a in range(A):  # Thompson sampling among the alternatives
+                if a == cur:
+                    continue
+                m, p = _pooled(mu, prec, i, j, s, t, a)
+                draw = m + rng.standard_normal() / np.sqrt(p)
+                if draw > best:
+                    best, arg = draw, a
+            plan[t] = arg
+            return arg != cur
+        pick -= 1
+    return False
+
+
+@njit_inline
+def _colleague(pr, cp, c, q, i):
+    """The member of CoP c whom slot q trusts most (their index), or -1."""
+    best, value_ = -1, -1.0
+    members, hours, trust = cp.members, pr.hours, cp.trust  # hoisted out of the loop
+    for b in range(members.shape[1]):
+        j = members[c, b]
+        if j >= 0 and j != i and hours[j] > 0 and trust[c, q, b] > value_:
+            best, value_ = j, trust[c, q, b]
+    return best
