@@ -47,6 +47,7 @@ class Practitioners(NamedTuple):
     st_patient: np.ndarray  # int64[N]: panel slot of the most surprising case since the last meeting
     st_surprise: np.ndarray  # float64[N]
     score: np.ndarray  # float64[N]: running mean of observed results of own care (NaN = none yet)
+    review_from: np.ndarray  # int64[N]: plans last reviewed before this week are due a review (-1 = none)
 
 
 class Patients(NamedTuple):
@@ -67,6 +68,7 @@ class Patients(NamedTuple):
     health_week: np.ndarray  # int64[N, ppp]: week health was last brought up to date
     obs: np.ndarray  # float64[N, ppp, T]: last observed result per topic (story material)
     obs_plan: np.ndarray  # int8[N, ppp, T]: the plan that result belonged to
+    reviewed: np.ndarray  # int64[N, ppp]: week the plan was last reviewed (-1 = never)
 
 
 class Cops(NamedTuple):

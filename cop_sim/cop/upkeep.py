@@ -131,9 +131,11 @@ def replace(pr, pa, cp, tab, world, resolved: dict, rngs: list[np.random.Generat
     pr.st_patient[leave] = -1
     pr.st_surprise[leave] = 0.0
     pr.score[leave] = np.nan
+    pr.review_from[leave] = -1
     pa.known[leave] = False
     pa.inc_value[leave] = -np.inf
     pa.tried[leave] = -1
+    pa.reviewed[leave] = -1
     slots = pr.slot[leave]
     init = resolved["meeting"]["initial_trust"]
     cp.trust[c, slots, :] = init
