@@ -19,7 +19,9 @@ from cop_sim.borrow import lent_generator
 from cop_sim.cop.judge import belief_update, observe
 from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _colleague, decide
 from cop_sim.cop.queue import serve, weeks_to_request
+from cop_sim.cop.state import ORIGIN_OWN
 from cop_sim.cop.tally import CARE_TALLY, COP_TALLY, W_BACKLOG, W_OBSERVATIONS, W_WAIT, record_visit
+from cop_sim.cop.travel import judged
 from cop_sim.cop.world.landscape import contributions
 from cop_sim.kernel import njit, njit_inline
 
@@ -58,7 +60,9 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
     if not pa.known[i, k] and world.ctx_social[ctx] == 1 and rng.random() < pr.insight[i]:
         pa.known[i, k] = True
     if pa.tried[i, k] >= 0 and week - pa.tried[i, k] >= kn.delay:
+        came = pa.origin[i, k]  # a plan from a story or the repository: count whether it survives
         fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+        judged(pa, i, k, came, fresh, tally)
         tally[W_OBSERVATIONS] += 1.0
     n_cond = world.ctx_n_cond[ctx]
     cx = min(n_cond / 5.0, 1.0)
@@ -84,6 +88,7 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
         fresh = False
         pa.tried[i, k] = week
         pa.joint[i, k] = mode == COLLABORATION
+        pa.origin[i, k] = ORIGIN_OWN  # an own change on top of a pending adopted plan makes it own
         if kn.delay == 0:  # no delay: the result is seen at this visit
             contributions(world, ctx, pa.plan[i, k], v)
             observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)

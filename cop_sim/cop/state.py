@@ -20,6 +20,8 @@ ENGAGEMENT_WEIGHT = np.array([0.3, 0.7, 1.0])
 # fewer cache misses per visit). Only indices are stored, so no result depends on the width.
 PLAN_DTYPE = np.int8
 SLOT_DTYPE = np.int32
+# Where the plan under test came from (``Patients.origin``): counted when its result is judged.
+ORIGIN_OWN, ORIGIN_STORY, ORIGIN_REPOSITORY = 0, 1, 2
 
 
 class Practitioners(NamedTuple):
@@ -48,6 +50,7 @@ class Practitioners(NamedTuple):
     st_surprise: np.ndarray  # float64[N]
     score: np.ndarray  # float64[N]: running mean of observed results of own care (NaN = none yet)
     review_from: np.ndarray  # int64[N]: plans last reviewed before this week are due a review (-1 = none)
+    heard: np.ndarray  # int64[N]: stories heard so far (messages received, whatever they carried)
 
 
 class Patients(NamedTuple):
@@ -69,6 +72,8 @@ class Patients(NamedTuple):
     obs: np.ndarray  # float64[N, ppp, T]: last observed result per topic (story material)
     obs_plan: np.ndarray  # int8[N, ppp, T]: the plan that result belonged to
     reviewed: np.ndarray  # int64[N, ppp]: week the plan was last reviewed (-1 = never)
+    origin: np.ndarray  # int8[N, ppp]: where the plan under test came from (ORIGIN_OWN, _STORY, _REPOSITORY)
+    cls: np.ndarray  # int64[N, ppp]: the patient's class for care pathways (a catalogue context, -1 = none)
 
 
 class Cops(NamedTuple):
@@ -88,6 +93,10 @@ class Cops(NamedTuple):
     rep_i: np.ndarray  # int64[C]: the representative is patient (rep_i, rep_k) of the CoP's panels
     rep_k: np.ndarray
     noise: np.ndarray  # float64[C]: sd of observed results in the CoP (lower with structured tests)
+    path_plan: np.ndarray  # int8[C, n_contexts, T]: the care pathway written for each class of patient
+    path_value: np.ndarray  # float64[C, n_contexts]: its mean observed result, as told
+    path_n: np.ndarray  # float64[C, n_contexts]: how many told results that mean holds
+    path_week: np.ndarray  # int64[C, n_contexts]: week it was last written (-1 = no pathway)
 
 
 class Knobs(NamedTuple):
@@ -117,6 +126,11 @@ class Knobs(NamedTuple):
     code_rate: float  # March's p2
     score_rate: float
     stepwise: bool  # members socialise stepwise towards the code (March's p1 = repo_use)
+    configurations: bool  # stories carry cases (Eppstein et al. 2012's collaborative learning)
+    adopt_similarity: float  # least similarity of a listener's patient to a told case
+    adopt_rate: float  # chance of acting on a fully trusted teller's case
+    adopt_max: int  # most own patients a told plan is tried on
+    pathways: bool  # the repository holds care pathways
 
 
 def knobs(resolved: dict) -> Knobs:
@@ -137,4 +151,7 @@ def knobs(resolved: dict) -> Knobs:
         code_rate=float(resolved["repository"]["learning_rate"]),
         score_rate=float(resolved["repository"]["score_rate"]),
         stepwise=resolved["repository"]["socialisation"] == "stepwise",
+        configurations=m["transfer"] == "configurations",
+        adopt_similarity=float(m["adoption_similarity"]), adopt_rate=float(m["adoption_rate"]),
+        adopt_max=int(m["adoption_patients"]), pathways=bool(resolved["repository"]["pathways"]),
     )

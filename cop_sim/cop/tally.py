@@ -15,7 +15,8 @@ from cop_sim.kernel import njit_inline
 # Slots of the weekly tally the care kernel fills (one schema shared with the recorder).
 CARE_TALLY = ("encounters", "consultation", "coordination", "collaboration", "quality", "wait", "backlog",
               "health", "burden", "goal_attainment", "goals_met", "belief_error", "social_encounters",
-              "social_quality", "complex_encounters", "complex_quality", "observations", "optimal")
+              "social_quality", "complex_encounters", "complex_quality", "observations", "optimal",
+              "adopted_repository", "judged_story", "kept_story", "judged_repository", "kept_repository")
 # Per-CoP tally slots (attendees and invited are filled by the meetings).
 COP_TALLY = ("encounters", "quality", "health", "goals_met", "collaboration", "belief_error", "attendees",
              "invited", "optimal")
@@ -40,6 +41,11 @@ W_COMPLEX_ENCOUNTERS = 14
 W_COMPLEX_QUALITY = 15
 W_OBSERVATIONS = 16
 W_OPTIMAL = 17
+W_ADOPTED_REPOSITORY = 18  # plans adopted from the repository's pathways at reviews (travel.adopt_pathway)
+W_JUDGED_STORY = 19  # trials adopted from a story whose result was judged this week
+W_KEPT_STORY = 20  # ... and kept at that result
+W_JUDGED_REPOSITORY = 21
+W_KEPT_REPOSITORY = 22
 
 C_ENCOUNTERS = 0
 C_QUALITY = 1
