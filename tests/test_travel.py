@@ -130,7 +130,7 @@ def test_pathways_are_written_only_at_documented_meetings():
     written = always.cp.path_week >= 0
     assert written.any()
     # every pathway is a told case's plan: on its class's topics only
-    for c, g in zip(*np.nonzero(written)):
+    for c, g in zip(*np.nonzero(written), strict=True):
         assert ((always.cp.path_plan[c, g] >= 0) <= always.world.ctx_active[g]).all()
 
 
@@ -217,3 +217,17 @@ def test_dissemination_without_pathways_reproduces_the_stored_baseline():
     for key, value in stored.items():
         got = summary[key]
         assert got == value or (math.isnan(got) and math.isnan(value)), key
+
+
+def test_a_learning_session_gives_every_cop_of_a_team_its_best_valued_pathway():
+    m = model()
+    cp = m.cp
+    g = 5
+    cp.path_plan[:, g] = -1
+    cp.path_week[:, g] = -1
+    cp.path_plan[0, g], cp.path_value[0, g], cp.path_week[0, g] = 1, 0.4, 2
+    cp.path_plan[1, g], cp.path_value[1, g], cp.path_week[1, g] = 2, 0.6, 3
+    team = np.array([0, 0, 0, 1], dtype=np.int64)
+    travel.pool_pathways(m.k.cp, team)
+    assert (cp.path_plan[:3, g] == 2).all() and (cp.path_value[:3, g] == 0.6).all()
+    assert cp.path_week[3, g] == -1 and (cp.path_plan[3, g] == -1).all()  # another team's CoP: untouched

@@ -207,18 +207,22 @@ def codify_pathways(world, pa, cp, c, told_i, told_k, n_told, week):
 def pool_pathways(cp, team):
     """At a learning session every CoP of a team takes, per class, the team's best-valued pathway."""
     C, G = cp.path_week.shape
+    if C == 0:
+        return
+    best = np.full((team.max() + 1, G), -1, dtype=np.int64)  # per team and class: the CoP holding it
     for c in range(C):
         for g in range(G):
-            best = -1
-            for d in range(C):
-                if team[d] == team[c] and cp.path_week[d, g] >= 0 and \
-                        (best < 0 or cp.path_value[d, g] > cp.path_value[best, g]):
-                    best = d
-            if best >= 0 and best != c:
-                cp.path_plan[c, g, :] = cp.path_plan[best, g, :]
-                cp.path_value[c, g] = cp.path_value[best, g]
-                cp.path_n[c, g] = cp.path_n[best, g]
-                cp.path_week[c, g] = cp.path_week[best, g]
+            b = best[team[c], g]
+            if cp.path_week[c, g] >= 0 and (b < 0 or cp.path_value[c, g] > cp.path_value[b, g]):
+                best[team[c], g] = c
+    for c in range(C):
+        for g in range(G):
+            b = best[team[c], g]
+            if b >= 0 and b != c:
+                cp.path_plan[c, g, :] = cp.path_plan[b, g, :]
+                cp.path_value[c, g] = cp.path_value[b, g]
+                cp.path_n[c, g] = cp.path_n[b, g]
+                cp.path_week[c, g] = cp.path_week[b, g]
 
 
 @njit
