@@ -200,8 +200,9 @@ SPEC: Spec = {
                                   "assumption (2/3: one condition more or less than a two- or "
                                   "three-condition case); Manukyan et al. 2013 (similar contexts "
                                   "share more)", (0.4, 1.0)),
-        "adoption_rate": _p(0.5, "chance a listener acts on a told case from a fully trusted teller "
-                            "(scaled by trust in the teller)", "0-1", 0.0, 1.0,
+        "adoption_rate": _p(0.5, "chance a listener acts on a told case heard at full voice from a fully "
+                            "trusted teller (scaled by the teller's voice and the listener's trust, as "
+                            "the story's evidence)", "0-1", 0.0, 1.0,
                             "assumption (Eppstein et al. 2012: sites test shared practices locally; "
                             "rate not reported)", (0.1, 1.0)),
         "adoption_patients": _p(2, "most of a listener's own patients a told plan is tried on", "patients",

@@ -80,7 +80,7 @@ def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep
         if kn.configurations:  # the case travels too: context, whole plan, observed results, teller
             plan = pa.plan[ti, tk] if rep else pa.obs_plan[ti, tk]
             tally[M_ADOPTED_STORY] += hear_case(world, pr, pa, kn, li, ctx, plan, pa.obs[ti, tk],
-                                                cp.trust[c, r, teller_slot], week, rng)
+                                                w_voice * cp.trust[c, r, teller_slot], week, rng)
 
 
 @njit_inline

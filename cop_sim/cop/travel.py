@@ -8,7 +8,7 @@ configurations travel and each site tests them locally. ``meeting.transfer`` cho
 - ``"evidence"``: a story is per-practice evidence only (:func:`cop_sim.cop.stories.tell`).
 - ``"configurations"``: the same story, to the same listeners, also carries the case: the
   patient's context, the whole plan, the observed results and who planned it. A listener who acts
-  on it (chance ``adoption_rate`` x trust in the teller) tries the told plan on up to
+  on it (chance ``adoption_rate`` x the teller's voice x trust in them) tries the told plan on up to
   ``adoption_patients`` of their own patients whose context is similar (:func:`similarity` at least
   ``adoption_similarity``), where the told results beat what the listener expects of the current
   plan on the topics that would change. The adopted plan is a trial like any other change: its
@@ -113,18 +113,20 @@ def _take(world, pa, i, k, plan, week, origin):
 
 
 @njit
-def hear_case(world, pr, pa, kn, li, ctx, plan, obs, trust, week, rng):
-    """Listener ``li`` hears a case (context ``ctx``, plan, observed results) from a teller trusted ``trust``.
+def hear_case(world, pr, pa, kn, li, ctx, plan, obs, heard, week, rng):
+    """Listener ``li`` hears a case (context ``ctx``, plan, observed results), the teller ``heard`` so well.
 
-    With chance ``adoption_rate`` x ``trust`` the listener acts on it: the told plan is tried on up
-    to ``adoption_patients`` of their own patients (in panel order) whose context is at least
+    ``heard`` is the teller's relative voice x the listener's trust in them, as for the story's
+    evidence. With chance ``adoption_rate`` x min(1, ``heard``) the listener acts on it: the told
+    plan is tried on up to ``adoption_patients`` of their own patients (in panel order) whose
+    context is at least
     ``adoption_similarity`` similar, that have no trial pending, and for whom the told results beat
     what the listener expects of the current plan (:func:`_looks_better`). One draw from ``rng``.
 
     Returns:
         How many of the listener's patients now try the told plan.
     """
-    if rng.random() >= kn.adopt_rate * trust:
+    if rng.random() >= kn.adopt_rate * min(1.0, heard):
         return 0
     n = 0
     for k in range(pa.ctx.shape[1]):

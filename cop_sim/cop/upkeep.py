@@ -88,7 +88,7 @@ def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att, week, rng, ta
         tally[M_MESSAGES] += 1.0
         if kn.configurations:  # the case travels too, heard at the initial trust
             tally[M_ADOPTED_STORY] += hear_case(world, pr, pa, kn, li, ctx, pa.obs_plan[ti, tk],
-                                                pa.obs[ti, tk], kn.initial_trust, week, rng)
+                                                pa.obs[ti, tk], w_voice * kn.initial_trust, week, rng)
 
 
 @njit
