@@ -231,3 +231,27 @@ def test_a_learning_session_gives_every_cop_of_a_team_its_best_valued_pathway():
     travel.pool_pathways(m.k.cp, team)
     assert (cp.path_plan[:3, g] == 2).all() and (cp.path_value[:3, g] == 0.6).all()
     assert cp.path_week[3, g] == -1 and (cp.path_plan[3, g] == -1).all()  # another team's CoP: untouched
+
+
+def test_a_review_adopts_a_pathway_only_when_its_record_beats_what_the_reviewer_expects():
+    from cop_sim.cop.tally import W_ADOPTED_REPOSITORY
+
+    m = model()
+    w, pa, cp = m.world, m.pa, m.cp
+    i = 0
+    c, k = m.pr.cop[i], int(np.flatnonzero(pa.ctx[0] >= 0)[0])
+    g = pa.cls[i, k]
+    pa.plan[i, k] = np.where(w.ctx_active[pa.ctx[i, k]], 0, -1)
+    pa.tried[i, k] = -1
+    m.pr.mu[i] = 0.5  # the reviewer expects 0.5 of the current plan
+    tally = np.zeros(len(CARE_TALLY))
+    args = (m.k.world, m.k.pr, m.k.pa, m.k.cp, i, k, c, 12, tally)
+    assert not travel.adopt_pathway(*args)  # no pathway for the class yet
+    cp.path_plan[c, g] = np.where(w.ctx_active[g], 1, -1)
+    cp.path_week[c, g], cp.path_value[c, g] = 4, 0.4
+    assert not travel.adopt_pathway(*args)  # recorded worse than expected: kept as is
+    cp.path_value[c, g] = 0.6
+    assert travel.adopt_pathway(*args)
+    assert (pa.plan[i, k][w.ctx_active[pa.ctx[i, k]]] == 1).all()
+    assert pa.tried[i, k] == 12 and pa.origin[i, k] == ORIGIN_REPOSITORY and tally[W_ADOPTED_REPOSITORY] == 1
+    assert not travel.adopt_pathway(*args)  # a trial is pending
