@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.borrow import lent_generator
+from cop_sim.cop.careteam import team_visit
 from cop_sim.cop.judge import belief_update, observe
 from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _colleague, decide
 from cop_sim.cop.queue import serve, weeks_to_request
@@ -50,15 +51,19 @@ def bring_health_up_to_date(world, pa, i, k, week, response, decline, v):
 
 @njit
 def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v):
-    """One visit of patient k to practitioner i (member slot q of CoP c)."""
+    """One visit of patient k to practitioner i (member slot q of CoP c); with care teams, to a
+    member of the patient's team (:func:`careteam.team_visit`)."""
     ctx = pa.ctx[i, k]
     # v and value_ describe the plan in force until it changes (then the tally computes them again)
     value_ = bring_health_up_to_date(world, pa, i, k, week, kn.response, kn.decline, v)
+    if kn.team_size > 1:  # the visit is with one member of the patient's care team
+        team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, value_)
+        return
     fresh = True
     if not pa.known[i, k] and world.ctx_social[ctx] == 1 and rng.random() < pr.insight[i]:
         pa.known[i, k] = True
     if pa.tried[i, k] >= 0 and week - pa.tried[i, k] >= kn.delay:
-        fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+        fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, i, False)
         tally[W_OBSERVATIONS] += 1.0
     n_cond = world.ctx_n_cond[ctx]
     cx = min(n_cond / 5.0, 1.0)
@@ -86,7 +91,7 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
         pa.joint[i, k] = mode == COLLABORATION
         if kn.delay == 0:  # no delay: the result is seen at this visit
             contributions(world, ctx, pa.plan[i, k], v)
-            observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+            observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, i, False)
             tally[W_OBSERVATIONS] += 1.0
     record_visit(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_ if fresh else np.nan)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.composition import by_cop, lay_out
+from cop_sim.cop import careteam
 from cop_sim.cop.queue import NEVER, first_request
 from cop_sim.cop.state import (
     ENGAGEMENT_WEIGHT,
@@ -144,9 +145,12 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         told_val=np.zeros((n, SOCIAL, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
         st_surprise=np.zeros(n), score=np.full(n, np.nan), review_from=np.full(n, -1, dtype=np.int64),
+        changes=np.zeros(n),
     )
     pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs, spans)
     cp = build_cops(resolved, cops, members, pa, world, rngs)
+    # care teams last: their draws follow every other draw of the CoP's (none at team.size = 1)
+    pa.owner[:] = careteam.owners(resolved, disc, cop, pr.hours, pa.ctx, world, rngs, spans)
     return pr, pa, cp, tab
 
 
@@ -184,6 +188,7 @@ def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: n
         inc_plan=plans.copy(), inc_value=np.full((n, ppp), -np.inf), known=np.zeros((n, ppp), dtype=bool),
         health=np.full((n, ppp, T), 0.5), health_week=np.zeros((n, ppp), dtype=np.int64),
         obs=np.zeros((n, ppp, T)), obs_plan=plans.copy(), reviewed=np.full((n, ppp), -1, dtype=np.int64),
+        owner=np.broadcast_to(np.arange(n, dtype=np.int32)[:, None, None], (n, ppp, T)).copy(),
     )
 
 

@@ -48,6 +48,7 @@ class Practitioners(NamedTuple):
     st_surprise: np.ndarray  # float64[N]
     score: np.ndarray  # float64[N]: running mean of observed results of own care (NaN = none yet)
     review_from: np.ndarray  # int64[N]: plans last reviewed before this week are due a review (-1 = none)
+    changes: np.ndarray  # float64[N]: practices in use changed on topics this member owns (care teams)
 
 
 class Patients(NamedTuple):
@@ -69,6 +70,7 @@ class Patients(NamedTuple):
     obs: np.ndarray  # float64[N, ppp, T]: last observed result per topic (story material)
     obs_plan: np.ndarray  # int8[N, ppp, T]: the plan that result belonged to
     reviewed: np.ndarray  # int64[N, ppp]: week the plan was last reviewed (-1 = never)
+    owner: np.ndarray  # int32[N, ppp, T]: the care-team member who owns each topic (the lead i if single-handed)
 
 
 class Cops(NamedTuple):
@@ -117,6 +119,7 @@ class Knobs(NamedTuple):
     code_rate: float  # March's p2
     score_rate: float
     stepwise: bool  # members socialise stepwise towards the code (March's p1 = repo_use)
+    team_size: int  # care team per patient (1 = single-handed care, the path of 0.2)
 
 
 def knobs(resolved: dict) -> Knobs:
@@ -137,4 +140,5 @@ def knobs(resolved: dict) -> Knobs:
         code_rate=float(resolved["repository"]["learning_rate"]),
         score_rate=float(resolved["repository"]["score_rate"]),
         stepwise=resolved["repository"]["socialisation"] == "stepwise",
+        team_size=int(resolved["team"]["size"]),
     )
