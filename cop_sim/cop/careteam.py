@@ -204,7 +204,7 @@ def _charge_team(world, pr, pa, i, k, m, j):
         if o < 0:
             continue
         in_team = in_team or o == j
-        dup = o == m or o == i
+        dup = (o == m) | (o == i)
         for f in range(1, e):  # each member once
             dup = dup or _member(world, pa, i, k, f) == o
         if not dup:

@@ -56,7 +56,10 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     if kn.replan > 0.0 and rng.random() < kn.replan:  # the whole plan afresh: act on current beliefs
         for t in range(world.n_topics):
             if _addressed(active, known, hidden, c, t):
-                plan[t] = _preferred(mu, prec, i, j, s, t, A, rng)
+                a = _preferred(mu, prec, i, j, s, t, A, rng)
+                if plan[t] >= 0 and a != plan[t]:
+                    pr.changes[i] += 1.0  # a practice in use changed (care teams' per-discipline count)
+                plan[t] = a
                 n_addr += 1
         return n_addr > 0
     for t in range(world.n_topics):
@@ -84,6 +87,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
                 best, arg = mu[adviser, s, tt, a], a
         if arg != plan[tt]:
             plan[tt] = arg
+            pr.changes[i] += 1.0
             return True
         return False
     if rng.random() >= kn.exploration:
@@ -103,6 +107,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
                 if draw > best:
                     best, arg = draw, a
             plan[t] = arg
+            pr.changes[i] += 1.0 if arg != cur else 0.0
             return arg != cur
         pick -= 1
     return False

@@ -70,7 +70,7 @@ class Patients(NamedTuple):
     obs: np.ndarray  # float64[N, ppp, T]: last observed result per topic (story material)
     obs_plan: np.ndarray  # int8[N, ppp, T]: the plan that result belonged to
     reviewed: np.ndarray  # int64[N, ppp]: week the plan was last reviewed (-1 = never)
-    owner: np.ndarray  # int32[N, ppp, T]: the care-team member who owns each topic (the lead i if single-handed)
+    owner: np.ndarray  # int32[N, ppp, T]: the care-team member owning each topic (single-handed: the lead i)
 
 
 class Cops(NamedTuple):
