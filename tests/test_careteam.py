@@ -244,6 +244,14 @@ def test_a_team_run_reports_owned_shares_and_changes_per_discipline():
     assert set(careteam.TEAM_KEYS) <= set(s)
 
 
+def test_an_event_cannot_change_the_team(tmp_path, capsys):
+    path = tmp_path / "s.toml"
+    path.write_text(DEFAULT.read_text() + "\n[[events]]\nweek = 3\nset = { \"team.size\" = 2 }\n")
+    code, err = cli(capsys, "run", path, "--weeks", "5", "--out", tmp_path / "o")
+    assert code == 2
+    one_error(err, "events[0].set.team.size", "care teams are formed once")
+
+
 @pytest.mark.parametrize("setting, quoted", [
     ("team.size=0", "'team.size'"),
     ("team.size=7", "'team.size'"),
