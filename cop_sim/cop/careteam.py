@@ -95,10 +95,10 @@ def owners(resolved: dict, disc: np.ndarray, cop: np.ndarray, hours: np.ndarray,
 
 def cross_owner_share(world, ctx: np.ndarray, owner: np.ndarray) -> float:
     """Share of interacting topic pairs (a topic and one of its K partners, both active for the
-    patient) whose owners differ, over all patients; NaN with K = 0 (nothing interacts)."""
+    patient) whose owners differ, over all patients; 0 when no pair interacts (K = 0)."""
     valid = ctx >= 0
     if world.K == 0 or not valid.any():
-        return float("nan")
+        return 0.0
     c, own = ctx[valid], owner[valid]
     part = world.partners[:, :world.K]  # (T, K)
     act = world.ctx_active[c]  # (P, T)
