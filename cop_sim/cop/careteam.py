@@ -127,15 +127,15 @@ def table(world, pr, pa, years: float) -> dict[str, dict[str, float]]:
     return out
 
 
-def summary(world, pr, pa, weeks: int) -> dict[str, float]:
-    """The run's care-team keys (``TEAM_KEYS``): team size, cross-owner share, per discipline."""
+def summary(world, pa, tab: dict[str, dict[str, float]]) -> dict[str, float]:
+    """The run's care-team keys (``TEAM_KEYS``): team size, cross-owner share, and per discipline
+    from ``tab`` (:func:`table`)."""
     valid = pa.ctx >= 0
     act = world.ctx_active[pa.ctx[valid]]
     own = np.sort(np.where(act, pa.owner[valid], -1), axis=1)  # distinct owners per patient, vectorised
     members = (own[:, :1] >= 0).sum(axis=1) + ((own[:, 1:] != own[:, :-1]) & (own[:, 1:] >= 0)).sum(axis=1)
     out = {"team_members": float(members.mean()) if len(members) else float("nan"),
            "team_cross_owner_share": cross_owner_share(world, pa.ctx, pa.owner)}
-    tab = table(world, pr, pa, weeks / 52.0)
     for what in ("owned_share", "plan_changes"):
         for d in DISCIPLINES:
             out[f"{what}_{d}"] = tab[d][what]
