@@ -49,8 +49,12 @@ def topic_owners(owners: dict, n_topics: int, n_conditions: int) -> list[list[in
 
 
 def owners(resolved: dict, disc: np.ndarray, cop: np.ndarray, hours: np.ndarray, ctx: np.ndarray, world,
-           rngs: list[np.random.Generator], spans: list | None = None) -> np.ndarray:
+           rngs: list[np.random.Generator], spans: list | None = None, out: np.ndarray | None = None
+           ) -> np.ndarray:
     """Who owns each topic of each patient, int32[N, ppp, T] (the lead where nobody else does).
+
+    Written into ``out`` when given (``pa.owner``, already the lead everywhere: no copy of the
+    largest team array at 48,000 practitioners), else into a new array.
 
     Topic by topic in topic order, for each discipline in the topic's order of preference: a team
     member of that discipline already on the team (the lead included) takes it; else, while the
@@ -60,7 +64,8 @@ def owners(resolved: dict, disc: np.ndarray, cop: np.ndarray, hours: np.ndarray,
     """
     n, ppp = ctx.shape
     T = world.n_topics
-    own = np.broadcast_to(np.arange(n, dtype=np.int32)[:, None, None], (n, ppp, T)).copy()
+    own = out if out is not None else np.broadcast_to(
+        np.arange(n, dtype=np.int32)[:, None, None], (n, ppp, T)).copy()
     size = int(resolved["team"]["size"])
     wants = topic_owners(resolved["team"]["owners"], T, world.n_conditions)
     if size <= 1 or not any(wants):
@@ -93,49 +98,71 @@ def owners(resolved: dict, disc: np.ndarray, cop: np.ndarray, hours: np.ndarray,
     return own
 
 
+@njit
+def _tally(world, ctx, owner, disc, n_disc):
+    """One pass over every patient, with no temporaries the size of the panels (48,000
+    practitioners: a million patients): active topics owned per discipline, distinct owners per
+    patient, and interacting pairs (a topic and one of its K partners, both active) that cross."""
+    owned = np.zeros(n_disc)
+    n_act, members, patients, pairs, cross = 0.0, 0.0, 0.0, 0.0, 0.0
+    T, K = world.n_topics, world.K
+    active, partners = world.ctx_active, world.partners
+    for i in range(ctx.shape[0]):
+        for k in range(ctx.shape[1]):
+            c = ctx[i, k]
+            if c < 0:
+                continue
+            patients += 1.0
+            for t in range(T):
+                if not active[c, t]:
+                    continue
+                o = owner[i, k, t]
+                n_act += 1.0
+                owned[disc[o]] += 1.0
+                first = True
+                for u in range(t):
+                    if active[c, u] and owner[i, k, u] == o:
+                        first = False
+                members += 1.0 if first else 0.0
+                for e in range(K):
+                    p = partners[t, e]
+                    if active[c, p]:
+                        pairs += 1.0
+                        cross += 1.0 if owner[i, k, p] != o else 0.0
+    return owned, n_act, members, patients, pairs, cross
+
+
 def cross_owner_share(world, ctx: np.ndarray, owner: np.ndarray) -> float:
     """Share of interacting topic pairs (a topic and one of its K partners, both active for the
     patient) whose owners differ, over all patients; 0 when no pair interacts (K = 0)."""
-    valid = ctx >= 0
-    if world.K == 0 or not valid.any():
-        return 0.0
-    c, own = ctx[valid], owner[valid]
-    part = world.partners[:, :world.K]  # (T, K)
-    act = world.ctx_active[c]  # (P, T)
-    both = act[:, :, None] & act[:, part]
-    cross = own[:, :, None] != own[:, part]
-    return float((both & cross).sum() / max(both.sum(), 1))
+    _, _, _, _, pairs, cross = _tally(world, ctx, owner, np.zeros(int(owner.max(initial=0)) + 1, np.int64), 1)
+    return float(cross / pairs) if pairs else 0.0
 
 
 TEAM_KEYS = ("team_members", "team_cross_owner_share") + tuple(
     f"{what}_{d}" for what in ("owned_share", "plan_changes") for d in DISCIPLINES)
 
 
-def table(world, pr, pa, years: float) -> dict[str, dict[str, float]]:
-    """Per discipline: the share of active patient-topics owned and the practice changes made on
-    them per patient-year of the recorded weeks (``pr.changes``, reset after the burn-in)."""
-    valid = pa.ctx >= 0
-    act = world.ctx_active[pa.ctx[valid]]  # (P, T)
-    who = pr.disc[pa.owner[valid]]  # (P, T)
-    n_act = max(int(act.sum()), 1)
-    patients = max(int(valid.sum()), 1)
-    out = {}
+def table(world, pr, pa, years: float) -> dict[str, dict]:
+    """The care teams of a run: per discipline the share of active patient-topics owned and the
+    practice changes made on them per patient-year of the recorded weeks (``pr.changes``, reset
+    after the burn-in); and, under ``"teams"``, the mean distinct members owning a patient's
+    active topics and the share of interacting topic pairs whose owners differ."""
+    owned, n_act, members, patients, pairs, cross = _tally(world, pa.ctx, pa.owner, pr.disc, len(DISCIPLINES))
+    out: dict[str, dict] = {}
     for d, name in enumerate(DISCIPLINES):
-        out[name] = {"practitioners": float((pr.disc == d).sum()),
-                     "owned_share": float((act & (who == d)).sum() / n_act),
-                     "plan_changes": float(pr.changes[pr.disc == d].sum() / patients / max(years, 1e-12))}
+        mine = pr.disc == d
+        out[name] = {"practitioners": float(mine.sum()), "owned_share": float(owned[d] / max(n_act, 1.0)),
+                     "plan_changes": float(pr.changes[mine].sum() / max(patients, 1.0) / max(years, 1e-12))}
+    out["teams"] = {"members": members / patients if patients else float("nan"),
+                    "cross_owner_share": float(cross / pairs) if pairs else 0.0}
     return out
 
 
-def summary(world, pa, tab: dict[str, dict[str, float]]) -> dict[str, float]:
-    """The run's care-team keys (``TEAM_KEYS``): team size, cross-owner share, and per discipline
-    from ``tab`` (:func:`table`)."""
-    valid = pa.ctx >= 0
-    act = world.ctx_active[pa.ctx[valid]]
-    own = np.sort(np.where(act, pa.owner[valid], -1), axis=1)  # distinct owners per patient, vectorised
-    members = (own[:, :1] >= 0).sum(axis=1) + ((own[:, 1:] != own[:, :-1]) & (own[:, 1:] >= 0)).sum(axis=1)
-    out = {"team_members": float(members.mean()) if len(members) else float("nan"),
-           "team_cross_owner_share": cross_owner_share(world, pa.ctx, pa.owner)}
+def summary(tab: dict[str, dict]) -> dict[str, float]:
+    """The run's care-team keys (``TEAM_KEYS``) from its :func:`table`."""
+    teams = tab["teams"]
+    out = {"team_members": teams["members"], "team_cross_owner_share": teams["cross_owner_share"]}
     for what in ("owned_share", "plan_changes"):
         for d in DISCIPLINES:
             out[f"{what}_{d}"] = tab[d][what]

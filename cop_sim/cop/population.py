@@ -150,7 +150,7 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
     pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs, spans)
     cp = build_cops(resolved, cops, members, pa, world, rngs)
     # care teams last: their draws follow every other draw of the CoP's (none at team.size = 1)
-    pa.owner[:] = careteam.owners(resolved, disc, cop, pr.hours, pa.ctx, world, rngs, spans)
+    careteam.owners(resolved, disc, cop, pr.hours, pa.ctx, world, rngs, spans, out=pa.owner)
     return pr, pa, cp, tab
 
 

@@ -16,7 +16,7 @@ def simulate(resolved: dict, seed: int) -> RunResult:
     by_cop = model.recorder.cop_columns()
     summary = summarise(columns, by_cop, model.cop_names, len(model.pr.disc))
     teams = careteam.table(model.world, model.pr, model.pa, model.week / 52.0)  # per discipline
-    summary |= careteam.summary(model.world, model.pa, teams)
+    summary |= careteam.summary(teams)
     rec, names = model.recorder, model.cop_names  # not the model: lazy tables must not keep it alive
     frame = Lazy(lambda: rec.frame(columns))
     per_cop = Lazy(lambda: rec.cop_frame(names, by_cop))
