@@ -88,7 +88,7 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
             contributions(world, ctx, pa.plan[i, k], v)
             observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
             tally[W_OBSERVATIONS] += 1.0
-    record_visit(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_ if fresh else np.nan)
+    record_visit(world, pr, pa, cp, kn, i, k, c, week, mode, tally, tc, v, value_ if fresh else np.nan)
 
 
 @njit

@@ -30,9 +30,11 @@ FIXED = {
     "world": _BUILT, "disciplines": _BUILT, "patients.per_practitioner": _BUILT,
     "patients.min_conditions": _BUILT, "patients.max_conditions": _BUILT, "events": "events do not nest",
     "cop.members": "a CoP's members are built once (turnover.annual_rate replaces leavers)",
+    "change_package": "adherence is measured against one package for the whole run",
+    "audit.measure": "audit charts record one measure from the start of the run",
 }
-ALLOWED = ("CoP (except members), practice, meeting, hierarchy, repository, turnover, patient care and "
-           "learning community settings")
+ALLOWED = ("CoP (except members), practice, meeting, hierarchy, repository, turnover, patient care, "
+           "learning community and audit (except its measure) settings")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.composition import by_cop, lay_out
+from cop_sim.cop import audit
+from cop_sim.cop.package import package as change_package
 from cop_sim.cop.queue import NEVER, first_request
 from cop_sim.cop.state import (
     ENGAGEMENT_WEIGHT,
@@ -144,6 +146,7 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         told_val=np.zeros((n, SOCIAL, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
         st_surprise=np.zeros(n), score=np.full(n, np.nan), review_from=np.full(n, -1, dtype=np.int64),
+        **audit.empty_ring(n, audit.ring_length(resolved)),
     )
     pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs, spans)
     cp = build_cops(resolved, cops, members, pa, world, rngs)
@@ -224,4 +227,5 @@ def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patien
         documentation=np.where(led, col("documentation"), 0.0), mentor=col("mentor").astype(bool),
         representative=rep & (rep_i >= 0), meeting_hours=col("meeting_hours"),
         cases=col("cases_per_meeting").astype(np.int64), rep_i=rep_i, rep_k=rep_k, noise=noise,
+        package=change_package(resolved),
     )

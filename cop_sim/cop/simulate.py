@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cop_sim.cop.model import CopModel
 from cop_sim.cop.outcomes import PANELS, summarise
+from cop_sim.cop.package import NOT_DECLARED, declared
 from cop_sim.models import Lazy, Meta, RunResult
 
 
@@ -17,4 +18,6 @@ def simulate(resolved: dict, seed: int) -> RunResult:
     rec, names = model.recorder, model.cop_names  # not the model: lazy tables must not keep it alive
     frame = Lazy(lambda: rec.frame(columns))
     per_cop = Lazy(lambda: rec.cop_frame(names, by_cop))
-    return RunResult(frame, summary, Meta(panels=PANELS, per_cop=per_cop), columns=columns)
+    # an empty column says why (outputs doc): no change package, nothing to adhere to
+    notes = {} if declared(resolved) else {"target_adherence": NOT_DECLARED}
+    return RunResult(frame, summary, Meta(panels=PANELS, per_cop=per_cop, notes=notes), columns=columns)

@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cop_sim.cop.audit import MEASURE_CODE
+
 SOCIAL = 2  # belief contexts: 0 no social needs (or not known), 1 social needs known
 REPRESENTATIVE_STATUS = 0.1  # a patient in a room of professionals (seed 003)
 # How much a patient's engagement level lets a joint plan include them (seed 003 continuum).
@@ -48,6 +50,9 @@ class Practitioners(NamedTuple):
     st_surprise: np.ndarray  # float64[N]
     score: np.ndarray  # float64[N]: running mean of observed results of own care (NaN = none yet)
     review_from: np.ndarray  # int64[N]: plans last reviewed before this week are due a review (-1 = none)
+    au_val: np.ndarray  # float64[N, H]: audit charts' scores by care week (a ring; H = 0 without audit)
+    au_n: np.ndarray  # float64[N, H]: ... and how many charts
+    au_week: np.ndarray  # int64[N, H]: the care week each slot holds (-1 = none)
 
 
 class Patients(NamedTuple):
@@ -88,6 +93,7 @@ class Cops(NamedTuple):
     rep_i: np.ndarray  # int64[C]: the representative is patient (rep_i, rep_k) of the CoP's panels
     rep_k: np.ndarray
     noise: np.ndarray  # float64[C]: sd of observed results in the CoP (lower with structured tests)
+    package: np.ndarray  # int64[3, T]: the run's change package (cop_sim/cop/package.py), one for all CoPs
 
 
 class Knobs(NamedTuple):
@@ -117,6 +123,7 @@ class Knobs(NamedTuple):
     code_rate: float  # March's p2
     score_rate: float
     stepwise: bool  # members socialise stepwise towards the code (March's p1 = repo_use)
+    audit_measure: int  # what audit charts score (audit.MEASURE_CODE)
 
 
 def knobs(resolved: dict) -> Knobs:
@@ -137,4 +144,5 @@ def knobs(resolved: dict) -> Knobs:
         code_rate=float(resolved["repository"]["learning_rate"]),
         score_rate=float(resolved["repository"]["score_rate"]),
         stepwise=resolved["repository"]["socialisation"] == "stepwise",
+        audit_measure=MEASURE_CODE[resolved["audit"]["measure"]],
     )
