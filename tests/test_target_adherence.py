@@ -141,3 +141,18 @@ def test_a_package_leaves_the_stored_baseline_bit_for_bit():
     same = {k: summary[k] == v or (isinstance(v, float) and math.isnan(v) and math.isnan(summary[k]))
             for k, v in stored.items()}
     assert all(same.values()), [k for k, ok in same.items() if not ok]
+
+
+def test_an_evidence_files_package_reads_as_a_scenarios():
+    import tomllib
+
+    from cop_sim.cop.package import from_evidence, package
+
+    raw = tomllib.loads((ROOT / "experiments" / "evidence" / "evidencenow_aspirin.toml").read_text())
+    resolved = scenario.load(DEFAULT, ["weeks=13"], extra={"change_package":
+                                                         from_evidence(raw["change_package"])})
+    table = package(resolved)
+    names = topic_names(8, 6)
+    on = [names.index(t) for t in raw["change_package"]["topics"]]
+    assert (table[:2, on] == raw["change_package"]["practice"]).all() and (table[2] == 0).all()
+    assert (np.delete(table[:2], on, axis=1) == -1).all()

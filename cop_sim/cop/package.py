@@ -89,6 +89,17 @@ def package(resolved: dict, source: str = "") -> np.ndarray:
     return out
 
 
+def from_evidence(change_package: dict) -> dict:
+    """A scenario's ``[change_package]`` from an evidence file's (``experiments/evidence/*.toml``).
+
+    Those declare ``topics`` and one ``practice`` "for patients on whom that topic is active":
+    a target on each topic that applies where the topic is active (``condition active``).
+    """
+    return {"name": str(change_package.get("target", "")),
+            "targets": [{"topic": t, "practice": change_package["practice"], "applies": "condition active"}
+                        for t in change_package["topics"]]}
+
+
 def declared(resolved: dict) -> bool:
     """Whether the scenario declares any target (else target_adherence is NaN)."""
     return bool(resolved["change_package"]["targets"])
