@@ -62,7 +62,11 @@ def estimate(resolved: dict) -> float | None:
     size = sizes(resolved)
     if size is None:
         return None
-    return COEFFICIENTS["base"] + sum(COEFFICIENTS[k] * v for k, v in size.items())
+    # audit and feedback's chart ring (cop_sim/cop/audit.py): three numbers per practitioner and week kept
+    from cop_sim.cop.audit import RING_BYTES, ring_length
+
+    ring = RING_BYTES * size["practitioners"] * ring_length(resolved) if "audit" in resolved else 0
+    return COEFFICIENTS["base"] + sum(COEFFICIENTS[k] * v for k, v in size.items()) + ring
 
 
 def design_estimate(points: int, factors: int, runs: int) -> float:

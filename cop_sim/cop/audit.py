@@ -62,6 +62,7 @@ AUDIT_SPEC = {
                    source="assumption"),
 }
 MEASURE_CODE = {m: j for j, m in enumerate(MEASURES)}  # kn.audit_measure
+RING_BYTES = 24  # a practitioner-week of the chart ring: au_val, au_n (float64) and au_week (int64)
 TOP = 0.9  # the top decile: the 90th percentile of the peers' figures (assumption)
 
 
