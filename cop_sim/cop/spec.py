@@ -163,6 +163,11 @@ SPEC: Spec = {
                        choices=("trials", "uninformed"), source="assumption; March 1991 (uninformed)"),
         "habit_rate": _p(0.05, "how fast the inclusion habit follows what planning with patients showed",
                          "-", 0.0, 1.0, prior=(0.01, 0.2), family="loguniform"),
+        "time_limit": _p(1.0, "how far a visit's extras (a review, a colleague's advice, planning with the "
+                         "patient) shrink with the time per visit, capacity over demand that week: their "
+                         "chance x (1 - time_limit x (1 - capacity / demand)); 0 = time never limits them",
+                         "0-1", 0.0, 1.0, "seed 003 (time was the challenge every site met); form and value "
+                         "assumed", (0.25, 1.0)),
         "forgetting": _p(0.005, "weekly loss of a belief's precision (what was learnt can be revised)",
                          "1/week", 0.0, 0.2, prior=(0.001, 0.02), family="loguniform"),
     },
@@ -187,6 +192,28 @@ SPEC: Spec = {
                          prior=(0.2, 1.0)),
         "initial_trust": _p(0.3, "trust between members before any story", "0-1", 0.0, 1.0,
                             "seed 000 (J Comorbidity: rare interprofessional contact)", (0.1, 0.5)),
+        # Eppstein et al. 2012 (PLoS ONE 7(11):e49901): collaborative learning shares whole
+        # configurations that sites test locally; dissemination shares per-practice evidence only
+        "transfer": Param("configurations", "what a told story carries: 'configurations', the case "
+                          "(context, whole plan, observed result, teller) as well as its evidence, so "
+                          "listeners may try the plan on similar patients of their own (collaborative "
+                          "learning); 'evidence', only the per-practice evidence (dissemination, 0.2)", "-",
+                          choices=("configurations", "evidence"),
+                          source="Eppstein et al. 2012, PLoS ONE 7(11):e49901 (collaborative learning "
+                          "against dissemination)"),
+        "adoption_similarity": _p(2 / 3, "least Jaccard similarity of conditions and social need between "
+                                  "a told case and a listener's patient for the told plan to be tried "
+                                  "on that patient", "0-1", 0.0, 1.0,
+                                  "assumption (2/3: one condition more or less than a two- or "
+                                  "three-condition case); Manukyan et al. 2013 (similar contexts "
+                                  "share more)", (0.4, 1.0)),
+        "adoption_rate": _p(0.5, "chance a listener acts on a told case heard at full voice from a fully "
+                            "trusted teller (scaled by the teller's voice and the listener's trust, as "
+                            "the story's evidence)", "0-1", 0.0, 1.0,
+                            "assumption (Eppstein et al. 2012: sites test shared practices locally; "
+                            "rate not reported)", (0.1, 1.0)),
+        "adoption_patients": _p(2, "most of a listener's own patients a told plan is tried on", "patients",
+                                1, 200, "assumption (a few patients: a small test of change)", (1, 5)),
     },
     "hierarchy": {
         "steepness": _p(0.5, "how much low status mutes a teller's voice", "0-1", 0.0, 1.0,
@@ -214,10 +241,33 @@ SPEC: Spec = {
                           choices=("consensus", "superior"), source="March 1991 (superior)"),
         "learning_rate": _p(0.5, "code learning rate of 'superior' learning (March's p2)", "0-1", 0.0, 1.0,
                             "March 1991, footnote 1"),
+        "pathways": Param(True, "care pathways: at a documented meeting the repository writes down the "
+                          "told cases' plans by class of patient (conditions and social need) with their "
+                          "observed results; a newcomer's patients of a class with a pathway start on it, "
+                          "right or wrong, and reviews may adopt it", "-",
+                          source="seed 004 (documentation grid); March 1991 (newcomers socialised to the "
+                          "code)"),
         "score_rate": _p(1.0, "weight of the latest observed result in a member's running score, "
                          "which 'superior' learning compares with the repository's (1 = the latest "
                          "result only)", "0-1", 0.0, 1.0,
                          "assumption; 1 in the March (1991) docking (the current period's actions)"),
+    },
+    "review": {
+        "interval": _p(26, "weeks after a plan's last review before a visit reviews it: its topics chosen "
+                       "afresh from current beliefs (0 = no periodic review)", "weeks", 0, 520,
+                       "assumption (chronic-care reviews are commonly six-monthly or annual)", (13, 52)),
+        "triggers": Param(True, "news that changes a practitioner's preferred practice on a topic (a story; "
+                          "the repository and audit and feedback where they flag it) makes their plans due a "
+                          "review at the next visit", "-",
+                          source="issue 24 (a review when a story, the repository or audit and feedback "
+                          "contradicts the current plan); assumption"),
+        "keep_rule": Param("estimate", "how a tried change is judged: 'estimate', its observed result "
+                           "against the running mean of the observed results of the plan it replaced "
+                           "(that plan's results seen at later visits add to it); 'best_seen', against "
+                           "the best result ever seen for the patient (0.2's rule, a ratchet on noise)", "-",
+                           choices=("estimate", "best_seen"),
+                           source="issue 24 (a running estimate, not the maximum of noisy records); "
+                           "Levinthal 1997 (local search); best_seen: cop_sim 0.2"),
     },
     "turnover": {
         "annual_rate": _p(0.1, "share of practitioners replaced in a year", "1/year", 0.0, 1.0,
