@@ -7,8 +7,6 @@ onboarded onto them, and both Eppstein et al. (2012) arms sending the same messa
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -97,7 +95,7 @@ def test_an_adopted_plan_is_judged_locally_and_can_be_reverted():
     assert hear(m, li, 0, plan, np.full(m.world.n_topics, 0.9), adopt_similarity=1.0) >= 1
     k = int(np.flatnonzero(m.pa.origin[li] == ORIGIN_STORY)[0])
     assert not np.array_equal(m.pa.plan[li, k], old[k])
-    m.pa.inc_value[li, k] = 10.0  # the best plan seen did better than anything can: the trial loses
+    m.pa.inc_mean[li, k], m.pa.inc_n[li, k] = 10.0, 5.0  # the plan in force did better than anything can
     came = m.pa.origin[li, k]
     v = np.full(m.world.n_topics, 0.5)
     reverted = observe(m.k.world, m.k.pr, m.k.pa, m.k.cp, m.kn, li, k, m.pr.slot[li], m.pr.cop[li],
@@ -208,15 +206,6 @@ def test_stories_carry_cases_at_the_defaults_and_plans_survive_or_not():
     assert s["messages"] > s["stories"] > 0
     assert s["adopted_story"] > 0 and 0 < s["judged_story"] <= s["adopted_story"]
     assert 0 <= s["kept_story"] <= s["judged_story"]
-
-
-def test_dissemination_without_pathways_reproduces_the_stored_baseline():
-    summary = models.simulate(scenario.load(SCENARIO, ["meeting.transfer=evidence",
-                                                       "repository.pathways=false"]), 1).summary
-    stored = json.loads((ROOT / "tests" / "baseline" / "default_seed1.json").read_text())
-    for key, value in stored.items():
-        got = summary[key]
-        assert got == value or (math.isnan(got) and math.isnan(value)), key
 
 
 def test_a_learning_session_gives_every_cop_of_a_team_its_best_valued_pathway():
