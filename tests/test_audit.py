@@ -12,13 +12,15 @@ import pytest
 from cop_sim import models, scenario
 from cop_sim.cop import audit
 from cop_sim.cop.model import CopModel
-from tests.conftest import cli, one_error
+from tests.conftest import V020, cli, one_error
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "default.toml"
-BASELINE = ROOT / "tests" / "baseline" / "default_seed1.json"
+BASELINE = ROOT / "tests" / "baseline" / "v020_default_seed1.json"  # every 0.3 mechanism off (V020)
 FROZEN_CARE = ["practice.exploration=0", "practice.coordination_rate=0", "practice.collaboration_rate=0",
-               "practice.replan=0", "cop.calendar.every_weeks=0", "turnover.annual_rate=0", "n_cops=2"]
+               "practice.replan=0", "review.interval=0", "review.triggers=false",
+               "cop.calendar.every_weeks=0",
+               "turnover.annual_rate=0", "n_cops=2"]
 
 
 def _same(summary: dict, stored: dict) -> list[str]:
@@ -27,9 +29,17 @@ def _same(summary: dict, stored: dict) -> list[str]:
 
 
 def test_audit_off_reproduces_the_stored_baseline_bit_for_bit():
-    summary = models.simulate(scenario.load(DEFAULT, ["audit.enabled=false"]), 1).summary
+    summary = models.simulate(scenario.load(DEFAULT, V020 + ["audit.enabled=false"]), 1).summary
     assert _same(summary, json.loads(BASELINE.read_text())) == []
     assert summary["feedback_reports"] == 0 and summary["flagged"] == 0
+
+
+def test_audit_draws_from_its_own_stream_only():
+    """With reviews off a flag changes nothing: audit on is then the stored run, bit for bit."""
+    resolved = scenario.load(DEFAULT, V020 + ["audit.enabled=true", "audit.interval=4"])
+    summary = models.simulate(resolved, 1).summary
+    assert _same(summary, json.loads(BASELINE.read_text())) == []
+    assert summary["feedback_reports"] > 0 and summary["flagged"] > 0
 
 
 def _set_plans(m: CopModel, optimal: bool) -> None:
@@ -82,7 +92,8 @@ def test_the_benchmarks():
 @pytest.mark.parametrize("scope, bench", [("practitioner", "peer_mean"), ("practitioner", "top_decile"),
                                           ("cop", "peer_mean")])
 def test_flagged_iff_below_the_benchmark_and_due_a_review_from_that_week(scope, bench):
-    pairs = ["weeks=20", "n_cops=3", "audit.enabled=true", "audit.interval=5", "audit.lag=2",
+    pairs = ["weeks=20", "n_cops=3", "cop.calendar.every_weeks=0", "audit.enabled=true", "audit.interval=5",
+             "audit.lag=2",
              f"audit.scope={scope}", f"audit.benchmark={bench}"]
     m = CopModel(scenario.load(DEFAULT, pairs), 5)
     n_flagged = 0
@@ -163,16 +174,19 @@ def _flat_random_plans(m: CopModel, seed: int) -> None:
         pa.tried[i, k] = -1
 
 
-@pytest.mark.xfail(reason="needs reviews (branch review)", strict=False)
 def test_audit_leaves_the_optimal_share_unchanged_when_reviewers_beliefs_are_uninformed():
     """Feedback says "below the benchmark", not what to do: with flat beliefs a review re-draws plans.
 
     Paired seeds, the same random starting plans in both arms, no learning (experience weight 0,
-    no meetings, no repository): the mean paired difference in optimal_practice_share over the run
-    lies within 3 standard errors (+ 0.005) of zero, and reviews did happen.
+    no meetings, no repository) and no result seen within the run (signal delay 52 weeks: a
+    review's new plan is never judged, so keep-or-revert cannot select it): the mean paired
+    difference in optimal_practice_share over the run lies within 3 standard errors (+ 0.005) of
+    zero, and reviews did happen. (With results seen, the reviews audit triggers are tried changes
+    judged by their results, a local search: see the next test.)
     """
     pairs = FROZEN_CARE + ["weeks=26", "practice.experience_weight=0", "repository.use=0",
-                           "audit.interval=4", "audit.lag=0"]
+                           "review.triggers=true", "practice.signal_delay=52", "audit.interval=4",
+                           "audit.lag=0"]
     diffs, reviewed = [], 0
     for seed in range(1, 9):
         share = {}
@@ -189,3 +203,16 @@ def test_audit_leaves_the_optimal_share_unchanged_when_reviewers_beliefs_are_uni
     d = np.array(diffs)
     assert reviewed > 0, "audit flagged plans but none was reviewed"
     assert abs(d.mean()) <= 3 * d.std(ddof=1) / math.sqrt(len(d)) + 0.005, d
+
+
+def test_audit_moves_care_through_the_reviews_it_triggers():
+    """Not hollow: with results seen, audit's flags bring reviews, and the plans they try change care."""
+    pairs = FROZEN_CARE + ["weeks=26", "review.triggers=true", "audit.interval=4", "audit.lag=0"]
+    out = {}
+    for on in (False, True):
+        res = models.simulate(scenario.load(DEFAULT, pairs + [f"audit.enabled={str(on).lower()}"]), 2)
+        summary = res.summary
+        out[on] = (summary["optimal_practice_share"], res.timeseries["reviews"].sum(), summary["flagged"])
+    assert out[False][1] == 0 and out[False][2] == 0
+    assert out[True][1] > 0 and out[True][2] > 0
+    assert out[True][0] != out[False][0]
