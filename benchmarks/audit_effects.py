@@ -34,7 +34,8 @@ COMPARISONS = (
     ("CoP vs usual care", NO_COP, []),
     ("audit alone (measure target_adherence) vs usual care", NO_COP,
      NO_COP + AUDIT + ["audit.measure=target_adherence"]),
-    ("audit alone (top_decile benchmark) vs usual care", NO_COP, NO_COP + AUDIT + ["audit.benchmark=top_decile"]),
+    ("audit alone (top_decile benchmark) vs usual care", NO_COP,
+     NO_COP + AUDIT + ["audit.benchmark=top_decile"]),
 )
 
 
