@@ -56,7 +56,8 @@ class CopModel(mesa.Model):
         self.cop_rngs: dict[str, list] = {}
         self.kernel_rngs: dict[str, np.ndarray] = {}
         self.pr, self.pa, self.cp, self.tables = build(resolved, self.cops, self.world,
-                                                       self.streams.per_cop("init", self.cop_names))
+                                                       self.streams.per_cop("init", self.cop_names),
+                                                       self.streams.per_cop("network", self.cop_names))
         self.k = Refs(*refs(self.pr, self.pa, self.cp, self.world))  # what the kernels take
         self.kn = knobs(resolved)
         roles = topic_roles(self.world.n_topics, self.world.n_conditions)

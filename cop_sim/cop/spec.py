@@ -9,6 +9,7 @@ from __future__ import annotations
 from cop_sim.composition import check_members
 from cop_sim.cop.audit import AUDIT_SPEC
 from cop_sim.cop.calendar import calendar_spec
+from cop_sim.cop.network import NETWORK_SPEC
 from cop_sim.cop.package import PACKAGE_SPEC
 from cop_sim.cop.world.spec import WORLD_SPEC
 from cop_sim.names import plain_name
@@ -296,4 +297,6 @@ SPEC: Spec = {
     "change_package": PACKAGE_SPEC,
     # audit and feedback, the standard comparator (cop_sim/cop/audit.py)
     "audit": AUDIT_SPEC,
+    # who asks whom: an advice and referral network (cop_sim/cop/network.py)
+    "network": NETWORK_SPEC,
 }

@@ -57,6 +57,7 @@ class Practitioners(NamedTuple):
     au_val: np.ndarray  # float64[N, H]: audit charts' scores by care week (a ring; H = 0 without audit)
     au_n: np.ndarray  # float64[N, H]: ... and how many charts
     au_week: np.ndarray  # int64[N, H]: the care week each slot holds (-1 = none)
+    ties: np.ndarray  # int64[N, D]: advice and referral partners (-1 padded; D = 0 without a network)
 
 
 class Patients(NamedTuple):
