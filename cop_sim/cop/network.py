@@ -38,6 +38,7 @@ NETWORK_SPEC = {
                              prior=Prior(0.0, 0.05, "assumption: few referrals across CoPs")),
 }
 SWAPS = 50  # closure swaps per tie, at most (enough to settle a CoP's clustering at m <= 60)
+STUCK = 30  # swaps in a row that bring it no nearer, before stopping
 
 
 def clustering(adj: np.ndarray) -> float:
@@ -68,7 +69,10 @@ def within(m: int, dens: float, target: float, rng: np.random.Generator) -> np.n
     if n_ties == len(iu[0]):
         return adj
     c = clustering(adj)
+    stuck = 0
     for _ in range(SWAPS * n_ties):
+        if stuck > STUCK:  # no swap has brought it nearer for a while: as near as this CoP allows
+            break
         if abs(c - target) < 0.01:
             break
         a = adj.astype(np.int64)
@@ -90,8 +94,9 @@ def within(m: int, dens: float, target: float, rng: np.random.Generator) -> np.n
         if abs(c2 - target) > abs(c - target):  # no nearer: undo
             adj[x[0], x[1]] = adj[x[1], x[0]] = False
             adj[y[0], y[1]] = adj[y[1], y[0]] = True
+            stuck += 1
         else:
-            c = c2
+            c, stuck = c2, 0
     return adj
 
 
