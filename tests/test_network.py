@@ -43,7 +43,8 @@ def test_between_cop_ties_have_the_density_asked_for():
 
 def test_advice_and_joint_plans_go_only_along_ties():
     pairs = ["weeks=6", "n_cops=2", "network.enabled=true", "network.within_density=0.15",
-             "network.between_density=0.02", "practice.coordination_rate=5", "practice.collaboration_rate=5"]
+             "network.between_density=0.02", "practice.coordination_rate=5", "practice.collaboration_rate=5",
+             "team.size=1"]  # single-handed: a care team's members are owed visits without a tie
     m = CopModel(scenario.load(DEFAULT, pairs), 2)
     tied = np.zeros((len(m.pr.disc),) * 2, dtype=bool)
     for i, row in enumerate(m.pr.ties):
