@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.cop.context import belief_ctx
 from cop_sim.kernel import njit_inline
 
 CONSULTATION, COORDINATION, COLLABORATION = 0, 1, 2
@@ -49,14 +50,14 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     adviser = j
     j = j if mode == COLLABORATION else -1
     mu, prec, plan, active, known = pr.mu, pr.prec, pa.plan[i, k], world.ctx_active, pa.known[i, k]
-    s = world.ctx_social[c] if pa.known[i, k] else 0
+    bctx = world.ctx_bctx  # the belief context is per topic (which of its partners are active)
     A = world.n_practices
     changed = False
     n_addr = 0
     if kn.replan > 0.0 and rng.random() < kn.replan:  # the whole plan afresh: act on current beliefs
         for t in range(world.n_topics):
             if _addressed(active, known, hidden, c, t):
-                plan[t] = _preferred(mu, prec, i, j, s, t, A, rng)
+                plan[t] = _preferred(mu, prec, i, j, belief_ctx(bctx, c, known, t), t, A, rng)
                 n_addr += 1
         return n_addr > 0
     for t in range(world.n_topics):
@@ -64,6 +65,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
             continue
         n_addr += 1
         if plan[t] < 0:
+            s = belief_ctx(bctx, c, known, t)
             best, arg = -np.inf, 0
             for a in range(A):
                 m, _ = _pooled(mu, prec, i, j, s, t, a)
@@ -76,8 +78,11 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     if mode == COORDINATION:  # the colleague advises where the practitioner is least sure
         tt, low = -1, np.inf
         for t in range(world.n_topics):
-            if _addressed(active, known, hidden, c, t) and prec[i, s, t, plan[t]] < low:
-                tt, low = t, prec[i, s, t, plan[t]]
+            if _addressed(active, known, hidden, c, t):
+                s = belief_ctx(bctx, c, known, t)
+                if prec[i, s, t, plan[t]] < low:
+                    tt, low = t, prec[i, s, t, plan[t]]
+        s = belief_ctx(bctx, c, known, tt)
         best, arg = -np.inf, plan[tt]
         for a in range(A):
             if mu[adviser, s, tt, a] > best:
@@ -94,6 +99,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
             continue
         if pick == 0:
             cur = plan[t]
+            s = belief_ctx(bctx, c, known, t)
             best, arg = -np.inf, cur
             for a in range(A):  # Thompson sampling among the alternatives
                 if a == cur:

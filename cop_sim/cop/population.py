@@ -58,9 +58,11 @@ def uninformed_beliefs(n: int, world: World, rng: np.random.Generator):
     """
     T, A = world.n_topics, world.n_practices
     pick = rng.integers(0, A + 1, (n, SOCIAL, T))  # A = no preference
-    mu = np.full((n, SOCIAL, T, A), 0.5)
+    # one preference per social context, the same in every partner context (nothing known of them)
+    pick = np.repeat(pick, world.n_bctx // SOCIAL, axis=1)
+    mu = np.full((n, world.n_bctx, T, A), 0.5)
     mu += PREFERENCE_STEP * (pick[..., None] == np.arange(A))
-    return mu, np.ones((n, SOCIAL, T, A))
+    return mu, np.ones((n, world.n_bctx, T, A))
 
 
 def trained_beliefs(disc: np.ndarray, tab: dict, world: World, rng: np.random.Generator):
@@ -68,18 +70,33 @@ def trained_beliefs(disc: np.ndarray, tab: dict, world: World, rng: np.random.Ge
     if tab.get("uninformed"):
         return uninformed_beliefs(len(disc), world, rng)
     mu, prec = _training(disc, tab, world)
-    mu += rng.normal(0.0, TRAINING_NOISE, mu.shape)
+    mu += _individual(rng, len(disc), world)
     return np.clip(mu, 0.0, 1.0), prec
 
 
+def _individual(rng: np.random.Generator, n: int, world: World) -> np.ndarray:
+    """Each practitioner's own spread around what training teaches, float64[n, n_bctx, T, A].
+
+    Drawn per social context and repeated over partner contexts: training teaches a practice's
+    value alone, and one's own version of that lesson is the same whichever partners are present
+    (the same draws, in the same order, with either ``practice.belief_context``).
+    """
+    noise = rng.normal(0.0, TRAINING_NOISE, (n, SOCIAL, world.n_topics, world.n_practices))
+    return np.repeat(noise, world.n_bctx // SOCIAL, axis=1)
+
+
 def _training(disc: np.ndarray, tab: dict, world: World):
-    """What training teaches each discipline, before individual noise: (mean, precision)."""
+    """What training teaches each discipline, before individual noise: (mean, precision).
+
+    Trials teach the value alone (every partner absent), and training fills every belief context
+    with it: only learning, not training, tells a practice's value in combination.
+    """
     n, T, A = len(disc), world.n_topics, world.n_practices
-    mu = np.broadcast_to(trial_values(world), (n, SOCIAL, T, A)).copy()
+    mu = np.broadcast_to(trial_values(world), (n, world.n_bctx, T, A)).copy()
     pc = world.person_centred.astype(float)
     # person-centred training believes more (or less) in person-centred practices than trials show
     mu += (tab["person_centred"][disc] - 0.5)[:, None, None, None] * pc
-    prec = np.ones((n, SOCIAL, T, A))
+    prec = np.ones((n, world.n_bctx, T, A))
     guideline = np.zeros((T, A))
     guideline[: world.n_conditions, 0] = 1.0  # biomedical training is confident about guidelines
     prec += tab["guideline_confidence"][disc][:, None, None, None] * guideline
@@ -120,8 +137,9 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
     n, n_cops, T = len(disc), len(cops), world.n_topics
     meeting = resolved["meeting"]
     spans = _spans(cop, n_cops)
+    B = world.n_bctx  # belief contexts (context.py)
     if tab.get("uninformed"):
-        mu, prec = np.empty((n, SOCIAL, T, world.n_practices)), np.empty((n, SOCIAL, T, world.n_practices))
+        mu, prec = np.empty((n, B, T, world.n_practices)), np.empty((n, B, T, world.n_practices))
     else:  # the same numbers as trained_beliefs CoP by CoP, with the draws-free part done at once
         mu, prec = _training(disc, tab, world)
     engagement = np.empty(n)
@@ -130,7 +148,7 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         if tab.get("uninformed"):
             mu[rows], prec[rows] = uninformed_beliefs(size, world, rngs[c])
         else:
-            mu[rows] += rngs[c].normal(0.0, TRAINING_NOISE, (size,) + mu.shape[1:])
+            mu[rows] += _individual(rngs[c], size, world)
         engagement[rows] = np.clip(rngs[c].normal(meeting["engagement_mean"], meeting["engagement_sd"],
                                                   size), 0.05, 1.0)
     if not tab.get("uninformed"):
@@ -140,8 +158,8 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         contact=tab["contact_share"][disc], engagement=engagement,
         insight=tab["context_insight"][disc], mu=mu, prec=prec, P=trained_priorities(disc, tab, world),
         habit=tab["inclusion"][disc].copy(), m_joint=np.full(n, np.nan), m_solo=np.full(n, np.nan),
-        told_by=np.full((n, SOCIAL, T, world.n_practices), -1, dtype=SLOT_DTYPE),
-        told_val=np.zeros((n, SOCIAL, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
+        told_by=np.full((n, B, T, world.n_practices), -1, dtype=SLOT_DTYPE),
+        told_val=np.zeros((n, B, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
         st_surprise=np.zeros(n), score=np.full(n, np.nan), review_from=np.full(n, -1, dtype=np.int64),
     )
@@ -216,7 +234,7 @@ def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patien
             rep_i[c], rep_k[c] = mem[rows[pick]], slots[pick]
     noise = resolved["practice"]["observation_noise"] * np.where(
         col("mentor").astype(bool), resolved["meeting"]["pdsa_noise"], 1.0) if n_cops else np.zeros(0)
-    shape = (n_cops, SOCIAL, world.n_topics, world.n_practices)
+    shape = (n_cops, world.n_bctx, world.n_topics, world.n_practices)
     return Cops(
         members=members, trust=np.full((n_cops, m + 1, m + 1), resolved["meeting"]["initial_trust"]),
         R_mu=np.zeros(shape), R_prec=np.zeros(shape),

@@ -159,6 +159,15 @@ SPEC: Spec = {
                        "'uninformed': on each topic a preference for one practice or for none, each "
                        "equally likely (March 1991's random beliefs)", "-",
                        choices=("trials", "uninformed"), source="assumption; March 1991 (uninformed)"),
+        "belief_context": Param("partners", "what beliefs about a practice are conditional on: "
+                                "'partners', whether the patient's social needs are known and which of "
+                                "the topic's world.K interaction partners are active (2 x 2^K contexts); "
+                                "'social', social needs only (0.2's two contexts)", "-",
+                                choices=("partners", "social"),
+                                source="assumption, motivated by the NK landscape's interactions "
+                                "(Eppstein et al. 2012, PLoS ONE 7(11):e49901): a practice's value "
+                                "depends on its partners' practices, so a belief can only carry "
+                                "'fails in combination with X' if it is conditional on X"),
         "habit_rate": _p(0.05, "how fast the inclusion habit follows what planning with patients showed",
                          "-", 0.0, 1.0, prior=(0.01, 0.2), family="loguniform"),
         "forgetting": _p(0.005, "weekly loss of a belief's precision (what was learnt can be revised)",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.judge import belief_update
 from cop_sim.cop.stories import voice
 from cop_sim.kernel import njit
@@ -68,7 +69,7 @@ def session(world, pr, pa, cp, kn, delegates, team, week):
 def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att):
     """A story from another CoP: like ``tell`` but weighted by the initial trust, not by a tie."""
     ctx = pa.ctx[ti, tk]
-    s = world.ctx_social[ctx] if pa.known[ti, tk] else 0
+    known, bctx = pa.known[ti, tk], world.ctx_bctx
     for r in range(cp.members.shape[1]):
         li = cp.members[c, r]
         if li < 0 or not att[r]:
@@ -77,6 +78,7 @@ def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att):
         for t in range(world.n_topics):
             a = pa.obs_plan[ti, tk, t]
             if a >= 0:  # the lesson the teller drew, as in a CoP meeting
+                s = belief_ctx(bctx, ctx, known, t)
                 belief_update(pr.mu, pr.prec, li, s, t, a, pr.mu[ti, s, t, a], w)
 
 
