@@ -164,10 +164,10 @@ SPEC: Spec = {
                                 "the topic's world.K interaction partners are active (2 x 2^K contexts); "
                                 "'social', social needs only (0.2's two contexts)", "-",
                                 choices=("partners", "social"),
-                                source="assumption, motivated by the NK landscape's interactions "
-                                "(Eppstein et al. 2012, PLoS ONE 7(11):e49901): a practice's value "
-                                "depends on its partners' practices, so a belief can only carry "
-                                "'fails in combination with X' if it is conditional on X"),
+                                source="assumption, motivated by Eppstein et al. 2012, PLoS ONE "
+                                "7(11):e49901 (abstract: 'more context-dependent evaluation of "
+                                "treatments, especially in complex terrains where some combinations "
+                                "of practices may interact'); the world's NK partners are theirs"),
         "habit_rate": _p(0.05, "how fast the inclusion habit follows what planning with patients showed",
                          "-", 0.0, 1.0, prior=(0.01, 0.2), family="loguniform"),
         "forgetting": _p(0.005, "weekly loss of a belief's precision (what was learnt can be revised)",
