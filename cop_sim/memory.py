@@ -31,10 +31,10 @@ COEFFICIENTS: dict[str, float] = {
     "cop_weeks": 242.4,  # cops x (weeks + 1): the per-CoP recorder
 }
 # Bytes per belief cell beyond the two social contexts the coefficients above were fitted with
-# (practice.belief_context = "partners": 2 x 2^K contexts): mu and prec (float64) and told_by (int32)
-# are written when built; told_val (zeros) is mostly never touched. Known, not fitted: the 48,000-
-# practitioner default run measured +183 MB for its 9.2 million extra cells (2026-12-07).
-BELIEF_CELL_BYTES = 20.0
+# (practice.belief_context = "partners": 2 x 2^K contexts): mu, prec and told_val (float64) and told_by
+# (int32), all written over a run. Counted, not fitted: the 48,000-practitioner default run (52 weeks)
+# peaked 259 MB above 0.2 (906 against 647 MB) for its 9.2 million extra cells (2026-12-07).
+BELIEF_CELL_BYTES = 28.0
 # Bytes a sweep holds per design point, per factor of a point and per run before the first run starts
 # (the points' dicts and SALib's sample, the runs, their batches, design.parquet's columns): tracemalloc
 # of build_design + runs + batches at 10^5 points, 1-5 factors, 1-10 replications, rounded up.

@@ -211,3 +211,29 @@ def test_a_story_about_a_patient_with_x_updates_the_listeners_belief_in_the_x_co
         for u in np.flatnonzero(pa.obs_plan[i, k] >= 0):
             expect[w.ctx_bctx[int(pa.known[i, k]), pa.ctx[i, k], u], u, pa.obs_plan[i, k, u]] = True
         assert not (changed[j] & ~expect).any()
+
+
+# --- training and memory -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("prior", ["trials", "uninformed"])
+def test_training_fills_every_partner_context_with_the_same_prior_as_social_contexts(prior):
+    pairs = ["n_cops=1", "burn_in=0", "weeks=4", f"practice.prior={prior}"]
+    part = CopModel(scenario.load(DEFAULT, pairs), 3)
+    soc = CopModel(scenario.load(DEFAULT, [*pairs, "practice.belief_context=social"]), 3)
+    G = part.world.n_bctx // 2
+    mu = part.pr.mu.reshape(len(part.pr.disc), 2, G, *part.pr.mu.shape[2:])
+    for g in range(G):  # the trained value alone, in every partner context, with the same draws
+        assert np.array_equal(mu[:, :, g], soc.pr.mu)
+    assert np.array_equal(part.pr.prec[:, ::G], soc.pr.prec)
+    assert np.array_equal(part.pa.ctx, soc.pa.ctx)  # the same draws after training, too
+
+
+def test_the_memory_estimate_counts_the_extra_belief_contexts():
+    from cop_sim import memory
+
+    big = ["n_cops=4000"]
+    soc = scenario.load(DEFAULT, [*big, "practice.belief_context=social"])
+    part, k3 = scenario.load(DEFAULT, big), scenario.load(DEFAULT, [*big, "world.K=3"])
+    assert memory.sizes(soc)["belief_cells"] == 0
+    assert memory.sizes(part)["belief_cells"] == 48000 * 2 * 3 * 8 * 4
+    assert memory.estimate(soc) < memory.estimate(part) < memory.estimate(k3)
