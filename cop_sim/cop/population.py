@@ -91,16 +91,18 @@ def _training(disc: np.ndarray, tab: dict, world: World):
     Trials teach the value alone (every partner absent), and training fills every belief context
     with it: only learning, not training, tells a practice's value in combination.
     """
-    n, T, A = len(disc), world.n_topics, world.n_practices
-    mu = np.broadcast_to(trial_values(world), (n, world.n_bctx, T, A)).copy()
+    T, A = world.n_topics, world.n_practices
+    n_disc = len(tab["person_centred"])
+    # per discipline first, then one gather: the same numbers with fewer passes over N x B x T x A
+    mu = np.broadcast_to(trial_values(world), (n_disc, world.n_bctx, T, A)).copy()
     pc = world.person_centred.astype(float)
     # person-centred training believes more (or less) in person-centred practices than trials show
-    mu += (tab["person_centred"][disc] - 0.5)[:, None, None, None] * pc
-    prec = np.ones((n, world.n_bctx, T, A))
+    mu += (tab["person_centred"] - 0.5)[:, None, None, None] * pc
+    prec = np.ones((n_disc, world.n_bctx, T, A))
     guideline = np.zeros((T, A))
     guideline[: world.n_conditions, 0] = 1.0  # biomedical training is confident about guidelines
-    prec += tab["guideline_confidence"][disc][:, None, None, None] * guideline
-    return mu, prec
+    prec += tab["guideline_confidence"][:, None, None, None] * guideline
+    return mu[disc], prec[disc]
 
 
 def _spans(cop: np.ndarray, n_cops: int) -> list:
@@ -147,12 +149,14 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         size = len(disc[rows])
         if tab.get("uninformed"):
             mu[rows], prec[rows] = uninformed_beliefs(size, world, rngs[c])
+        elif isinstance(rows, slice):  # a view: noise and clip while the CoP's rows are in cache
+            view = mu[rows]
+            view += _individual(rngs[c], size, world)
+            np.clip(view, 0.0, 1.0, out=view)
         else:
-            mu[rows] += _individual(rngs[c], size, world)
+            mu[rows] = np.clip(mu[rows] + _individual(rngs[c], size, world), 0.0, 1.0)
         engagement[rows] = np.clip(rngs[c].normal(meeting["engagement_mean"], meeting["engagement_sd"],
                                                   size), 0.05, 1.0)
-    if not tab.get("uninformed"):
-        np.clip(mu, 0.0, 1.0, out=mu)
     pr = Practitioners(
         disc=disc, cop=cop, slot=slot, status=tab["status"][disc], hours=tab["clinical_hours"][disc],
         contact=tab["contact_share"][disc], engagement=engagement,
