@@ -19,7 +19,7 @@ import pytest
 
 from cop_sim import models, scenario
 from cop_sim.cop import model as model_module
-from cop_sim.cop import week
+from cop_sim.cop import upkeep, week
 from cop_sim.cop.context import belief_table
 from cop_sim.cop.model import CopModel
 from cop_sim.cop.world.landscape import build_world
@@ -237,3 +237,23 @@ def test_the_memory_estimate_counts_the_extra_belief_contexts():
     assert memory.sizes(soc)["belief_cells"] == 0
     assert memory.sizes(part)["belief_cells"] == 48000 * 2 * 3 * 8 * 4
     assert memory.estimate(soc) < memory.estimate(part) < memory.estimate(k3)
+
+
+def test_a_combination_one_member_learnt_reaches_the_code_and_the_others_in_that_context_only():
+    r = scenario.load(DEFAULT, ["n_cops=1", "burn_in=0", "weeks=4", "meeting.attendance_pressure=0.0",
+                                "cop.documentation=1.0"])
+    m = CopModel(r, 6)
+    pr = m.pr
+    members = [j for j in m.cp.members[0] if j >= 0]
+    t, a = 0, 0
+    pr.mu[members[0], 1, t, a], pr.prec[members[0], 1, t, a] = 0.05, 1000.0  # fails beside partner 0
+    pr.st_patient[:] = -1  # no stories: only the code carries it
+    pr.engagement[:] = 1.0
+    week.open_week(m.run, m.kn, m.wk, np.array([0], dtype=np.int64), m.clock)
+    assert m.cp.R_mu[0, 1, t, a] < 0.2 < m.cp.R_mu[0, 0, t, a]  # the code holds it in that context
+    before = pr.mu.copy()
+    upkeep.beliefs_week(m.k.pr, m.k.cp, 1.0, 0.0)
+    others = members[1:]
+    drop = before[others, 1, t, a] - pr.mu[others, 1, t, a]
+    moved = np.abs(before[others, 0, t, a] - pr.mu[others, 0, t, a])  # towards the room's own consensus
+    assert (drop > 0.02).all() and (drop > 5 * moved).all(), (drop, moved)
