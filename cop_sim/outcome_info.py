@@ -39,6 +39,8 @@ INFO: dict[str, tuple[str, str | None]] = {
     "stories": ("stories told", None),
     "cocreated": ("co-created plans, cumulative", None),
     "encounters": ("encounters", None),
+    "reviews": ("plans reviewed", None),
+    "review_changes": ("reviews that changed the plan", None),
     "cop_hours": ("hours", None),
     "cop_hours_per_practitioner": ("hours per practitioner", None),
     "between_cop_quality_sd": ("sd of CoPs' care quality, 0-1 scale", None),

@@ -69,7 +69,7 @@ def test_a_muted_teller_moves_listeners_less():
         before = pr.mu[listener, b, t, 0]
         att = np.zeros(cp.members.shape[1], dtype=bool)
         att[:2] = True
-        tell(m.world, pr, pa, cp, m.kn, 0, i, k, int(pr.slot[i]), v, att, False, False, i)
+        tell(m.world, pr, pa, cp, m.kn, 0, i, k, int(pr.slot[i]), v, att, False, False, i, 0)
         moves.append(before - pr.mu[listener, b, t, 0])
     assert 0 < moves[0] < moves[1]
 

@@ -2,10 +2,13 @@
 
 Each visit a practitioner (1) brings the patient's health up to date, (2) observes the result of
 the plan last changed, if its signal is due, and updates beliefs from it (never from true values),
-keeping the change if it looked better and reverting it if not — local search on the patient's own
-landscape (Levinthal 1997; Eppstein et al. 2012) — (3) plans alone, with a colleague's advice, or
-with a colleague and the patient, which reveals the patient's context and priorities, and (4) may
-try one change to the plan (exploration), chosen by Thompson sampling from its beliefs.
+keeping the change if it looked better than the old plan's running estimate and reverting it if
+not — local search on the patient's own landscape (Levinthal 1997; Eppstein et al. 2012) — or, with
+no change pending, sees the plan in force again (a follow-up that adds to its estimate), (3) plans
+alone, with a colleague's advice, or with a colleague and the patient, which reveals the patient's
+context and priorities, (4) reviews the plan if it is due a review (:mod:`review`), and else may
+try one change to the plan (exploration), chosen by Thompson sampling from its beliefs. A short
+visit (demand above capacity) makes the extras of (3) and (4) less likely (``practice.time_limit``).
 
 The steps live beside this module: :mod:`judge` (2), :mod:`plan` (3, 4) and :mod:`tally` (what the
 visit adds to the week's tallies).
@@ -19,7 +22,17 @@ from cop_sim.borrow import lent_generator
 from cop_sim.cop.judge import belief_update, observe
 from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _colleague, decide
 from cop_sim.cop.queue import serve, weeks_to_request
-from cop_sim.cop.tally import CARE_TALLY, COP_TALLY, W_BACKLOG, W_OBSERVATIONS, W_WAIT, record_visit
+from cop_sim.cop.review import extras, review, review_due
+from cop_sim.cop.tally import (
+    CARE_TALLY,
+    COP_TALLY,
+    W_BACKLOG,
+    W_OBSERVATIONS,
+    W_REVIEW_CHANGES,
+    W_REVIEWS,
+    W_WAIT,
+    record_visit,
+)
 from cop_sim.cop.world.landscape import contributions
 from cop_sim.kernel import njit, njit_inline
 
@@ -57,20 +70,26 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
     fresh = True
     if not pa.known[i, k] and world.ctx_social[ctx] == 1 and rng.random() < pr.insight[i]:
         pa.known[i, k] = True
-    if pa.tried[i, k] >= 0 and week - pa.tried[i, k] >= kn.delay:
+    if pa.tried[i, k] >= 0:
+        due = week - pa.tried[i, k] >= kn.delay  # a tried change's result
+    else:  # a follow-up: the plan in force seen again (0.2's rule saw only changes)
+        due = not kn.best_seen and pa.seen_week[i, k] >= 0 and week - pa.seen_week[i, k] >= kn.delay
+    if due:
         fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+        pa.seen_week[i, k] = week
         tally[W_OBSERVATIONS] += 1.0
     n_cond = world.ctx_n_cond[ctx]
     cx = min(n_cond / 5.0, 1.0)
+    f = extras(pr, kn, i)  # a short visit has less time for advice, joint planning and reviews
     draw = rng.random()
     mode, j = CONSULTATION, -1
     engage = pa.engage[i, k]
-    if draw < (kn.collab_rate * pr.habit[i] * engage + kn.coord_rate) * cx:
+    if draw < (kn.collab_rate * pr.habit[i] * engage + kn.coord_rate) * cx * f:
         j = _colleague(pr, cp, c, q, i)
         if j >= 0:
             t_ = cp.trust[c, q, pr.slot[j]]
-            p_collab = min(kn.collab_rate * pr.habit[i] * engage * cx * t_, 1.0)
-            p_coord = min(kn.coord_rate * t_ * cx, 1.0 - p_collab)
+            p_collab = min(kn.collab_rate * pr.habit[i] * engage * cx * t_ * f, 1.0)
+            p_coord = min(kn.coord_rate * t_ * cx * f, 1.0 - p_collab)
             mode = COLLABORATION if draw < p_collab else COORDINATION if draw < p_collab + p_coord \
                 else CONSULTATION
             if mode == CONSULTATION:
@@ -80,7 +99,12 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
         pr.debt[j] += 1.0
     elif mode == COORDINATION:
         pr.debt[j] += 0.5
-    if decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
+    changed = False
+    if review_due(pr, pa, kn, i, k, week) and (f >= 1.0 or rng.random() < f):
+        changed = review(world, pr, pa, hidden, i, k, j if mode == COLLABORATION else -1, week, rng)
+        tally[W_REVIEWS] += 1.0
+        tally[W_REVIEW_CHANGES] += 1.0 if changed else 0.0
+    if changed or decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
         fresh = False
         pa.tried[i, k] = week
         pa.joint[i, k] = mode == COLLABORATION

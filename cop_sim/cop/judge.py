@@ -23,8 +23,10 @@ def belief_update(mu, prec, i, s, t, a, y, weight):
 def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
     """The delayed result of patient k's plan: beliefs, trust in tellers, habit, story, keep or revert.
 
+    The plan is a tried change if ``pa.tried`` is set (then kept or reverted), else the plan in
+    force seen again at a follow-up (its estimate gains an observation): see :func:`judge`.
     ``v`` holds each topic's true value under the plan (from :func:`bring_health_up_to_date`).
-    Returns True if the plan went back to the best one seen (``v`` no longer describes it).
+    Returns True if the plan went back to the incumbent (``v`` no longer describes it).
     """
     ctx = pa.ctx[i, k]
     bctx = world.ctx_bctx
@@ -35,6 +37,7 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
     obs_plan, obs, mu, prec, told_by, told_val = pa.obs_plan, pa.obs, pr.mu, pr.prec, pr.told_by, pr.told_val
     trust, prio, P = cp.trust, world.ctx_prio, pr.P
     total, wsum, surprise, n = 0.0, 0.0, 0.0, 0
+    trial = pa.tried[i, k] >= 0  # a tried change is judged; else a follow-up of the plan in force
     for t in range(world.n_topics):
         a = plan[t]
         obs_plan[i, k, t] = a
@@ -70,9 +73,44 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
     if surprise > pr.st_surprise[i]:  # the case to bring to the next meeting (seed 001)
         pr.st_patient[i] = k
         pr.st_surprise[i] = surprise
-    if seen >= pa.inc_value[i, k]:
-        pa.inc_value[i, k] = seen
+    return judge(pa, kn, i, k, seen, trial)
+
+
+@njit_inline
+def keeps(seen, inc_mean, inc_n, best_seen):
+    """Whether a tried change whose observed result is ``seen`` is kept against the incumbent plan.
+
+    The incumbent's estimate is the running mean ``inc_mean`` of ``inc_n`` observed results of
+    it; the change is kept if its result beats that mean, or if there is no estimate yet. A mean
+    regresses to the plan's true value as follow-ups accrue, so a change better by more than
+    the noise is kept more often than not, and a worse one less (issue 24). ``best_seen`` is
+    0.2's rule: against the best result ever seen, the maximum of noisy records, which a truly
+    better change rarely beats once there are a few of them (a ratchet on noise).
+    """
+    if best_seen:
+        return seen >= inc_mean
+    return inc_n <= 0.0 or seen > inc_mean
+
+
+@njit_inline
+def judge(pa, kn, i, k, seen, trial):
+    """Keep or revert a tried change (``trial``), or add a follow-up to the plan's estimate.
+
+    Returns True if the plan went back to the incumbent (``v`` no longer describes it).
+    """
+    if not trial:  # a follow-up of the plan in force: one more observation of the incumbent
+        if pa.inc_n[i, k] <= 0.0:  # nobody's estimate yet (a newcomer's patient): this starts it
+            pa.inc_plan[i, k, :] = pa.plan[i, k, :]
+            pa.inc_mean[i, k] = seen
+            pa.inc_n[i, k] = 1.0
+        else:
+            pa.inc_n[i, k] += 1.0
+            pa.inc_mean[i, k] += (seen - pa.inc_mean[i, k]) / pa.inc_n[i, k]
+        return False
+    if keeps(seen, pa.inc_mean[i, k], pa.inc_n[i, k], kn.best_seen):
+        pa.inc_mean[i, k] = seen  # the new incumbent's estimate: its one result so far
+        pa.inc_n[i, k] = 1.0
         pa.inc_plan[i, k, :] = pa.plan[i, k, :]
         return False
-    pa.plan[i, k, :] = pa.inc_plan[i, k, :]  # the change did not pay: go back to the best plan seen
+    pa.plan[i, k, :] = pa.inc_plan[i, k, :]  # the change did not pay: back to the incumbent
     return True

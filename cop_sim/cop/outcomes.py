@@ -37,7 +37,8 @@ RATIOS = (
     ("attendance", "attendees", "invited"), ("low_status_voice", "low_status_voice", "stories"),
     ("representative_voice", "rep_voice", "meetings"),
 )
-COUNTS = ("encounters", "meetings", "stories", "cocreated", "leavers", "observations", "cop_hours")
+COUNTS = ("encounters", "meetings", "stories", "cocreated", "leavers", "observations", "cop_hours", "reviews",
+          "review_changes")
 COLUMNS = ("week",) + tuple(r[0] for r in RATIOS) + ("backlog",) + COUNTS + MEASURES
 COL = {c: i for i, c in enumerate(COLUMNS)}
 # per-CoP columns: (name, COP_TALLY numerator, denominator)

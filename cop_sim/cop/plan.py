@@ -41,6 +41,28 @@ def _preferred(mu, prec, i, j, s, t, A, rng):
 
 
 @njit_inline
+def rechoose(world, pr, pa, hidden, i, k, j, rng):
+    """Every topic of patient k's plan that i addresses, chosen afresh from current beliefs.
+
+    Beliefs are pooled with co-planner ``j`` (if ``j >= 0``). The one loop over which topics a
+    planner chooses (a replan, a review). Returns (whether a practice changed, topics addressed).
+    """
+    c = pa.ctx[i, k]
+    mu, prec, plan, active, known = pr.mu, pr.prec, pa.plan[i, k], world.ctx_active, pa.known[i, k]
+    bctx = world.ctx_bctx  # the belief context is per topic (which of its partners are active)
+    A = world.n_practices
+    changed, n_addr = False, 0
+    for t in range(world.n_topics):
+        if _addressed(active, known, hidden, c, t):
+            a = _preferred(mu, prec, i, j, belief_ctx(bctx, c, known, t), t, A, rng)
+            if a != plan[t]:
+                changed = True
+            plan[t] = a
+            n_addr += 1
+    return changed, n_addr
+
+
+@njit_inline
 def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     """Fill unplanned topics from beliefs, then maybe try one change. True if the plan changed.
 
@@ -55,11 +77,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     changed = False
     n_addr = 0
     if kn.replan > 0.0 and rng.random() < kn.replan:  # the whole plan afresh: act on current beliefs
-        for t in range(world.n_topics):
-            if _addressed(active, known, hidden, c, t):
-                plan[t] = _preferred(mu, prec, i, j, belief_ctx(bctx, c, known, t), t, A, rng)
-                n_addr += 1
-        return n_addr > 0
+        return rechoose(world, pr, pa, hidden, i, k, j, rng)[1] > 0
     for t in range(world.n_topics):
         if not _addressed(active, known, hidden, c, t):
             continue

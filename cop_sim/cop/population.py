@@ -166,6 +166,7 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         told_val=np.zeros((n, B, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
         st_surprise=np.zeros(n), score=np.full(n, np.nan), review_from=np.full(n, -1, dtype=np.int64),
+        visit_time=np.ones(n),
     )
     pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs, spans)
     cp = build_cops(resolved, cops, members, pa, world, rngs)
@@ -203,7 +204,8 @@ def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: n
     return Patients(
         ctx=ctx, demand=weekly, engage=ENGAGEMENT_WEIGHT[level], asked=asked, tie=tie,
         plan=plans, tried=np.full((n, ppp), -1, dtype=np.int64), joint=np.zeros((n, ppp), dtype=bool),
-        inc_plan=plans.copy(), inc_value=np.full((n, ppp), -np.inf), known=np.zeros((n, ppp), dtype=bool),
+        inc_plan=plans.copy(), inc_mean=np.full((n, ppp), -np.inf), inc_n=np.zeros((n, ppp)),
+        seen_week=np.full((n, ppp), -1, dtype=np.int64), known=np.zeros((n, ppp), dtype=bool),
         health=np.full((n, ppp, T), 0.5), health_week=np.zeros((n, ppp), dtype=np.int64),
         obs=np.zeros((n, ppp, T)), obs_plan=plans.copy(), reviewed=np.full((n, ppp), -1, dtype=np.int64),
     )

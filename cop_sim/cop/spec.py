@@ -170,6 +170,11 @@ SPEC: Spec = {
                                 "of practices may interact'); the world's NK partners are theirs"),
         "habit_rate": _p(0.05, "how fast the inclusion habit follows what planning with patients showed",
                          "-", 0.0, 1.0, prior=(0.01, 0.2), family="loguniform"),
+        "time_limit": _p(1.0, "how far a visit's extras (a review, a colleague's advice, planning with the "
+                         "patient) shrink with the time per visit, capacity over demand that week: their "
+                         "chance x (1 - time_limit x (1 - capacity / demand)); 0 = time never limits them",
+                         "0-1", 0.0, 1.0, "seed 003 (time was the challenge every site met); form and value "
+                         "assumed", (0.25, 1.0)),
         "forgetting": _p(0.005, "weekly loss of a belief's precision (what was learnt can be revised)",
                          "1/week", 0.0, 0.2, prior=(0.001, 0.02), family="loguniform"),
     },
@@ -225,6 +230,23 @@ SPEC: Spec = {
                          "which 'superior' learning compares with the repository's (1 = the latest "
                          "result only)", "0-1", 0.0, 1.0,
                          "assumption; 1 in the March (1991) docking (the current period's actions)"),
+    },
+    "review": {
+        "interval": _p(26, "weeks after a plan's last review before a visit reviews it: its topics chosen "
+                       "afresh from current beliefs (0 = no periodic review)", "weeks", 0, 520,
+                       "assumption (chronic-care reviews are commonly six-monthly or annual)", (13, 52)),
+        "triggers": Param(True, "news that changes a practitioner's preferred practice on a topic (a story; "
+                          "the repository and audit and feedback where they flag it) makes their plans due a "
+                          "review at the next visit", "-",
+                          source="issue 24 (a review when a story, the repository or audit and feedback "
+                          "contradicts the current plan); assumption"),
+        "keep_rule": Param("estimate", "how a tried change is judged: 'estimate', its observed result "
+                           "against the running mean of the observed results of the plan it replaced "
+                           "(that plan's results seen at later visits add to it); 'best_seen', against "
+                           "the best result ever seen for the patient (0.2's rule, a ratchet on noise)", "-",
+                           choices=("estimate", "best_seen"),
+                           source="issue 24 (a running estimate, not the maximum of noisy records); "
+                           "Levinthal 1997 (local search); best_seen: cop_sim 0.2"),
     },
     "turnover": {
         "annual_rate": _p(0.1, "share of practitioners replaced in a year", "1/year", 0.0, 1.0,

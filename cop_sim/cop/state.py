@@ -49,6 +49,7 @@ class Practitioners(NamedTuple):
     st_surprise: np.ndarray  # float64[N]
     score: np.ndarray  # float64[N]: running mean of observed results of own care (NaN = none yet)
     review_from: np.ndarray  # int64[N]: plans last reviewed before this week are due a review (-1 = none)
+    visit_time: np.ndarray  # float64[N]: this week's time per visit, capacity over demand (at most 1)
 
 
 class Patients(NamedTuple):
@@ -62,8 +63,10 @@ class Patients(NamedTuple):
     plan: np.ndarray  # int8[N, ppp, T]: practice in use per topic (-1 = none)
     tried: np.ndarray  # int64[N, ppp]: week the plan was last changed (-1 = result already seen)
     joint: np.ndarray  # bool[N, ppp]: the plan in use was made with the patient
-    inc_plan: np.ndarray  # int8[N, ppp, T]: the best plan seen for the patient so far
-    inc_value: np.ndarray  # float64[N, ppp]: its observed value (-inf = none)
+    inc_plan: np.ndarray  # int8[N, ppp, T]: the incumbent: the plan a tried change is judged against
+    inc_mean: np.ndarray  # float64[N, ppp]: its running mean observed value (-inf: none; best_seen: the max)
+    inc_n: np.ndarray  # float64[N, ppp]: that mean's precision, in observations (0 = no estimate)
+    seen_week: np.ndarray  # int64[N, ppp]: week the plan in force was last observed or came back (-1)
     known: np.ndarray  # bool[N, ppp]: the practitioner knows the patient's context and priorities
     health: np.ndarray  # float64[N, ppp, T]: control on each active topic, 0-1
     health_week: np.ndarray  # int64[N, ppp]: week health was last brought up to date
@@ -118,12 +121,16 @@ class Knobs(NamedTuple):
     code_rate: float  # March's p2
     score_rate: float
     stepwise: bool  # members socialise stepwise towards the code (March's p1 = repo_use)
+    review_interval: int  # weeks between periodic reviews of a plan (0 = none)
+    review_triggers: bool  # news that changes a preferred practice makes the plans due a review
+    best_seen: bool  # 0.2's keep rule: a change against the best result ever seen (no follow-ups)
+    time_limit: float  # how far the extras of a visit shrink with its time
 
 
 def knobs(resolved: dict) -> Knobs:
     """The kernels' parameters from a resolved scenario."""
     p, m, h = resolved["practice"], resolved["meeting"], resolved["hierarchy"]
-    pat = resolved["patients"]
+    pat, r = resolved["patients"], resolved["review"]
     return Knobs(
         coord_rate=float(p["coordination_rate"]), collab_rate=float(p["collaboration_rate"]),
         exploration=float(p["exploration"]), delay=int(p["signal_delay"]), habit_rate=float(p["habit_rate"]),
@@ -138,4 +145,6 @@ def knobs(resolved: dict) -> Knobs:
         code_rate=float(resolved["repository"]["learning_rate"]),
         score_rate=float(resolved["repository"]["score_rate"]),
         stepwise=resolved["repository"]["socialisation"] == "stepwise",
+        review_interval=int(r["interval"]), review_triggers=bool(r["triggers"]),
+        best_seen=r["keep_rule"] == "best_seen", time_limit=float(p["time_limit"]),
     )

@@ -19,6 +19,7 @@ from cop_sim.borrow import lent_generator
 from cop_sim.cop.codelearning import learn_code
 from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.judge import belief_update
+from cop_sim.cop.review import flag_review, preferred
 from cop_sim.cop.state import REPRESENTATIVE_STATUS
 from cop_sim.cop.tally import C_ATTENDEES, C_INVITED
 from cop_sim.cop.world.landscape import contribution
@@ -45,8 +46,11 @@ def voice(status, skill, kn):
 
 
 @njit_inline
-def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep, listeners_i):
-    """Every attending listener hears the story of patient (ti, tk): beliefs, priorities, habits."""
+def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep, listeners_i, week):
+    """Every attending listener hears the story of patient (ti, tk): beliefs, priorities, habits.
+
+    A story that changes a listener's preferred practice on a topic makes their plans due a review.
+    """
     ctx = pa.ctx[ti, tk]
     bctx = world.ctx_bctx  # the story is about this patient: it updates beliefs in their context
     m = cp.members.shape[1]
@@ -62,7 +66,10 @@ def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep
             s = belief_ctx(bctx, ctx, known, t)
             # a member tells the lesson they drew (their belief since the result); a patient, what happened
             y = pa.obs[ti, tk, t] if rep else pr.mu[ti, s, t, a]
+            before = preferred(pr.mu, li, s, t)
             belief_update(pr.mu, pr.prec, li, s, t, a, y, w)
+            if preferred(pr.mu, li, s, t) != before:
+                flag_review(pr, li, week)
             pr.told_by[li, s, t, a] = teller_slot
             pr.told_val[li, s, t, a] = y
         if known:  # common goals form from stories of what mattered to real patients (seed 001)
@@ -162,7 +169,7 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
             i = cp.members[c, q]
             v = voice(pr.status[i], cp.skill[c], kn) / room
             k = pr.st_patient[i]
-            tell(world, pr, pa, cp, kn, c, i, k, q, v, att, pa.known[i, k], False, i)
+            tell(world, pr, pa, cp, kn, c, i, k, q, v, att, pa.known[i, k], False, i, week)
             tally[M_STORIES] += 1.0
             if pr.status[i] <= LOW_STATUS:
                 tally[M_LOW_STATUS_VOICE] += v
@@ -186,7 +193,7 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
                     pa.obs[ri, rk, t] = contribution(world, ctx, pa.plan[ri, rk], t) \
                         + cp.noise[c] * rng.standard_normal()
             v = voice(REPRESENTATIVE_STATUS, cp.skill[c], kn)
-            tell(world, pr, pa, cp, kn, c, ri, rk, m, v, att, True, True, -1)
+            tell(world, pr, pa, cp, kn, c, ri, rk, m, v, att, True, True, -1, week)
             tally[M_REP_VOICE] += v
         if kn.familiarity > 0.0:  # a separate, documented source of trust: meeting together
             # slot m is the representative, present at every meeting of a CoP that has one

@@ -16,7 +16,8 @@ from cop_sim.kernel import njit_inline
 # Slots of the weekly tally the care kernel fills (one schema shared with the recorder).
 CARE_TALLY = ("encounters", "consultation", "coordination", "collaboration", "quality", "wait", "backlog",
               "health", "burden", "goal_attainment", "goals_met", "belief_error", "social_encounters",
-              "social_quality", "complex_encounters", "complex_quality", "observations", "optimal")
+              "social_quality", "complex_encounters", "complex_quality", "observations", "optimal",
+              "reviews", "review_changes")
 # Per-CoP tally slots (attendees and invited are filled by the meetings).
 COP_TALLY = ("encounters", "quality", "health", "goals_met", "collaboration", "belief_error", "attendees",
              "invited", "optimal")
@@ -41,6 +42,8 @@ W_COMPLEX_ENCOUNTERS = 14
 W_COMPLEX_QUALITY = 15
 W_OBSERVATIONS = 16
 W_OPTIMAL = 17
+W_REVIEWS = 18
+W_REVIEW_CHANGES = 19
 
 C_ENCOUNTERS = 0
 C_QUALITY = 1

@@ -135,7 +135,8 @@ def replace(pr, pa, cp, tab, world, resolved: dict, rngs: list[np.random.Generat
     pr.score[leave] = np.nan
     pr.review_from[leave] = -1
     pa.known[leave] = False
-    pa.inc_value[leave] = -np.inf
+    pa.inc_mean[leave] = -np.inf  # the estimate was the leaver's: the newcomer starts one at a follow-up
+    pa.inc_n[leave] = 0.0
     pa.tried[leave] = -1
     pa.reviewed[leave] = -1
     slots = pr.slot[leave]
