@@ -31,9 +31,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::numba.NumbaPerformanceWarning")
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "scenarios" / "default.toml"
-# the other 0.3 mechanisms off as well (tests/test_review.py): the stored baseline is 0.2's
-ZERO_TWO = ["review.interval=0", "review.triggers=false", "review.keep_rule=best_seen",
-            "practice.time_limit=0"]
 
 
 def _visible(world, hidden, known):
@@ -81,9 +78,13 @@ def test_the_social_layout_is_the_social_context_alone():
     assert np.array_equal(partners.best_combo, w.best_combo)  # the layout draws nothing
 
 
-def test_with_social_contexts_the_stored_baseline_is_reproduced_bit_for_bit():
-    stored = json.loads((ROOT / "tests" / "baseline" / "default_seed1.json").read_text())
-    got = models.simulate(scenario.load(DEFAULT, ["practice.belief_context=social", *ZERO_TWO]), 1).summary
+def test_with_social_contexts_the_stored_0_2_0_baseline_is_reproduced_bit_for_bit():
+    """With every other 0.3 mechanism off too (conftest.V020, which includes belief_context = social)."""
+    from conftest import V020
+
+    assert "practice.belief_context=social" in V020
+    stored = json.loads((ROOT / "tests" / "baseline" / "v020_default_seed1.json").read_text())
+    got = models.simulate(scenario.load(DEFAULT, V020), 1).summary
     for key, value in stored.items():
         same = (isinstance(value, float) and math.isnan(value) and math.isnan(got[key])) or got[key] == value
         assert same, (key, got[key], value)

@@ -23,6 +23,7 @@ from cop_sim.cop.judge import belief_update, observe
 from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _colleague, decide
 from cop_sim.cop.queue import serve, weeks_to_request
 from cop_sim.cop.review import extras, review, review_due
+from cop_sim.cop.state import ORIGIN_OWN
 from cop_sim.cop.tally import (
     CARE_TALLY,
     COP_TALLY,
@@ -33,6 +34,7 @@ from cop_sim.cop.tally import (
     W_WAIT,
     record_visit,
 )
+from cop_sim.cop.travel import adopt_pathway, judged
 from cop_sim.cop.world.landscape import contributions
 from cop_sim.kernel import njit, njit_inline
 
@@ -75,7 +77,10 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
     else:  # a follow-up: the plan in force seen again (0.2's rule saw only changes)
         due = not kn.best_seen and pa.seen_week[i, k] >= 0 and week - pa.seen_week[i, k] >= kn.delay
     if due:
+        came = pa.origin[i, k] if pa.tried[i, k] >= 0 else ORIGIN_OWN  # a travelled plan: does it survive
         fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+        if came != ORIGIN_OWN:
+            judged(pa, i, k, came, fresh, tally)
         pa.seen_week[i, k] = week
         tally[W_OBSERVATIONS] += 1.0
     n_cond = world.ctx_n_cond[ctx]
@@ -99,18 +104,29 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
         pr.debt[j] += 1.0
     elif mode == COORDINATION:
         pr.debt[j] += 0.5
-    changed = False
+    changed, adopted = False, False
     if review_due(pr, pa, kn, i, k, week) and (f >= 1.0 or rng.random() < f):
-        changed = review(world, pr, pa, hidden, i, k, j if mode == COLLABORATION else -1, week, rng)
+        # a review consults the repository's care pathway first (issue 24), then the reviewer's beliefs
+        adopted = kn.pathways and adopt_pathway(world, pr, pa, cp, i, k, c, week, tally)
+        if adopted:
+            pa.reviewed[i, k] = week
+            changed = True
+        else:
+            changed = review(world, pr, pa, hidden, i, k, j if mode == COLLABORATION else -1, week, rng)
         tally[W_REVIEWS] += 1.0
         tally[W_REVIEW_CHANGES] += 1.0 if changed else 0.0
     if changed or decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
         fresh = False
         pa.tried[i, k] = week
         pa.joint[i, k] = mode == COLLABORATION
+        if not adopted:  # an own change on top of a pending adopted plan makes it own
+            pa.origin[i, k] = ORIGIN_OWN
         if kn.delay == 0:  # no delay: the result is seen at this visit
+            came = pa.origin[i, k]
             contributions(world, ctx, pa.plan[i, k], v)
-            observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+            kept = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+            if came != ORIGIN_OWN:
+                judged(pa, i, k, came, kept, tally)
             tally[W_OBSERVATIONS] += 1.0
     record_visit(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_ if fresh else np.nan)
 

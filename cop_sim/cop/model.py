@@ -16,8 +16,10 @@ from cop_sim.cop.outcomes import _T, INITIAL_WEEK, TALLIES, Recorder
 from cop_sim.cop.population import build, build_cops, demand
 from cop_sim.cop.spec import COP_SPEC
 from cop_sim.cop.state import knobs
+from cop_sim.cop.stories import MEETING_TALLY
 from cop_sim.cop.structs import refs, run_ref
 from cop_sim.cop.tally import COP_TALLY
+from cop_sim.cop.travel import onboard
 from cop_sim.cop.upkeep import replace, session
 from cop_sim.cop.week import pressure_denominator, weekly
 from cop_sim.cop.world.landscape import build_world
@@ -156,8 +158,12 @@ class CopModel(mesa.Model):
         if self.kn.stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
             socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.cop_streams("socialise"))
         if n_left:
+            leavers = self._leavers[:n_left].copy()
             replace(self.pr, self.pa, self.cp, self.tables, self.world, self.params,
-                    self.cop_rngs["turnover"], self._leavers[:n_left].copy())
+                    self.cop_rngs["turnover"], leavers)
+            if self.kn.pathways:  # newcomers' patients start on the CoP's care pathways, right or wrong
+                moved = onboard(self.pr, self.pa, self.cp, leavers, self.clock)
+                self._tally[_T["adopted_repository"]] += moved
         self._tally[_T["leavers"]] = n_left
         self._record(self.week)  # row `week` is the state at the end of this week (docs/ODD.md)
         self.week += 1
@@ -224,5 +230,7 @@ class CopModel(mesa.Model):
         pr.cop_hours[d] += lc["hours"]
         k = self.k
         team = self.team if kind == "learning_session" else np.zeros(len(self.cops), dtype=np.int64)
-        session(k.world, k.pr, k.pa, k.cp, self.kn, d, team, self.clock)
+        meet0 = _T[MEETING_TALLY[0]]
+        session(k.world, k.pr, k.pa, k.cp, self.kn, d, team, self.clock, self.cop_streams("meetings"),
+                self._tally[meet0:meet0 + len(MEETING_TALLY)])
 

@@ -37,8 +37,11 @@ RATIOS = (
     ("attendance", "attendees", "invited"), ("low_status_voice", "low_status_voice", "stories"),
     ("representative_voice", "rep_voice", "meetings"),
 )
+# plans that travel (cop_sim/cop/travel.py): stories heard, plans adopted, their local tests
+TRAVEL = ("messages", "adopted_story", "adopted_repository", "judged_story", "kept_story",
+          "judged_repository", "kept_repository")
 COUNTS = ("encounters", "meetings", "stories", "cocreated", "leavers", "observations", "cop_hours", "reviews",
-          "review_changes")
+          "review_changes") + TRAVEL
 COLUMNS = ("week",) + tuple(r[0] for r in RATIOS) + ("backlog",) + COUNTS + MEASURES
 COL = {c: i for i, c in enumerate(COLUMNS)}
 # per-CoP columns: (name, COP_TALLY numerator, denominator)
@@ -198,7 +201,7 @@ SUMMARY_KEYS = (
     "collaboration_share", "waiting_weeks", "backlog", "attendance", "meetings", "stories", "cocreated",
     "low_status_voice", "representative_voice", "shared_vision", "consensus", "trust_density",
     "representative_trust", "inclusion_habit", "leavers", "cop_hours_per_practitioner",
-    "between_cop_quality_sd",
+    "between_cop_quality_sd", *TRAVEL,
 )
 
 
@@ -238,7 +241,7 @@ def summarise(frame, per_cop: dict[str, np.ndarray], names: list[str],
     rows = len(frame["week"])
     out["backlog"] = float(frame["backlog"][1:].mean()) if rows > 1 else 0.0
     out["attendance"] = _nanmean(frame["attendance"])
-    for col in ("meetings", "stories", "leavers"):
+    for col in ("meetings", "stories", "leavers", *TRAVEL):
         out[col] = float(frame[col].sum())
     out["cocreated"] = float(frame["cocreated"][-1])
     out["low_status_voice"] = _nanmean(frame["low_status_voice"])

@@ -199,6 +199,28 @@ SPEC: Spec = {
                          prior=(0.2, 1.0)),
         "initial_trust": _p(0.3, "trust between members before any story", "0-1", 0.0, 1.0,
                             "seed 000 (J Comorbidity: rare interprofessional contact)", (0.1, 0.5)),
+        # Eppstein et al. 2012 (PLoS ONE 7(11):e49901): collaborative learning shares whole
+        # configurations that sites test locally; dissemination shares per-practice evidence only
+        "transfer": Param("configurations", "what a told story carries: 'configurations', the case "
+                          "(context, whole plan, observed result, teller) as well as its evidence, so "
+                          "listeners may try the plan on similar patients of their own (collaborative "
+                          "learning); 'evidence', only the per-practice evidence (dissemination, 0.2)", "-",
+                          choices=("configurations", "evidence"),
+                          source="Eppstein et al. 2012, PLoS ONE 7(11):e49901 (collaborative learning "
+                          "against dissemination)"),
+        "adoption_similarity": _p(2 / 3, "least Jaccard similarity of conditions and social need between "
+                                  "a told case and a listener's patient for the told plan to be tried "
+                                  "on that patient", "0-1", 0.0, 1.0,
+                                  "assumption (2/3: one condition more or less than a two- or "
+                                  "three-condition case); Manukyan et al. 2013 (similar contexts "
+                                  "share more)", (0.4, 1.0)),
+        "adoption_rate": _p(0.5, "chance a listener acts on a told case heard at full voice from a fully "
+                            "trusted teller (scaled by the teller's voice and the listener's trust, as "
+                            "the story's evidence)", "0-1", 0.0, 1.0,
+                            "assumption (Eppstein et al. 2012: sites test shared practices locally; "
+                            "rate not reported)", (0.1, 1.0)),
+        "adoption_patients": _p(2, "most of a listener's own patients a told plan is tried on", "patients",
+                                1, 200, "assumption (a few patients: a small test of change)", (1, 5)),
     },
     "hierarchy": {
         "steepness": _p(0.5, "how much low status mutes a teller's voice", "0-1", 0.0, 1.0,
@@ -226,6 +248,12 @@ SPEC: Spec = {
                           choices=("consensus", "superior"), source="March 1991 (superior)"),
         "learning_rate": _p(0.5, "code learning rate of 'superior' learning (March's p2)", "0-1", 0.0, 1.0,
                             "March 1991, footnote 1"),
+        "pathways": Param(True, "care pathways: at a documented meeting the repository writes down the "
+                          "told cases' plans by class of patient (conditions and social need) with their "
+                          "observed results; a newcomer's patients of a class with a pathway start on it, "
+                          "right or wrong, and reviews may adopt it", "-",
+                          source="seed 004 (documentation grid); March 1991 (newcomers socialised to the "
+                          "code)"),
         "score_rate": _p(1.0, "weight of the latest observed result in a member's running score, "
                          "which 'superior' learning compares with the repository's (1 = the latest "
                          "result only)", "0-1", 0.0, 1.0,

@@ -21,6 +21,8 @@ ENGAGEMENT_WEIGHT = np.array([0.3, 0.7, 1.0])
 # fewer cache misses per visit). Only indices are stored, so no result depends on the width.
 PLAN_DTYPE = np.int8
 SLOT_DTYPE = np.int32
+# Where the plan under test came from (``Patients.origin``): counted when its result is judged.
+ORIGIN_OWN, ORIGIN_STORY, ORIGIN_REPOSITORY = 0, 1, 2
 
 
 class Practitioners(NamedTuple):
@@ -50,6 +52,7 @@ class Practitioners(NamedTuple):
     score: np.ndarray  # float64[N]: running mean of observed results of own care (NaN = none yet)
     review_from: np.ndarray  # int64[N]: plans last reviewed before this week are due a review (-1 = none)
     visit_time: np.ndarray  # float64[N]: this week's time per visit, capacity over demand (at most 1)
+    heard: np.ndarray  # int64[N]: stories heard so far (messages received, whatever they carried)
 
 
 class Patients(NamedTuple):
@@ -73,6 +76,8 @@ class Patients(NamedTuple):
     obs: np.ndarray  # float64[N, ppp, T]: last observed result per topic (story material)
     obs_plan: np.ndarray  # int8[N, ppp, T]: the plan that result belonged to
     reviewed: np.ndarray  # int64[N, ppp]: week the plan was last reviewed (-1 = never)
+    origin: np.ndarray  # int8[N, ppp]: where the plan under test came from (ORIGIN_OWN, _STORY, _REPOSITORY)
+    cls: np.ndarray  # int64[N, ppp]: the patient's class for care pathways (a catalogue context, -1 = none)
 
 
 class Cops(NamedTuple):
@@ -92,6 +97,10 @@ class Cops(NamedTuple):
     rep_i: np.ndarray  # int64[C]: the representative is patient (rep_i, rep_k) of the CoP's panels
     rep_k: np.ndarray
     noise: np.ndarray  # float64[C]: sd of observed results in the CoP (lower with structured tests)
+    path_plan: np.ndarray  # int8[C, n_contexts, T]: the care pathway written for each class of patient
+    path_value: np.ndarray  # float64[C, n_contexts]: its mean observed result, as told
+    path_n: np.ndarray  # float64[C, n_contexts]: how many told results that mean holds
+    path_week: np.ndarray  # int64[C, n_contexts]: week it was last written (-1 = no pathway)
 
 
 class Knobs(NamedTuple):
@@ -125,6 +134,11 @@ class Knobs(NamedTuple):
     review_triggers: bool  # news that changes a preferred practice makes the plans due a review
     best_seen: bool  # 0.2's keep rule: a change against the best result ever seen (no follow-ups)
     time_limit: float  # how far the extras of a visit shrink with its time
+    configurations: bool  # stories carry cases (Eppstein et al. 2012's collaborative learning)
+    adopt_similarity: float  # least similarity of a listener's patient to a told case
+    adopt_rate: float  # chance of acting on a fully trusted teller's case
+    adopt_max: int  # most own patients a told plan is tried on
+    pathways: bool  # the repository holds care pathways
 
 
 def knobs(resolved: dict) -> Knobs:
@@ -147,4 +161,7 @@ def knobs(resolved: dict) -> Knobs:
         stepwise=resolved["repository"]["socialisation"] == "stepwise",
         review_interval=int(r["interval"]), review_triggers=bool(r["triggers"]),
         best_seen=r["keep_rule"] == "best_seen", time_limit=float(p["time_limit"]),
+        configurations=m["transfer"] == "configurations",
+        adopt_similarity=float(m["adoption_similarity"]), adopt_rate=float(m["adoption_rate"]),
+        adopt_max=int(m["adoption_patients"]), pathways=bool(resolved["repository"]["pathways"]),
     )

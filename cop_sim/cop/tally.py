@@ -17,7 +17,8 @@ from cop_sim.kernel import njit_inline
 CARE_TALLY = ("encounters", "consultation", "coordination", "collaboration", "quality", "wait", "backlog",
               "health", "burden", "goal_attainment", "goals_met", "belief_error", "social_encounters",
               "social_quality", "complex_encounters", "complex_quality", "observations", "optimal",
-              "reviews", "review_changes")
+              "reviews", "review_changes", "adopted_repository", "judged_story", "kept_story",
+              "judged_repository", "kept_repository")
 # Per-CoP tally slots (attendees and invited are filled by the meetings).
 COP_TALLY = ("encounters", "quality", "health", "goals_met", "collaboration", "belief_error", "attendees",
              "invited", "optimal")
@@ -44,6 +45,11 @@ W_OBSERVATIONS = 16
 W_OPTIMAL = 17
 W_REVIEWS = 18
 W_REVIEW_CHANGES = 19
+W_ADOPTED_REPOSITORY = 20  # plans adopted from the repository's pathways at reviews (travel.adopt_pathway)
+W_JUDGED_STORY = 21  # trials adopted from a story whose result was judged this week
+W_KEPT_STORY = 22  # ... and kept at that result
+W_JUDGED_REPOSITORY = 23
+W_KEPT_REPOSITORY = 24
 
 C_ENCOUNTERS = 0
 C_QUALITY = 1

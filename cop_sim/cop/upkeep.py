@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.borrow import lent_generator
 from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.judge import belief_update
-from cop_sim.cop.stories import voice
+from cop_sim.cop.stories import M_ADOPTED_STORY, M_MESSAGES, voice
+from cop_sim.cop.travel import hear_case, pool_pathways
 from cop_sim.kernel import njit
 
 
@@ -34,11 +36,13 @@ def beliefs_week(pr, cp, repo_use, forgetting):
 
 
 @njit
-def session(world, pr, pa, cp, kn, delegates, team, week):
+def session(world, pr, pa, cp, kn, delegates, team, week, rngs, tally):
     """A learning session: every delegate's best story told to the delegates of other CoPs.
 
     ``team[c]`` is CoP c's team (Manukyan et al. 2013): stories and pooled repositories stay
     within a team. All zeros is one community of all CoPs, exactly as before teams existed.
+    Row c of ``rngs`` is CoP c's own generator, drawn from only when stories carry cases (a
+    listener of CoP c deciding whether to act on one); ``tally`` is the week's MEETING_TALLY.
     """
     n_cops, m = cp.members.shape
     att = np.zeros(m, dtype=np.bool_)
@@ -59,14 +63,16 @@ def session(world, pr, pa, cp, kn, delegates, team, week):
                         if e == j:
                             att[q] = True
             # strangers' stories are heard at the initial trust (the teller has no slot here)
-            _tell_stranger(world, pr, pa, cp, kn, c, i, k, v, att)
+            _tell_stranger(world, pr, pa, cp, kn, c, i, k, v, att, week, lent_generator(rngs, c), tally)
         pr.st_patient[i] = -1
         pr.st_surprise[i] = 0.0
     pool(cp, team)
+    if kn.pathways:
+        pool_pathways(cp, team)
 
 
 @njit
-def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att):
+def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att, week, rng, tally):
     """A story from another CoP: like ``tell`` but weighted by the initial trust, not by a tie."""
     ctx = pa.ctx[ti, tk]
     known, bctx = pa.known[ti, tk], world.ctx_bctx
@@ -80,6 +86,11 @@ def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att):
             if a >= 0:  # the lesson the teller drew, as in a CoP meeting
                 s = belief_ctx(bctx, ctx, known, t)
                 belief_update(pr.mu, pr.prec, li, s, t, a, pr.mu[ti, s, t, a], w)
+        pr.heard[li] += 1  # one message, in either arm of Eppstein et al. (2012)
+        tally[M_MESSAGES] += 1.0
+        if kn.configurations:  # the case travels too, heard at the initial trust
+            tally[M_ADOPTED_STORY] += hear_case(world, pr, pa, kn, li, ctx, pa.obs_plan[ti, tk],
+                                                pa.obs[ti, tk], w_voice * kn.initial_trust, week, rng)
 
 
 @njit
@@ -139,6 +150,7 @@ def replace(pr, pa, cp, tab, world, resolved: dict, rngs: list[np.random.Generat
     pa.inc_n[leave] = 0.0
     pa.tried[leave] = -1
     pa.reviewed[leave] = -1
+    pa.origin[leave] = 0
     slots = pr.slot[leave]
     init = resolved["meeting"]["initial_trust"]
     cp.trust[c, slots, :] = init
