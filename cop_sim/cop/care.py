@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.borrow import lent_generator
+from cop_sim.cop.careteam import team_visit
 from cop_sim.cop.judge import belief_update, observe
 from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _colleague, decide
 from cop_sim.cop.queue import serve, weeks_to_request
@@ -65,10 +66,14 @@ def bring_health_up_to_date(world, pa, i, k, week, response, decline, v):
 
 @njit
 def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v):
-    """One visit of patient k to practitioner i (member slot q of CoP c)."""
+    """One visit of patient k to practitioner i (member slot q of CoP c); with care teams, to a
+    member of the patient's team (:func:`careteam.team_visit`)."""
     ctx = pa.ctx[i, k]
     # v and value_ describe the plan in force until it changes (then the tally computes them again)
     value_ = bring_health_up_to_date(world, pa, i, k, week, kn.response, kn.decline, v)
+    if kn.team_size > 1:  # the visit is with one member of the patient's care team
+        team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, value_)
+        return
     fresh = True
     if not pa.known[i, k] and world.ctx_social[ctx] == 1 and rng.random() < pr.insight[i]:
         pa.known[i, k] = True
@@ -78,7 +83,7 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
         due = not kn.best_seen and pa.seen_week[i, k] >= 0 and week - pa.seen_week[i, k] >= kn.delay
     if due:
         came = pa.origin[i, k] if pa.tried[i, k] >= 0 else ORIGIN_OWN  # a travelled plan: does it survive
-        fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+        fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, i, False)
         if came != ORIGIN_OWN:
             judged(pa, i, k, came, fresh, tally)
         pa.seen_week[i, k] = week
@@ -124,7 +129,7 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
         if kn.delay == 0:  # no delay: the result is seen at this visit
             came = pa.origin[i, k]
             contributions(world, ctx, pa.plan[i, k], v)
-            kept = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+            kept = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, i, False)
             if came != ORIGIN_OWN:
                 judged(pa, i, k, came, kept, tally)
             tally[W_OBSERVATIONS] += 1.0

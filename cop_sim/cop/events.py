@@ -31,6 +31,7 @@ FIXED = {
     "patients.min_conditions": _BUILT, "patients.max_conditions": _BUILT, "events": "events do not nest",
     "cop.members": "a CoP's members are built once (turnover.annual_rate replaces leavers)",
     "practice.belief_context": "beliefs are laid out by it once, before week 0",
+    "team": "care teams are formed once, before the burn-in (a leaver's successor inherits their topics)",
 }
 ALLOWED = ("CoP (except members), practice, meeting, hierarchy, repository, turnover, patient care and "
            "learning community settings")

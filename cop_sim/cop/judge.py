@@ -20,12 +20,14 @@ def belief_update(mu, prec, i, s, t, a, y, weight):
 
 
 @njit_inline
-def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
+def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, o, mine):
     """The delayed result of patient k's plan: beliefs, trust in tellers, habit, story, keep or revert.
 
     The plan is a tried change if ``pa.tried`` is set (then kept or reverted), else the plan in
     force seen again at a follow-up (its estimate gains an observation): see :func:`judge`.
     ``v`` holds each topic's true value under the plan (from :func:`bring_health_up_to_date`).
+    ``o`` (member slot ``q``) is who reads the result: the lead ``i``, or a care-team member
+    (:mod:`careteam`), who learns only on the topics they own (``pa.owner``) when ``mine``.
     Returns True if the plan went back to the incumbent (``v`` no longer describes it).
     """
     ctx = pa.ctx[i, k]
@@ -35,7 +37,7 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
     known = pa.known[i, k]
     # hoisted: a structref field read in a loop costs more than the arithmetic
     obs_plan, obs, mu, prec, told_by, told_val = pa.obs_plan, pa.obs, pr.mu, pr.prec, pr.told_by, pr.told_val
-    trust, prio, P = cp.trust, world.ctx_prio, pr.P
+    trust, prio, P, owner = cp.trust, world.ctx_prio, pr.P, pa.owner
     total, wsum, surprise, n = 0.0, 0.0, 0.0, 0
     trial = pa.tried[i, k] >= 0  # a tried change is judged; else a follow-up of the plan in force
     for t in range(world.n_topics):
@@ -46,16 +48,17 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
         y = v[t] + noise * rng.standard_normal()
         obs[i, k, t] = y
         s = belief_ctx(bctx, ctx, known, t)
-        surprise += abs(y - mu[i, s, t, a])
+        surprise += abs(y - mu[o, s, t, a])
         n += 1
-        teller = told_by[i, s, t, a]
-        if teller >= 0:  # trust follows how well the teller's story predicted what was seen
-            acc = max(0.0, 1.0 - ACCURACY_SCALE * abs(told_val[i, s, t, a] - y))
-            trust[c, q, teller] += kn.trust_rate * (acc - trust[c, q, teller])
-            told_by[i, s, t, a] = -1
-        belief_update(mu, prec, i, s, t, a, y, kn.experience)
+        if not mine or owner[i, k, t] == o:  # the topics the reader sees
+            teller = told_by[o, s, t, a]
+            if teller >= 0:  # trust follows how well the teller's story predicted what was seen
+                acc = max(0.0, 1.0 - ACCURACY_SCALE * abs(told_val[o, s, t, a] - y))
+                trust[c, q, teller] += kn.trust_rate * (acc - trust[c, q, teller])
+                told_by[o, s, t, a] = -1
+            belief_update(mu, prec, o, s, t, a, y, kn.experience)
         # judged by what matters to the patient if known, else by what the practitioner thinks matters
-        w = prio[ctx, t] if known else P[i, t]
+        w = prio[ctx, t] if known else P[o, t]
         total += w * y
         wsum += w
     pa.tried[i, k] = -1
@@ -63,14 +66,15 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v):
         return False
     seen = total / max(wsum, 1e-12)
     # the member's record as others can know it: observed results only (superior code learning)
-    pr.score[i] = seen if np.isnan(pr.score[i]) else pr.score[i] + kn.score_rate * (seen - pr.score[i])
+    pr.score[o] = seen if np.isnan(pr.score[o]) else pr.score[o] + kn.score_rate * (seen - pr.score[o])
     # the inclusion habit follows what plans made with patients showed, against plans made alone
     means = pr.m_joint if pa.joint[i, k] else pr.m_solo
-    means[i] = seen if np.isnan(means[i]) else means[i] + kn.habit_rate * (seen - means[i])
-    if not (np.isnan(pr.m_joint[i]) or np.isnan(pr.m_solo[i])):
-        pr.habit[i] = min(1.0, max(0.02, pr.habit[i] + kn.habit_rate * (pr.m_joint[i] - pr.m_solo[i])))
+    means[o] = seen if np.isnan(means[o]) else means[o] + kn.habit_rate * (seen - means[o])
+    if not (np.isnan(pr.m_joint[o]) or np.isnan(pr.m_solo[o])):
+        pr.habit[o] = min(1.0, max(0.02, pr.habit[o] + kn.habit_rate * (pr.m_joint[o] - pr.m_solo[o])))
     surprise /= n
-    if surprise > pr.st_surprise[i]:  # the case to bring to the next meeting (seed 001)
+    # the case to bring to the next meeting (seed 001): a story names a slot of the teller's own panel
+    if o == i and surprise > pr.st_surprise[i]:
         pr.st_patient[i] = k
         pr.st_surprise[i] = surprise
     return judge(pa, kn, i, k, seen, trial)

@@ -91,6 +91,7 @@ class CopModel(mesa.Model):
             rec_per_cop=rec.per_cop, rec_weeks=rec.weeks, cop_prio=self.cop_prio, **self._scratch)
         # the burn-in's care is not recorded: the starting state (row -1) is a settled practice
         week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
+        self.pr.changes[:] = 0.0  # care teams' plan changes count from week 0
         self.clock += resolved["burn_in"]
         agents.make(self)
         self._record(INITIAL_WEEK)  # the settled practice, before week 0

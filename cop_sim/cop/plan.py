@@ -57,6 +57,8 @@ def rechoose(world, pr, pa, hidden, i, k, j, rng):
             a = _preferred(mu, prec, i, j, belief_ctx(bctx, c, known, t), t, A, rng)
             if a != plan[t]:
                 changed = True
+                if plan[t] >= 0:
+                    pr.changes[i] += 1.0  # a practice in use changed (care teams' per-discipline count)
             plan[t] = a
             n_addr += 1
     return changed, n_addr
@@ -107,6 +109,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
                 best, arg = mu[adviser, s, tt, a], a
         if arg != plan[tt]:
             plan[tt] = arg
+            pr.changes[i] += 1.0
             return True
         return False
     if rng.random() >= kn.exploration:
@@ -127,6 +130,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
                 if draw > best:
                     best, arg = draw, a
             plan[t] = arg
+            pr.changes[i] += 1.0 if arg != cur else 0.0
             return arg != cur
         pick -= 1
     return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.composition import by_cop, lay_out
+from cop_sim.cop import careteam
 from cop_sim.cop.queue import NEVER, first_request
 from cop_sim.cop.state import (
     ENGAGEMENT_WEIGHT,
@@ -168,9 +169,12 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         st_surprise=np.zeros(n), score=np.full(n, np.nan), review_from=np.full(n, -1, dtype=np.int64),
         visit_time=np.ones(n),
         heard=np.zeros(n, dtype=np.int64),
+        changes=np.zeros(n),
     )
     pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs, spans)
     cp = build_cops(resolved, cops, members, pa, world, rngs)
+    # care teams last: their draws follow every other draw of the CoP's (none at team.size = 1)
+    careteam.owners(resolved, disc, cop, pr.hours, pa.ctx, world, rngs, spans, out=pa.owner)
     return pr, pa, cp, tab
 
 
@@ -210,6 +214,7 @@ def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: n
         health=np.full((n, ppp, T), 0.5), health_week=np.zeros((n, ppp), dtype=np.int64),
         obs=np.zeros((n, ppp, T)), obs_plan=plans.copy(), reviewed=np.full((n, ppp), -1, dtype=np.int64),
         origin=np.zeros((n, ppp), dtype=PLAN_DTYPE), cls=pathway_class(world)[ctx],
+        owner=np.broadcast_to(np.arange(n, dtype=np.int32)[:, None, None], (n, ppp, T)).copy(),
     )
 
 

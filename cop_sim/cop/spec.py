@@ -6,11 +6,14 @@ modellers chose; its prior says how far a robustness run or a calibration should
 
 from __future__ import annotations
 
+import re
+
 from cop_sim.composition import check_members
 from cop_sim.cop.calendar import calendar_spec
-from cop_sim.cop.world.spec import WORLD_SPEC
+from cop_sim.cop.world.spec import DEFAULT_TOPICS, WORLD_SPEC
 from cop_sim.names import plain_name
 from cop_sim.params import Param, Prior, Spec
+from cop_sim.vocab import DISCIPLINES
 
 
 def _p(default, doc, unit, lo, hi, source="assumption", prior=None, why="assumption", family="uniform"):
@@ -89,6 +92,42 @@ COP_SPEC: Spec = {
     "meeting_hours": _p(2.0, "length of a meeting", "h", 0.25, 8.0, prior=(1.0, 3.0)),
     "cases_per_meeting": _p(2, "stories discussed per meeting", "cases", 1, 6, prior=(1, 4)),
     "calendar": calendar_spec(4, 2, "seed 004 (monthly meetings throughout the year)"),
+}
+
+TOPIC_ROLES = ("condition", "always", "social")  # world.spec.topic_roles
+
+
+def check_owners(value: dict) -> str | None:
+    """Why a ``team.owners`` table (topic name or role -> disciplines) is not allowed, or None."""
+    for key, discs in value.items():
+        if key not in TOPIC_ROLES and key not in DEFAULT_TOPICS and not re.fullmatch(r"t\d\d", key):
+            return (f"unknown topic '{key}'. Allowed: a role ({', '.join(TOPIC_ROLES)}) or a topic "
+                    f"({', '.join(DEFAULT_TOPICS)}; t01, t02, ... at other world sizes)")
+        if not isinstance(discs, list) or any(d not in DISCIPLINES for d in discs):
+            return (f"topic '{key}' needs a list of disciplines, got {discs!r}. Allowed disciplines: "
+                    f"{', '.join(DISCIPLINES)}")
+    return None
+
+
+# A patient's care team: the lead (the panel's practitioner) and members of other disciplines of
+# the lead's CoP who own some of the patient's topics (docs/ODD.md 7.x "Care teams").
+TEAM_SPEC: Spec = {
+    "size": _p(3, "care team per patient, the lead included (1 = single-handed care: the lead owns "
+               "every topic)", "persons", 1, 6,
+               "assumption (the lead, a nurse and a social or community worker: the owners below); "
+               "seed 000 (J Clin Nurs 2017: each patient's own 'Community of Clinical Practice')",
+               (1, 4)),
+    "owners": Param({"self_management": ["nurse"], "social_needs": ["social_worker", "community_worker"]},
+                    "who owns a topic other than the lead: topic name (or role: condition, always, "
+                    "social) -> disciplines in order of preference; a topic not listed, or with no "
+                    "such member in the lead's CoP or no room left in the team, stays with the lead",
+                    "-", source="assumption informed by seed 000 (J Clin Nurs 2017: patients seen "
+                    "with a long-term conditions nursing team, nurses share the patient's vision of "
+                    "daily life; J Clin Nurs 2020: registered nurses coordinate care) and seed 004 "
+                    "(social and community workers integrate social care for the patient). No "
+                    "pharmacist: the landscape has no medicines topic, and giving one condition to a "
+                    "pharmacist would be arbitrary", kind=dict, check=check_owners,
+                    partial=True),
 }
 
 SPEC: Spec = {
@@ -276,6 +315,7 @@ SPEC: Spec = {
                            source="issue 24 (a running estimate, not the maximum of noisy records); "
                            "Levinthal 1997 (local search); best_seen: cop_sim 0.2"),
     },
+    "team": TEAM_SPEC,
     "turnover": {
         "annual_rate": _p(0.1, "share of practitioners replaced in a year", "1/year", 0.0, 1.0,
                           "assumption (seed 002: continuity of participants)", (0.0, 0.3)),

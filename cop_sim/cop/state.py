@@ -53,6 +53,7 @@ class Practitioners(NamedTuple):
     review_from: np.ndarray  # int64[N]: plans last reviewed before this week are due a review (-1 = none)
     visit_time: np.ndarray  # float64[N]: this week's time per visit, capacity over demand (at most 1)
     heard: np.ndarray  # int64[N]: stories heard so far (messages received, whatever they carried)
+    changes: np.ndarray  # float64[N]: practices in use changed on topics this member owns (care teams)
 
 
 class Patients(NamedTuple):
@@ -78,6 +79,7 @@ class Patients(NamedTuple):
     reviewed: np.ndarray  # int64[N, ppp]: week the plan was last reviewed (-1 = never)
     origin: np.ndarray  # int8[N, ppp]: where the plan under test came from (ORIGIN_OWN, _STORY, _REPOSITORY)
     cls: np.ndarray  # int64[N, ppp]: the patient's class for care pathways (a catalogue context, -1 = none)
+    owner: np.ndarray  # int32[N, ppp, T]: the care-team member owning each topic (single-handed: the lead i)
 
 
 class Cops(NamedTuple):
@@ -139,6 +141,7 @@ class Knobs(NamedTuple):
     adopt_rate: float  # chance of acting on a fully trusted teller's case
     adopt_max: int  # most own patients a told plan is tried on
     pathways: bool  # the repository holds care pathways
+    team_size: int  # care team per patient (1 = single-handed care, the path of 0.2)
 
 
 def knobs(resolved: dict) -> Knobs:
@@ -164,4 +167,5 @@ def knobs(resolved: dict) -> Knobs:
         configurations=m["transfer"] == "configurations",
         adopt_similarity=float(m["adoption_similarity"]), adopt_rate=float(m["adoption_rate"]),
         adopt_max=int(m["adoption_patients"]), pathways=bool(resolved["repository"]["pathways"]),
+        team_size=int(resolved["team"]["size"]),
     )

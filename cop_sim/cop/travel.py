@@ -64,12 +64,12 @@ def similarity(world, a, b):
 
 @njit_inline
 def owns(pa, i, k, t):
-    """Whether practitioner i may change topic t of their patient k's plan.
+    """Whether practitioner i may change topic t of their patient k's plan: the topics i owns.
 
-    Today every topic of one's own patient. This is the one place to change when care teams give
-    topics owners (``pa.owner``): a listener then adopts only the part of a plan they own.
+    With care teams (``pa.owner``) a listener adopts only the part of a told plan they own; single-
+    handed (``team.size = 1``) the lead owns every topic of their own patient.
     """
-    return pa.ctx[i, k] >= 0 and t >= 0
+    return pa.ctx[i, k] >= 0 and pa.owner[i, k, t] == i
 
 
 @njit_inline
