@@ -93,7 +93,8 @@ def _pinned(m: CopModel, target: np.ndarray) -> None:
 def _reviewing(*pairs: str) -> tuple[CopModel, np.ndarray, int]:
     r = scenario.load(DEFAULT, ["n_cops=1", "burn_in=26", "weeks=6", "practice.exploration=0",
                                 "practice.signal_delay=52", "turnover.annual_rate=0",
-                                "cop.calendar.every_weeks=0", "practice.time_limit=0", *pairs])
+                                "cop.calendar.every_weeks=0", "practice.time_limit=0", "team.size=1",
+                                "repository.pathways=false", *pairs])
     m = CopModel(r, 3)
     T, A = m.world.n_topics, m.world.n_practices
     plans = m.pa.plan[m.pa.ctx >= 0]

@@ -24,7 +24,8 @@ SCENARIO = ROOT / "scenarios" / "default.toml"
 
 
 def model(*pairs: str, seed: int = 1) -> CopModel:
-    return CopModel(scenario.load(SCENARIO, ["weeks=4", "burn_in=4", *pairs]), seed)
+    # single-handed: the listener owns every topic of their own patients (care teams: test_careteam)
+    return CopModel(scenario.load(SCENARIO, ["weeks=4", "burn_in=4", "team.size=1", *pairs]), seed)
 
 
 def jaccard(world, a: int, b: int) -> float:
@@ -99,7 +100,7 @@ def test_an_adopted_plan_is_judged_locally_and_can_be_reverted():
     came = m.pa.origin[li, k]
     v = np.full(m.world.n_topics, 0.5)
     reverted = observe(m.k.world, m.k.pr, m.k.pa, m.k.cp, m.kn, li, k, m.pr.slot[li], m.pr.cop[li],
-                       np.random.default_rng(1), v)
+                       np.random.default_rng(1), v, li, False)
     assert reverted and np.array_equal(m.pa.plan[li, k], old[k])
     tally = np.zeros(len(CARE_TALLY))
     travel.judged(m.k.pa, li, k, came, not reverted, tally)

@@ -95,9 +95,8 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
     mode, j = CONSULTATION, -1
     engage = pa.engage[i, k]
     if draw < (kn.collab_rate * pr.habit[i] * engage + kn.coord_rate) * cx * f:
-        j = _colleague(pr, cp, c, q, i)
+        j, t_ = _colleague(pr, cp, kn, c, q, i)  # the trusted colleague (a tie, with a network)
         if j >= 0:
-            t_ = cp.trust[c, q, pr.slot[j]]
             p_collab = min(kn.collab_rate * pr.habit[i] * engage * cx * t_ * f, 1.0)
             p_coord = min(kn.coord_rate * t_ * cx * f, 1.0 - p_collab)
             mode = COLLABORATION if draw < p_collab else COORDINATION if draw < p_collab + p_coord \
@@ -133,7 +132,7 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
             if came != ORIGIN_OWN:
                 judged(pa, i, k, came, kept, tally)
             tally[W_OBSERVATIONS] += 1.0
-    record_visit(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_ if fresh else np.nan)
+    record_visit(world, pr, pa, cp, kn, i, k, c, week, mode, tally, tc, v, value_ if fresh else np.nan)
 
 
 @njit

@@ -440,10 +440,10 @@ def team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, 
     engage = pa.engage[i, k]
     if draw < (kn.collab_rate * pr.habit[m] * engage + kn.coord_rate) * cx * f:
         j = fellow(world, pr, pa, cp, c, i, k, m)
-        if j < 0:  # a team of one asks the CoP, as in single-handed care
-            j = _colleague(pr, cp, c, qm, m)
+        t_ = cp.trust[c, qm, pr.slot[j]] if j >= 0 else 0.0
+        if j < 0:  # a team of one asks the CoP (along a tie, with a network), as in single-handed care
+            j, t_ = _colleague(pr, cp, kn, c, qm, m)
         if j >= 0:
-            t_ = cp.trust[c, qm, pr.slot[j]]
             p_collab = min(kn.collab_rate * pr.habit[m] * engage * cx * t_ * f, 1.0)
             p_coord = min(kn.coord_rate * t_ * cx * f, 1.0 - p_collab)
             mode = COLLABORATION if draw < p_collab else COORDINATION if draw < p_collab + p_coord \
@@ -492,4 +492,4 @@ def team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, 
             if came != ORIGIN_OWN:
                 judged(pa, i, k, came, kept, tally)
             tally[W_OBSERVATIONS] += 1.0
-    record_visit(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_ if fresh else np.nan)
+    record_visit(world, pr, pa, cp, kn, i, k, c, week, mode, tally, tc, v, value_ if fresh else np.nan)

@@ -9,7 +9,7 @@ import numpy as np
 
 from cop_sim.borrow import generator_table
 from cop_sim.composition import by_cop, expand_cops
-from cop_sim.cop import agents, checks, teams, week
+from cop_sim.cop import agents, audit, checks, teams, week
 from cop_sim.cop.calendar import Calendar
 from cop_sim.cop.codelearning import absorbing, settled, socialise
 from cop_sim.cop.outcomes import _T, INITIAL_WEEK, TALLIES, Recorder
@@ -57,7 +57,8 @@ class CopModel(mesa.Model):
         self.cop_rngs: dict[str, list] = {}
         self.kernel_rngs: dict[str, np.ndarray] = {}
         self.pr, self.pa, self.cp, self.tables = build(resolved, self.cops, self.world,
-                                                       self.streams.per_cop("init", self.cop_names))
+                                                       self.streams.per_cop("init", self.cop_names),
+                                                       self.streams.per_cop("network", self.cop_names))
         self.k = Refs(*refs(self.pr, self.pa, self.cp, self.world))  # what the kernels take
         self.kn = knobs(resolved)
         roles = topic_roles(self.world.n_topics, self.world.n_conditions)
@@ -67,6 +68,8 @@ class CopModel(mesa.Model):
         self.calendar = self._schedule(Calendar(self.cops, resolved["learning_community"]))
         self.stages = list(resolved.stages)  # the scenario from each event week on, in week order
         self.absorbing = absorbing(resolved)  # whether a run may stop once nothing can change
+        self.audit_since = 0 if resolved["audit"]["enabled"] else None  # week audit was switched on
+        self.audit_reports: list[audit.Report] = []  # every round of feedback, in week order
         self.clock = 0  # weeks of care since the start of the burn-in
         self.week = 0
         self.running = True
@@ -154,6 +157,7 @@ class CopModel(mesa.Model):
         week.open_week(self.run, self.kn, self.wk, cm, self.clock)  # resets the week, holds meetings
         for kind in sessions:
             self._session(kind)
+        self._audit()  # after the week's tallies were reset, before its care
         n_left = week.close_week(self.run, self.kn, self.wk, self.clock)  # care, beliefs, who leaves
         self.clock += 1
         if self.kn.stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
@@ -170,6 +174,17 @@ class CopModel(mesa.Model):
         self.week += 1
         if self.week >= self.horizon or (self.absorbing and self.equilibrium().all()):
             self.running = False
+
+    def _audit(self) -> None:
+        """Audit and feedback, in the weeks it reports (cop_sim/cop/audit.py): flag plans for review."""
+        a = self.params["audit"]
+        if self.audit_since is None or (self.week - self.audit_since) % a["interval"]:
+            return
+        rngs = self.streams.per_cop("audit", self.cop_names)  # drawn only when audit reports
+        report = audit.feedback(self.pr, a, self.clock, self.week, rngs, len(self.cops))
+        self.audit_reports.append(report)
+        self._tally[_T["feedback_reports"]] = len(report.reported)
+        self._tally[_T["flagged"]] = len(report.flagged)
 
     def equilibrium(self) -> np.ndarray:
         """Which CoPs can no longer change (False for all unless the configuration is absorbing).
@@ -193,6 +208,10 @@ class CopModel(mesa.Model):
     def _intervene(self, stage) -> None:
         """Apply a week's events: the scenario from this week on, for the CoPs, care and meetings."""
         old, settings = self.cops, stage.settings
+        if stage.params["audit"]["enabled"] and not self.params["audit"]["enabled"]:
+            self.audit_since = self.week  # audit switched on: its first report is this week
+        elif not stage.params["audit"]["enabled"]:
+            self.audit_since = None
         self.params = stage.params
         self.kn = knobs(self.params)
         self.cops = expand_cops(self.params, template=COP_SPEC)

@@ -137,12 +137,28 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
 
 
 @njit_inline
-def _colleague(pr, cp, c, q, i):
-    """The member of CoP c whom slot q trusts most (their index), or -1."""
+def _colleague(pr, cp, kn, c, q, i):
+    """Whom i (slot q of CoP c) asks, and i's trust in them: (index, trust), or (-1, -1.0).
+
+    Without a network (``pr.ties`` has no columns) the member of CoP c whom q trusts most; with
+    one (``cop_sim/cop/network.py``) the tie i trusts most: only along ties, a tie in another CoP
+    trusted at ``meeting.initial_trust``.
+    """
     best, value_ = -1, -1.0
-    members, hours, trust = cp.members, pr.hours, cp.trust  # hoisted out of the loop
+    hours, trust = pr.hours, cp.trust  # hoisted out of the loop
+    ties = pr.ties
+    if ties.shape[1] > 0:
+        for e in range(ties.shape[1]):
+            j = ties[i, e]
+            if j < 0:
+                break
+            t = trust[c, q, pr.slot[j]] if pr.cop[j] == c else kn.initial_trust
+            if hours[j] > 0 and t > value_:
+                best, value_ = j, t
+        return best, value_
+    members = cp.members
     for b in range(members.shape[1]):
         j = members[c, b]
         if j >= 0 and j != i and hours[j] > 0 and trust[c, q, b] > value_:
             best, value_ = j, trust[c, q, b]
-    return best
+    return best, value_

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.composition import by_cop, lay_out
-from cop_sim.cop import careteam
+from cop_sim.cop import audit, careteam, network
+from cop_sim.cop.package import package as change_package
 from cop_sim.cop.queue import NEVER, first_request
 from cop_sim.cop.state import (
     ENGAGEMENT_WEIGHT,
@@ -128,8 +129,12 @@ def trained_priorities(disc: np.ndarray, tab: dict, world: World) -> np.ndarray:
     return np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / world.n_topics)
 
 
-def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.Generator]):
+def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.Generator],
+          rngs_network: list[np.random.Generator] | None = None):
     """Draw the starting state: practitioners, patients and CoPs. Returns (pr, pa, cp, tab).
+
+    ``rngs_network``: each CoP's own generator of the ``network`` stream (the advice network's ties,
+    drawn only when ``network.enabled``; none: no network).
 
     ``rngs`` holds each CoP's own generator (of the ``init`` stream): every draw for a CoP's
     members, patients and representative comes from it, so one CoP's settings never shift
@@ -170,6 +175,8 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         visit_time=np.ones(n),
         heard=np.zeros(n, dtype=np.int64),
         changes=np.zeros(n),
+        **audit.empty_ring(n, audit.ring_length(resolved)),
+        ties=network.build(resolved, members, cop, rngs_network) if rngs_network else network.none(n),
     )
     pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs, spans)
     cp = build_cops(resolved, cops, members, pa, world, rngs)
@@ -271,4 +278,5 @@ def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patien
         path_plan=np.full((n_cops, n_ctx, world.n_topics), -1, dtype=PLAN_DTYPE),
         path_value=np.zeros((n_cops, n_ctx)), path_n=np.zeros((n_cops, n_ctx)),
         path_week=np.full((n_cops, n_ctx), -1, dtype=np.int64),
+        package=change_package(resolved),
     )

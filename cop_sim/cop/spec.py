@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 
 from cop_sim.composition import check_members
+from cop_sim.cop.audit import AUDIT_SPEC
 from cop_sim.cop.calendar import calendar_spec
+from cop_sim.cop.network import NETWORK_SPEC
+from cop_sim.cop.package import PACKAGE_SPEC
 from cop_sim.cop.world.spec import DEFAULT_TOPICS, WORLD_SPEC
 from cop_sim.names import plain_name
 from cop_sim.params import Param, Prior, Spec
@@ -339,5 +342,10 @@ SPEC: Spec = {
                          choices=("similar", "diverse"),
                          source="Manukyan et al. 2013, IEEE Access 1 (similar against diverse teams)"),
     },
+    # a collaborative's change package: what target_adherence measures (cop_sim/cop/package.py)
+    "change_package": PACKAGE_SPEC,
+    # audit and feedback, the standard comparator (cop_sim/cop/audit.py)
+    "audit": AUDIT_SPEC,
+    # who asks whom: an advice and referral network (cop_sim/cop/network.py)
+    "network": NETWORK_SPEC,
 }
-

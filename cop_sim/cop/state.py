@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cop_sim.cop.audit import MEASURE_CODE
 from cop_sim.cop.context import SOCIAL  # noqa: F401  (social contexts; beliefs have world.n_bctx >= SOCIAL)
 
 REPRESENTATIVE_STATUS = 0.1  # a patient in a room of professionals (seed 003)
@@ -54,6 +55,10 @@ class Practitioners(NamedTuple):
     visit_time: np.ndarray  # float64[N]: this week's time per visit, capacity over demand (at most 1)
     heard: np.ndarray  # int64[N]: stories heard so far (messages received, whatever they carried)
     changes: np.ndarray  # float64[N]: practices in use changed on topics this member owns (care teams)
+    au_val: np.ndarray  # float64[N, H]: audit charts' scores by care week (a ring; H = 0 without audit)
+    au_n: np.ndarray  # float64[N, H]: ... and how many charts
+    au_week: np.ndarray  # int64[N, H]: the care week each slot holds (-1 = none)
+    ties: np.ndarray  # int64[N, D]: advice and referral partners (-1 padded; D = 0 without a network)
 
 
 class Patients(NamedTuple):
@@ -103,6 +108,7 @@ class Cops(NamedTuple):
     path_value: np.ndarray  # float64[C, n_contexts]: its mean observed result, as told
     path_n: np.ndarray  # float64[C, n_contexts]: how many told results that mean holds
     path_week: np.ndarray  # int64[C, n_contexts]: week it was last written (-1 = no pathway)
+    package: np.ndarray  # int64[3, T]: the run's change package (cop_sim/cop/package.py), one for all CoPs
 
 
 class Knobs(NamedTuple):
@@ -142,6 +148,7 @@ class Knobs(NamedTuple):
     adopt_max: int  # most own patients a told plan is tried on
     pathways: bool  # the repository holds care pathways
     team_size: int  # care team per patient (1 = single-handed care, the path of 0.2)
+    audit_measure: int  # what audit charts score (audit.MEASURE_CODE)
 
 
 def knobs(resolved: dict) -> Knobs:
@@ -168,4 +175,5 @@ def knobs(resolved: dict) -> Knobs:
         adopt_similarity=float(m["adoption_similarity"]), adopt_rate=float(m["adoption_rate"]),
         adopt_max=int(m["adoption_patients"]), pathways=bool(resolved["repository"]["pathways"]),
         team_size=int(resolved["team"]["size"]),
+        audit_measure=MEASURE_CODE[resolved["audit"]["measure"]],
     )

@@ -145,6 +145,7 @@ def replace(pr, pa, cp, tab, world, resolved: dict, rngs: list[np.random.Generat
     pr.st_surprise[leave] = 0.0
     pr.score[leave] = np.nan
     pr.review_from[leave] = -1
+    pr.au_week[leave] = -1  # the newcomer's audit starts from their own charts
     pa.known[leave] = False
     pa.inc_mean[leave] = -np.inf  # the estimate was the leaver's: the newcomer starts one at a follow-up
     pa.inc_n[leave] = 0.0
