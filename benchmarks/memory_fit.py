@@ -48,7 +48,7 @@ def main() -> None:
     """Measure every size, fit, and print the coefficients to paste into cop_sim/memory.py."""
     from scipy.optimize import nnls
 
-    from cop_sim.memory import COEFFICIENTS
+    from cop_sim.memory import BELIEF_CELL_BYTES, COEFFICIENTS
 
     keys = [k for k in COEFFICIENTS if k != "base"]
     measure(scenario_of(*SIZES[0]))  # compiles the kernels into Numba's cache if need be
@@ -59,10 +59,11 @@ def main() -> None:
         print(f"{size}: peak {r['peak'] / 1e6:.0f} MB, current estimate {r['estimate'] / 1e6:.0f} MB",
               flush=True)
     a = np.array([[1.0] + [r["sizes"][k] for k in keys] for r in rows])
-    y = np.array([r["peak"] for r in rows])
+    # belief cells beyond two social contexts are counted, not fitted (memory.BELIEF_CELL_BYTES)
+    y = np.array([r["peak"] - BELIEF_CELL_BYTES * r["sizes"]["belief_cells"] for r in rows])
     # relative least squares: every size counts alike, small ones as much as large
     coef, _ = nnls(a / y[:, None], np.ones(len(y)))
-    fitted = a @ coef
+    fitted = a @ coef + BELIEF_CELL_BYTES * np.array([r["sizes"]["belief_cells"] for r in rows])
     print("COEFFICIENTS = {")
     for k, c in zip(["base", *keys], coef, strict=True):
         print(f'    "{k}": {c:.4g},')

@@ -45,8 +45,8 @@ def arm(resolved, seed: int, name: str) -> dict:
     if name == "oracle beliefs and plans":
         for i, k in zip(rows, slots, strict=True):
             c = pa.ctx[i, k]
-            s = w.ctx_social[c] if pa.known[i, k] else 0
-            best = pr.mu[i, s].argmax(axis=1)
+            b = w.ctx_bctx[int(pa.known[i, k]), c]  # each topic's belief context
+            best = pr.mu[i, b, np.arange(w.n_topics)].argmax(axis=1)
             pa.plan[i, k, :] = np.where(w.ctx_active[c], best, -1)
             pa.inc_plan[i, k, :] = pa.plan[i, k, :]
             pa.inc_mean[i, k] = -np.inf  # no estimate: the next follow-up or trial starts one

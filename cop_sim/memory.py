@@ -30,6 +30,11 @@ COEFFICIENTS: dict[str, float] = {
     "weeks": 5941.0,  # the recorder's pooled rows
     "cop_weeks": 242.4,  # cops x (weeks + 1): the per-CoP recorder
 }
+# Bytes per belief cell beyond the two social contexts the coefficients above were fitted with
+# (practice.belief_context = "partners": 2 x 2^K contexts): mu, prec and told_val (float64) and told_by
+# (int32), all written over a run. Counted, not fitted: the 48,000-practitioner default run (52 weeks)
+# peaked 259 MB above 0.2 (906 against 647 MB) for its 9.2 million extra cells (2026-12-07).
+BELIEF_CELL_BYTES = 28.0
 # Bytes a sweep holds per design point, per factor of a point and per run before the first run starts
 # (the points' dicts and SALib's sample, the runs, their batches, design.parquet's columns): tracemalloc
 # of build_design + runs + batches at 10^5 points, 1-5 factors, 1-10 replications, rounded up.
@@ -52,9 +57,13 @@ def sizes(resolved: dict) -> dict[str, int] | None:
     per_cop = [sum(e.get("members", template).values()) for e in entries]
     per_cop += [sum(template.values())] * (n_cops - len(entries))
     n, slots = sum(per_cop), max(max(per_cop, default=1), 1)
+    w = resolved["world"]
+    masks = 2 ** w["K"] if resolved["practice"].get("belief_context", "social") == "partners" else 1
     return {"practitioners": n, "patients": n * resolved["patients"]["per_practitioner"],
             "cops": n_cops, "member_slots": n_cops * slots * slots, "weeks": resolved["weeks"],
-            "cop_weeks": n_cops * (resolved["weeks"] + 1)}
+            "cop_weeks": n_cops * (resolved["weeks"] + 1),
+            # belief cells beyond two social contexts (BELIEF_CELL_BYTES each; not in the fit)
+            "belief_cells": n * 2 * (masks - 1) * w["n_topics"] * w["n_practices"]}
 
 
 def estimate(resolved: dict) -> float | None:
@@ -66,8 +75,9 @@ def estimate(resolved: dict) -> float | None:
     from cop_sim.cop.audit import RING_BYTES, ring_length
 
     ring = RING_BYTES * size["practitioners"] * ring_length(resolved) if "audit" in resolved else 0
+    cells = size.pop("belief_cells")  # counted, not fitted (BELIEF_CELL_BYTES)
     fixed = COEFFICIENTS["base"] + sum(COEFFICIENTS[k] * v for k, v in size.items())
-    return fixed + ring + _ties(resolved, size)
+    return fixed + ring + _ties(resolved, size) + BELIEF_CELL_BYTES * cells
 
 
 def _ties(resolved: dict, size: dict[str, int]) -> float:

@@ -150,12 +150,12 @@ def test_two_members_each_best_change_can_undo_each_other_at_the_default_k():
     c, p, t1, t2, a1, a2, (v0, v1, v2, v12) = found
     i, k = _teamed(m)
     a_, b_ = [o for o in sorted(set(pa.owner[i, k].tolist())) if o != i][:2]
-    s = w.ctx_social[c]
     pa.ctx[i, k] = c
     pa.known[i, k] = True
     pa.owner[i, k] = i
     pa.owner[i, k, t1], pa.owner[i, k, t2] = a_, b_
     for o, t, a in ((a_, t1, a1), (b_, t2, a2)):  # each member believes in their topic's best change
+        s = w.ctx_bctx[1, c, t]  # in the topic's belief context for this patient (context.py)
         pr.mu[o, s, t] = 0.0
         pr.mu[o, s, t, a] = 1.0
     pa.plan[i, k] = p

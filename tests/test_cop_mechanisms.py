@@ -65,12 +65,13 @@ def test_a_muted_teller_moves_listeners_less():
         pa.obs_plan[i, k, t] = 0
         pr.mu[i, :, t, 0] = 0.05  # the teller's lesson: this practice failed
         listener = int(cp.members[0, 1])
-        before = pr.mu[listener, 0, t, 0]
+        b = m.world.ctx_bctx[int(pa.known[i, k]), pa.ctx[i, k], t]  # the story's belief context
+        before = pr.mu[listener, b, t, 0]
         att = np.zeros(cp.members.shape[1], dtype=bool)
         att[:2] = True
         tell(m.world, pr, pa, cp, m.kn, 0, i, k, int(pr.slot[i]), v, att, False, False, i, 0,
              np.random.default_rng(0), np.zeros(len(MEETING_TALLY)))
-        moves.append(before - pr.mu[listener, 0, t, 0])
+        moves.append(before - pr.mu[listener, b, t, 0])
     assert 0 < moves[0] < moves[1]
 
 

@@ -156,7 +156,8 @@ def test_a_story_that_changes_a_preferred_practice_makes_a_review_due(contradict
     att[:2] = True
     tell(m.world, pr, pa, cp, m.kn, 0, i, k, int(pr.slot[i]), 1.0, att, False, False, i, 30,
          np.random.default_rng(0), np.zeros(len(MEETING_TALLY)))
-    assert (pr.mu[listener, 0, t, 1] > 0.6) == contradicts
+    b = m.world.ctx_bctx[0, pa.ctx[i, k], t]  # the story's belief context (tests/test_belief_context.py)
+    assert (pr.mu[listener, b, t, 1] > 0.6) == contradicts
     assert pr.review_from[listener] == (30 if contradicts else -1)
 
 

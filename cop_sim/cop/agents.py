@@ -27,7 +27,7 @@ class Practitioner(Agent):
 
     @property
     def beliefs(self) -> np.ndarray:
-        """Believed value of each practice (social context x topic x practice; a view)."""
+        """Believed value of each practice (belief context x topic x practice; a view; context.py)."""
         return self.model.pr.mu[self.idx]
 
     @property

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.composition import by_cop
+from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.judge import observe
 from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _addressed, _colleague
 from cop_sim.cop.review import extras, review_due
@@ -244,8 +245,11 @@ def _charge_team(world, pr, pa, i, k, m, j):
 
 
 @njit
-def _pool(world, pr, pa, i, k, m, j, s):
-    """The team's beliefs pooled by precision (and ``j``'s, if an outside colleague): (mean, prec)."""
+def _pool(world, pr, pa, i, k, m, j, known):
+    """The team's beliefs pooled by precision (and ``j``'s, if an outside colleague): (mean, prec).
+
+    Each topic's beliefs are those of its belief context for this patient (:mod:`context`).
+    """
     T, A = world.n_topics, world.n_practices
     seats = np.empty(T + 3, dtype=np.int64)
     n = 0
@@ -260,14 +264,28 @@ def _pool(world, pr, pa, i, k, m, j, s):
             seats[n] = o
             n += 1
     bmu, bprec = np.zeros((T, A)), np.zeros((T, A))
-    mu, prec = pr.mu, pr.prec
+    mu, prec, bctx, c = pr.mu, pr.prec, world.ctx_bctx, pa.ctx[i, k]
     for t in range(T):
+        s = belief_ctx(bctx, c, known, t)
         for a in range(A):
             num, den = 0.0, 0.0
             for f in range(n):
                 num += prec[seats[f], s, t, a] * mu[seats[f], s, t, a]
                 den += prec[seats[f], s, t, a]
             bmu[t, a], bprec[t, a] = num / den, den
+    return bmu, bprec
+
+
+@njit_inline
+def _own_beliefs(world, pr, c, known, m):
+    """Member m's beliefs about each topic of a patient in context c, in its belief context: (T, A)."""
+    T, A = world.n_topics, world.n_practices
+    bmu, bprec = np.empty((T, A)), np.empty((T, A))
+    mu, prec, bctx = pr.mu, pr.prec, world.ctx_bctx
+    for t in range(T):
+        s = belief_ctx(bctx, c, known, t)
+        for a in range(A):
+            bmu[t, a], bprec[t, a] = mu[m, s, t, a], prec[m, s, t, a]
     return bmu, bprec
 
 
@@ -317,13 +335,12 @@ def team_decide(world, pr, pa, kn, hidden, i, k, m, j, mode, rng):
     """
     c = pa.ctx[i, k]
     plan, own, active, known = pa.plan[i, k], pa.owner[i, k], world.ctx_active, pa.known[i, k]
-    s = world.ctx_social[c] if known else 0
     A, T = world.n_practices, world.n_topics
     joint = mode == COLLABORATION
     if joint:
-        bmu, bprec = _pool(world, pr, pa, i, k, m, j, s)
+        bmu, bprec = _pool(world, pr, pa, i, k, m, j, known)
     else:
-        bmu, bprec = pr.mu[m, s], pr.prec[m, s]
+        bmu, bprec = _own_beliefs(world, pr, c, known, m)
     n_addr = 0
     if kn.replan > 0.0 and rng.random() < kn.replan:
         for t in range(T):
@@ -347,6 +364,7 @@ def team_decide(world, pr, pa, kn, hidden, i, k, m, j, mode, rng):
             if _addressed(active, known, hidden, c, t) and own[t] == m and bprec[t, plan[t]] < low:
                 tt, low = t, bprec[t, plan[t]]
         best, arg = -np.inf, plan[tt]
+        s = belief_ctx(world.ctx_bctx, c, known, tt)  # the adviser's belief in the same context
         for a in range(A):
             if pr.mu[j, s, tt, a] > best:
                 best, arg = pr.mu[j, s, tt, a], a
@@ -381,12 +399,11 @@ def team_review(world, pr, pa, hidden, i, k, m, j, mode, week, rng):
     pa.reviewed[i, k] = week
     c = pa.ctx[i, k]
     plan, own, active, known = pa.plan[i, k], pa.owner[i, k], world.ctx_active, pa.known[i, k]
-    s = world.ctx_social[c] if known else 0
     joint = mode == COLLABORATION
     if joint:
-        bmu, _ = _pool(world, pr, pa, i, k, m, j, s)
+        bmu, _ = _pool(world, pr, pa, i, k, m, j, known)
     else:
-        bmu = pr.mu[m, s]
+        bmu, _ = _own_beliefs(world, pr, c, known, m)
     changed = False
     for t in range(world.n_topics):
         if _addressed(active, known, hidden, c, t) and (joint or own[t] == m):

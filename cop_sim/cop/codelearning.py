@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.borrow import lent_generator
+from cop_sim.cop.context import belief_ctx
 from cop_sim.kernel import njit
 
 STEP = 0.25  # the lead a step towards the code gives the code's practice (only the order matters)
@@ -54,10 +55,10 @@ def _add_plans(world, pa, i, count, total):
         ctx = pa.ctx[i, k]
         if ctx < 0:
             continue
-        s = world.ctx_social[ctx] if pa.known[i, k] else 0
         for t in range(pa.obs_plan.shape[2]):
             a = pa.obs_plan[i, k, t]
             if a >= 0:
+                s = belief_ctx(world.ctx_bctx, ctx, pa.known[i, k], t)
                 total[s, t, a] += pa.obs[i, k, t]
                 count[s, t, a] += 1.0
 
@@ -189,7 +190,8 @@ def _settled(world, pr, pa, cp, out):
                 for k in range(ppp):
                     if pa.ctx[i, k] >= 0 and world.ctx_social[pa.ctx[i, k]] == 1:
                         social = True
-        for s in range(S if social else 1):
+        # without social needs only the first half of the contexts (s = 0) can be seen
+        for s in range(S if social else S // 2):
             for t in range(T):
                 a = prescribed(cp.R_mu, cp.R_prec, c, s, t)
                 if a < 0:

@@ -30,6 +30,7 @@ FIXED = {
     "world": _BUILT, "disciplines": _BUILT, "patients.per_practitioner": _BUILT,
     "patients.min_conditions": _BUILT, "patients.max_conditions": _BUILT, "events": "events do not nest",
     "cop.members": "a CoP's members are built once (turnover.annual_rate replaces leavers)",
+    "practice.belief_context": "beliefs are laid out by it once, before week 0",
     "team": "care teams are formed once, before the burn-in (a leaver's successor inherits their topics)",
     "change_package": "adherence is measured against one package for the whole run",
     "audit.measure": "audit charts record one measure from the start of the run",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.cop.context import belief_ctx
 from cop_sim.kernel import njit_inline
 
 ACCURACY_SCALE = 2.0  # a story off by 0.5 earns no trust: trust target = 1 - 2 |error| (assumption)
@@ -30,7 +31,7 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, o, mine):
     Returns True if the plan went back to the incumbent (``v`` no longer describes it).
     """
     ctx = pa.ctx[i, k]
-    s = world.ctx_social[ctx] if pa.known[i, k] else 0
+    bctx = world.ctx_bctx
     noise = cp.noise[c]
     plan = pa.plan[i, k]
     known = pa.known[i, k]
@@ -46,6 +47,7 @@ def observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, o, mine):
             continue
         y = v[t] + noise * rng.standard_normal()
         obs[i, k, t] = y
+        s = belief_ctx(bctx, ctx, known, t)
         surprise += abs(y - mu[o, s, t, a])
         n += 1
         if not mine or owner[i, k, t] == o:  # the topics the reader sees

@@ -49,7 +49,8 @@ class CopModel(mesa.Model):
         self.streams = Streams(seed)
         pat = resolved["patients"]
         # the world is keyed by the seed alone: every condition of a replication faces the same one
-        self.world = build_world(resolved["world"], seed, pat["min_conditions"], pat["max_conditions"])
+        self.world = build_world(resolved["world"], seed, pat["min_conditions"], pat["max_conditions"],
+                                 resolved["practice"]["belief_context"])
         self.cops = expand_cops(resolved, template=COP_SPEC)
         self.cop_names = [c["name"] for c in self.cops]
         # each CoP draws from its own child of each stream, keyed by its name (docs/ODD.md, 4.9)

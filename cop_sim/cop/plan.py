@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.cop.context import belief_ctx
 from cop_sim.kernel import njit_inline
 
 CONSULTATION, COORDINATION, COLLABORATION = 0, 1, 2
@@ -48,12 +49,12 @@ def rechoose(world, pr, pa, hidden, i, k, j, rng):
     """
     c = pa.ctx[i, k]
     mu, prec, plan, active, known = pr.mu, pr.prec, pa.plan[i, k], world.ctx_active, pa.known[i, k]
-    s = world.ctx_social[c] if known else 0
+    bctx = world.ctx_bctx  # the belief context is per topic (which of its partners are active)
     A = world.n_practices
     changed, n_addr = False, 0
     for t in range(world.n_topics):
         if _addressed(active, known, hidden, c, t):
-            a = _preferred(mu, prec, i, j, s, t, A, rng)
+            a = _preferred(mu, prec, i, j, belief_ctx(bctx, c, known, t), t, A, rng)
             if a != plan[t]:
                 changed = True
                 if plan[t] >= 0:
@@ -73,7 +74,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     adviser = j
     j = j if mode == COLLABORATION else -1
     mu, prec, plan, active, known = pr.mu, pr.prec, pa.plan[i, k], world.ctx_active, pa.known[i, k]
-    s = world.ctx_social[c] if pa.known[i, k] else 0
+    bctx = world.ctx_bctx  # the belief context is per topic (which of its partners are active)
     A = world.n_practices
     changed = False
     n_addr = 0
@@ -84,6 +85,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
             continue
         n_addr += 1
         if plan[t] < 0:
+            s = belief_ctx(bctx, c, known, t)
             best, arg = -np.inf, 0
             for a in range(A):
                 m, _ = _pooled(mu, prec, i, j, s, t, a)
@@ -96,8 +98,11 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     if mode == COORDINATION:  # the colleague advises where the practitioner is least sure
         tt, low = -1, np.inf
         for t in range(world.n_topics):
-            if _addressed(active, known, hidden, c, t) and prec[i, s, t, plan[t]] < low:
-                tt, low = t, prec[i, s, t, plan[t]]
+            if _addressed(active, known, hidden, c, t):
+                s = belief_ctx(bctx, c, known, t)
+                if prec[i, s, t, plan[t]] < low:
+                    tt, low = t, prec[i, s, t, plan[t]]
+        s = belief_ctx(bctx, c, known, tt)
         best, arg = -np.inf, plan[tt]
         for a in range(A):
             if mu[adviser, s, tt, a] > best:
@@ -115,6 +120,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
             continue
         if pick == 0:
             cur = plan[t]
+            s = belief_ctx(bctx, c, known, t)
             best, arg = -np.inf, cur
             for a in range(A):  # Thompson sampling among the alternatives
                 if a == cur:

@@ -60,9 +60,11 @@ def uninformed_beliefs(n: int, world: World, rng: np.random.Generator):
     """
     T, A = world.n_topics, world.n_practices
     pick = rng.integers(0, A + 1, (n, SOCIAL, T))  # A = no preference
-    mu = np.full((n, SOCIAL, T, A), 0.5)
+    # one preference per social context, the same in every partner context (nothing known of them)
+    pick = np.repeat(pick, world.n_bctx // SOCIAL, axis=1)
+    mu = np.full((n, world.n_bctx, T, A), 0.5)
     mu += PREFERENCE_STEP * (pick[..., None] == np.arange(A))
-    return mu, np.ones((n, SOCIAL, T, A))
+    return mu, np.ones((n, world.n_bctx, T, A))
 
 
 def trained_beliefs(disc: np.ndarray, tab: dict, world: World, rng: np.random.Generator):
@@ -70,22 +72,39 @@ def trained_beliefs(disc: np.ndarray, tab: dict, world: World, rng: np.random.Ge
     if tab.get("uninformed"):
         return uninformed_beliefs(len(disc), world, rng)
     mu, prec = _training(disc, tab, world)
-    mu += rng.normal(0.0, TRAINING_NOISE, mu.shape)
+    mu += _individual(rng, len(disc), world)
     return np.clip(mu, 0.0, 1.0), prec
 
 
+def _individual(rng: np.random.Generator, n: int, world: World) -> np.ndarray:
+    """Each practitioner's own spread around what training teaches, float64[n, n_bctx, T, A].
+
+    Drawn per social context and repeated over partner contexts: training teaches a practice's
+    value alone, and one's own version of that lesson is the same whichever partners are present
+    (the same draws, in the same order, with either ``practice.belief_context``).
+    """
+    noise = rng.normal(0.0, TRAINING_NOISE, (n, SOCIAL, world.n_topics, world.n_practices))
+    return np.repeat(noise, world.n_bctx // SOCIAL, axis=1)
+
+
 def _training(disc: np.ndarray, tab: dict, world: World):
-    """What training teaches each discipline, before individual noise: (mean, precision)."""
-    n, T, A = len(disc), world.n_topics, world.n_practices
-    mu = np.broadcast_to(trial_values(world), (n, SOCIAL, T, A)).copy()
+    """What training teaches each discipline, before individual noise: (mean, precision).
+
+    Trials teach the value alone (every partner absent), and training fills every belief context
+    with it: only learning, not training, tells a practice's value in combination.
+    """
+    T, A = world.n_topics, world.n_practices
+    n_disc = len(tab["person_centred"])
+    # per discipline first, then one gather: the same numbers with fewer passes over N x B x T x A
+    mu = np.broadcast_to(trial_values(world), (n_disc, world.n_bctx, T, A)).copy()
     pc = world.person_centred.astype(float)
     # person-centred training believes more (or less) in person-centred practices than trials show
-    mu += (tab["person_centred"][disc] - 0.5)[:, None, None, None] * pc
-    prec = np.ones((n, SOCIAL, T, A))
+    mu += (tab["person_centred"] - 0.5)[:, None, None, None] * pc
+    prec = np.ones((n_disc, world.n_bctx, T, A))
     guideline = np.zeros((T, A))
     guideline[: world.n_conditions, 0] = 1.0  # biomedical training is confident about guidelines
-    prec += tab["guideline_confidence"][disc][:, None, None, None] * guideline
-    return mu, prec
+    prec += tab["guideline_confidence"][:, None, None, None] * guideline
+    return mu[disc], prec[disc]
 
 
 def _spans(cop: np.ndarray, n_cops: int) -> list:
@@ -126,8 +145,9 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
     n, n_cops, T = len(disc), len(cops), world.n_topics
     meeting = resolved["meeting"]
     spans = _spans(cop, n_cops)
+    B = world.n_bctx  # belief contexts (context.py)
     if tab.get("uninformed"):
-        mu, prec = np.empty((n, SOCIAL, T, world.n_practices)), np.empty((n, SOCIAL, T, world.n_practices))
+        mu, prec = np.empty((n, B, T, world.n_practices)), np.empty((n, B, T, world.n_practices))
     else:  # the same numbers as trained_beliefs CoP by CoP, with the draws-free part done at once
         mu, prec = _training(disc, tab, world)
     engagement = np.empty(n)
@@ -135,19 +155,21 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         size = len(disc[rows])
         if tab.get("uninformed"):
             mu[rows], prec[rows] = uninformed_beliefs(size, world, rngs[c])
+        elif isinstance(rows, slice):  # a view: noise and clip while the CoP's rows are in cache
+            view = mu[rows]
+            view += _individual(rngs[c], size, world)
+            np.clip(view, 0.0, 1.0, out=view)
         else:
-            mu[rows] += rngs[c].normal(0.0, TRAINING_NOISE, (size,) + mu.shape[1:])
+            mu[rows] = np.clip(mu[rows] + _individual(rngs[c], size, world), 0.0, 1.0)
         engagement[rows] = np.clip(rngs[c].normal(meeting["engagement_mean"], meeting["engagement_sd"],
                                                   size), 0.05, 1.0)
-    if not tab.get("uninformed"):
-        np.clip(mu, 0.0, 1.0, out=mu)
     pr = Practitioners(
         disc=disc, cop=cop, slot=slot, status=tab["status"][disc], hours=tab["clinical_hours"][disc],
         contact=tab["contact_share"][disc], engagement=engagement,
         insight=tab["context_insight"][disc], mu=mu, prec=prec, P=trained_priorities(disc, tab, world),
         habit=tab["inclusion"][disc].copy(), m_joint=np.full(n, np.nan), m_solo=np.full(n, np.nan),
-        told_by=np.full((n, SOCIAL, T, world.n_practices), -1, dtype=SLOT_DTYPE),
-        told_val=np.zeros((n, SOCIAL, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
+        told_by=np.full((n, B, T, world.n_practices), -1, dtype=SLOT_DTYPE),
+        told_val=np.zeros((n, B, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
         st_surprise=np.zeros(n), score=np.full(n, np.nan), review_from=np.full(n, -1, dtype=np.int64),
         visit_time=np.ones(n),
@@ -244,7 +266,7 @@ def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patien
             rep_i[c], rep_k[c] = mem[rows[pick]], slots[pick]
     noise = resolved["practice"]["observation_noise"] * np.where(
         col("mentor").astype(bool), resolved["meeting"]["pdsa_noise"], 1.0) if n_cops else np.zeros(0)
-    shape = (n_cops, SOCIAL, world.n_topics, world.n_practices)
+    shape = (n_cops, world.n_bctx, world.n_topics, world.n_practices)
     n_ctx = len(world.ctx_social)
     return Cops(
         members=members, trust=np.full((n_cops, m + 1, m + 1), resolved["meeting"]["initial_trust"]),

@@ -201,6 +201,15 @@ SPEC: Spec = {
                        "'uninformed': on each topic a preference for one practice or for none, each "
                        "equally likely (March 1991's random beliefs)", "-",
                        choices=("trials", "uninformed"), source="assumption; March 1991 (uninformed)"),
+        "belief_context": Param("partners", "what beliefs about a practice are conditional on: "
+                                "'partners', whether the patient's social needs are known and which of "
+                                "the topic's world.K interaction partners are active (2 x 2^K contexts); "
+                                "'social', social needs only (0.2's two contexts)", "-",
+                                choices=("partners", "social"),
+                                source="assumption, motivated by Eppstein et al. 2012, PLoS ONE "
+                                "7(11):e49901 (abstract: 'more context-dependent evaluation of "
+                                "treatments, especially in complex terrains where some combinations "
+                                "of practices may interact'); the world's NK partners are theirs"),
         "habit_rate": _p(0.05, "how fast the inclusion habit follows what planning with patients showed",
                          "-", 0.0, 1.0, prior=(0.01, 0.2), family="loguniform"),
         "time_limit": _p(1.0, "how far a visit's extras (a review, a colleague's advice, planning with the "

@@ -12,8 +12,8 @@ from typing import NamedTuple
 import numpy as np
 
 from cop_sim.cop.audit import MEASURE_CODE
+from cop_sim.cop.context import SOCIAL  # noqa: F401  (social contexts; beliefs have world.n_bctx >= SOCIAL)
 
-SOCIAL = 2  # belief contexts: 0 no social needs (or not known), 1 social needs known
 REPRESENTATIVE_STATUS = 0.1  # a patient in a room of professionals (seed 003)
 # How much a patient's engagement level lets a joint plan include them (seed 003 continuum).
 ENGAGEMENT_WEIGHT = np.array([0.3, 0.7, 1.0])
@@ -37,14 +37,14 @@ class Practitioners(NamedTuple):
     contact: np.ndarray  # share in patient contact
     engagement: np.ndarray  # chance of attending a meeting
     insight: np.ndarray  # chance per visit of noticing a patient's social needs unasked
-    mu: np.ndarray  # float64[N, 2, T, A]: believed value of each practice, by believed social context
-    prec: np.ndarray  # float64[N, 2, T, A]: precision of that belief, in observations' worth
+    mu: np.ndarray  # float64[N, B, T, A]: believed value of each practice, by belief context (context.py)
+    prec: np.ndarray  # float64[N, B, T, A]: precision of that belief, in observations' worth
     P: np.ndarray  # float64[N, T]: what the practitioner thinks matters to patients (weights)
     habit: np.ndarray  # float64[N]: chance of planning with the patient, given the chance arises
     m_joint: np.ndarray  # float64[N]: mean observed value of plans made with the patient
     m_solo: np.ndarray  # float64[N]: ... and of plans made alone
-    told_by: np.ndarray  # int32[N, 2, T, A]: member slot of the last teller of a story on it (-1)
-    told_val: np.ndarray  # float64[N, 2, T, A]: what that story reported
+    told_by: np.ndarray  # int32[N, B, T, A]: member slot of the last teller of a story on it (-1)
+    told_val: np.ndarray  # float64[N, B, T, A]: what that story reported
     debt: np.ndarray  # float64[N]: encounters owed to colleagues' joint work, taken from next week
     cop_hours: np.ndarray  # float64[N]: CoP work this week (h)
     attended: np.ndarray  # bool[N]
@@ -92,8 +92,8 @@ class Cops(NamedTuple):
 
     members: np.ndarray  # int64[C, m]
     trust: np.ndarray  # float64[C, m + 1, m + 1]: trust[c, listener, teller]
-    R_mu: np.ndarray  # float64[C, 2, T, A]: the repository's codified beliefs
-    R_prec: np.ndarray  # float64[C, 2, T, A]: their weight (0 = nothing written yet)
+    R_mu: np.ndarray  # float64[C, B, T, A]: the repository's codified beliefs, by belief context
+    R_prec: np.ndarray  # float64[C, B, T, A]: their weight (0 = nothing written yet)
     skill: np.ndarray
     preparation: np.ndarray
     documentation: np.ndarray

@@ -17,6 +17,7 @@ import numpy as np
 
 from cop_sim.borrow import lent_generator
 from cop_sim.cop.codelearning import learn_code
+from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.judge import belief_update
 from cop_sim.cop.review import flag_review, preferred
 from cop_sim.cop.state import ORIGIN_OWN, REPRESENTATIVE_STATUS
@@ -57,7 +58,7 @@ def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep
     changes a listener's preferred practice on a topic makes their plans due a review.
     """
     ctx = pa.ctx[ti, tk]
-    s = world.ctx_social[ctx] if known else 0
+    bctx = world.ctx_bctx  # the story is about this patient: it updates beliefs in their context
     m = cp.members.shape[1]
     for r in range(m):
         li = cp.members[c, r]
@@ -68,6 +69,7 @@ def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep
             a = pa.obs_plan[ti, tk, t] if not rep else pa.plan[ti, tk, t]
             if a < 0:
                 continue
+            s = belief_ctx(bctx, ctx, known, t)
             # a member tells the lesson they drew (their belief since the result); a patient, what happened
             y = pa.obs[ti, tk, t] if rep else pr.mu[ti, s, t, a]
             before = preferred(pr.mu, li, s, t)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.cop.audit import chart
+from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.plan import COLLABORATION
 from cop_sim.cop.world.landscape import contributions
 from cop_sim.kernel import njit_inline
@@ -87,6 +88,7 @@ def record_visit(world, pr, pa, cp, kn, i, k, c, week, mode, tally, tc, v, value
         value_ = contributions(world, ctx, plan, v)
     quality = value_ / world.best_value[ctx]
     s_true = world.ctx_social[ctx]
+    bctx = world.ctx_bctx  # belief error is judged in the patient's true (known) belief context
     active, prio, burden, hl, mu = world.ctx_active, world.ctx_prio, world.burden, pa.health, pr.mu  # hoisted
     best, pkg = world.best_combo, cp.package
     n_cond = world.n_conditions
@@ -111,7 +113,7 @@ def record_visit(world, pr, pa, cp, kn, i, k, c, week, mode, tally, tc, v, value
             n_opt += 1
         if a >= 0:
             load += burden[a]
-            err += abs(mu[i, s_true, t, a] - v[t])
+            err += abs(mu[i, belief_ctx(bctx, ctx, True, t), t, a] - v[t])
             n_a += 1
     health /= max(n_c, 1)
     err /= max(n_a, 1)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.state import ORIGIN_OWN, ORIGIN_REPOSITORY, ORIGIN_STORY
 from cop_sim.cop.tally import (
     W_ADOPTED_REPOSITORY,
@@ -81,7 +82,7 @@ def _looks_better(world, pr, pa, i, k, plan, obs):
     """
     ctx = pa.ctx[i, k]
     known = pa.known[i, k]
-    s = world.ctx_social[ctx] if known else 0
+    bctx = world.ctx_bctx  # i's belief about each topic in this patient's context (context.py)
     told, mine, n = 0.0, 0.0, 0
     for t in range(world.n_topics):
         a, cur = plan[t], pa.plan[i, k, t]
@@ -89,7 +90,7 @@ def _looks_better(world, pr, pa, i, k, plan, obs):
             continue
         w = world.ctx_prio[ctx, t] if known else pr.P[i, t]
         told += w * obs[t]
-        mine += w * pr.mu[i, s, t, cur]
+        mine += w * pr.mu[i, belief_ctx(bctx, ctx, known, t), t, cur]
         n += 1
     return n > 0 and told > mine
 
@@ -258,13 +259,13 @@ def adopt_pathway(world, pr, pa, cp, i, k, c, week, tally):
         return False
     ctx = pa.ctx[i, k]
     known = pa.known[i, k]
-    s = world.ctx_social[ctx] if known else 0
+    bctx = world.ctx_bctx  # i's belief about each topic in this patient's context (context.py)
     mine, wsum = 0.0, 0.0
     for t in range(world.n_topics):
         cur = pa.plan[i, k, t]
         if cur >= 0 and world.ctx_active[ctx, t]:
             w = world.ctx_prio[ctx, t] if known else pr.P[i, t]
-            mine += w * pr.mu[i, s, t, cur]
+            mine += w * pr.mu[i, belief_ctx(bctx, ctx, known, t), t, cur]
             wsum += w
     if wsum > 0.0 and cp.path_value[c, pa.cls[i, k]] <= mine / wsum:
         return False

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.borrow import lent_generator
+from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.judge import belief_update
 from cop_sim.cop.stories import M_ADOPTED_STORY, M_MESSAGES, voice
 from cop_sim.cop.travel import hear_case, pool_pathways
@@ -74,7 +75,7 @@ def session(world, pr, pa, cp, kn, delegates, team, week, rngs, tally):
 def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att, week, rng, tally):
     """A story from another CoP: like ``tell`` but weighted by the initial trust, not by a tie."""
     ctx = pa.ctx[ti, tk]
-    s = world.ctx_social[ctx] if pa.known[ti, tk] else 0
+    known, bctx = pa.known[ti, tk], world.ctx_bctx
     for r in range(cp.members.shape[1]):
         li = cp.members[c, r]
         if li < 0 or not att[r]:
@@ -83,6 +84,7 @@ def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att, week, rng, ta
         for t in range(world.n_topics):
             a = pa.obs_plan[ti, tk, t]
             if a >= 0:  # the lesson the teller drew, as in a CoP meeting
+                s = belief_ctx(bctx, ctx, known, t)
                 belief_update(pr.mu, pr.prec, li, s, t, a, pr.mu[ti, s, t, a], w)
         pr.heard[li] += 1  # one message, in either arm of Eppstein et al. (2012)
         tally[M_MESSAGES] += 1.0

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.world.kernels import contributions
 from cop_sim.demo.controls import SENIOR_CHOICES
 from cop_sim.kernel import njit
@@ -31,11 +32,10 @@ def _member_error(world, pa, mu, out):
             if c < 0:
                 continue
             contributions(world, c, pa.plan[i, k], v)
-            s = world.ctx_social[c]
             for t in range(world.n_topics):
                 a = pa.plan[i, k, t]
                 if a >= 0 and world.ctx_active[c, t]:
-                    err += abs(mu[i, s, t, a] - v[t])
+                    err += abs(mu[i, belief_ctx(world.ctx_bctx, c, True, t), t, a] - v[t])
                     cnt += 1
         out[i] = err / cnt if cnt else np.nan
 
@@ -55,10 +55,10 @@ def member_belief_error(model: Any) -> np.ndarray:
 def _true_values(world, out, n):
     v = np.empty(world.n_topics)
     for c in range(world.best_value.shape[0]):
-        s = world.ctx_social[c]
         for t in range(world.n_topics):
             if not world.ctx_active[c, t]:
                 continue
+            s = belief_ctx(world.ctx_bctx, c, True, t)
             for a in range(world.n_practices):
                 combo = world.best_combo[c].copy()
                 combo[t] = a
@@ -68,14 +68,14 @@ def _true_values(world, out, n):
 
 
 def true_practice_values(model: Any) -> np.ndarray:
-    """Mean true value of each practice on each topic, by social context, over the catalogue.
+    """Mean true value of each practice on each topic, by belief context, over the catalogue.
 
     Each practice is valued with the other topics at the context's best plan (as in the mechanism
-    test of hierarchy). Shape (2, topics, practices).
+    test of hierarchy). Shape (belief contexts, topics, practices), as ``pr.mu[i]``.
     """
     w = model.world
-    out = np.zeros((2, w.n_topics, w.n_practices))
-    n = np.zeros((2, w.n_topics, 1))
+    out = np.zeros((w.n_bctx, w.n_topics, w.n_practices))
+    n = np.zeros((w.n_bctx, w.n_topics, 1))
     _true_values(model.k.world, out, n)
     return out / np.maximum(n, 1.0)
 

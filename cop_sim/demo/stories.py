@@ -88,10 +88,11 @@ class StoryLog:
         for i in np.flatnonzero(pr.st_patient >= 0):
             k = int(pr.st_patient[i])
             ctx = int(pa.ctx[i, k])
-            s = int(model.world.ctx_social[ctx]) if pa.known[i, k] else 0  # the context they believe
             plan = pa.obs_plan[i, k].copy()
             safe = np.maximum(plan, 0)
-            told = pr.mu[i, s, np.arange(len(plan)), safe]  # the lesson a member tells
+            topics = np.arange(len(plan))
+            s = model.world.ctx_bctx[int(pa.known[i, k]), ctx, topics]  # the contexts they believe
+            told = pr.mu[i, s, topics, safe]  # the lesson a member tells
             active = plan >= 0
             kept = bool(np.array_equal(pa.inc_plan[i, k][active], plan[active]))
             cases[int(i)] = (ctx, float(pr.st_surprise[i]), kept, plan, told)

@@ -212,6 +212,14 @@ def beliefs_base(run: Any, cop: int) -> Figure:
     return fig
 
 
+def _seen_contexts(w: Any, s: int) -> np.ndarray:
+    """Which (belief context, topic) cells some catalogue context with social context s falls in."""
+    seen = np.zeros((w.n_bctx, w.n_topics), dtype=bool)
+    c, t = np.nonzero(w.ctx_active & (w.ctx_social == s)[:, None])
+    seen[w.ctx_bctx[1, c, t], t] = True
+    return seen
+
+
 def beliefs_data(run: Any, cop: int) -> dict[str, Any]:
     """This week's beliefs of the two members, by gid, and the legend's labels with their errors."""
     model = run.model
@@ -223,9 +231,10 @@ def beliefs_data(run: Any, cop: int) -> dict[str, Any]:
     for k, i in enumerate(_beliefs_chosen(run, cop)):
         who = f"{label(DISCIPLINES[int(model.pr.disc[i])])} (status {float(model.pr.status[i]):.1f})"
         for s in (0, 1):
-            # only topics some patient of this kind has (no social-needs topic without social needs)
-            seen = w.ctx_active[w.ctx_social == s].any(axis=0)
-            belief, true = model.pr.mu[i, s][seen].ravel(), truth[s][seen].ravel()
+            # only belief contexts and topics some patient of this kind has (no social-needs topic
+            # without social needs): with partner contexts, every partner mask seen in the catalogue
+            seen = _seen_contexts(w, s)
+            belief, true = model.pr.mu[i][seen].ravel(), truth[seen].ravel()
             err = float(np.abs(belief - true).mean())
             out[f"beliefs:{k}:{s}"] = {"offsets": np.column_stack([true, belief])}
             labels.append(f"{who}, {'no ' if s == 0 else ''}social needs: off by {err:.2f}")

@@ -38,6 +38,8 @@ class World(NamedTuple):
     best_combo: np.ndarray  # int64[C, T], -1 where inactive
     greedy_value: np.ndarray  # float64[C]
     greedy_combo: np.ndarray  # int64[C, T]: the best single practices, each judged alone
+    ctx_bctx: np.ndarray  # int64[2, C, T]: belief context of each topic, not known / known (context.py)
+    n_bctx: int  # belief contexts: 2 (social) or 2 * 2**K (partners)
 
 
 @njit_inline

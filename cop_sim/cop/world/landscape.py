@@ -13,6 +13,7 @@ from math import comb
 
 import numpy as np
 
+from cop_sim.cop.context import belief_table, partner_masks
 from cop_sim.cop.world.kernels import World, care_quality, contribution, contributions, value
 from cop_sim.cop.world.optimum import optimise
 from cop_sim.cop.world.spec import MAX_ACTIVE_RUGGED, WORLD_SPEC, check_world, topic_roles
@@ -48,7 +49,7 @@ def _contexts(p: dict, rng: np.random.Generator, lo: int, hi: int, roles: tuple[
     return active, social, prio, active[:, is_cond].sum(axis=1).astype(np.int64)
 
 
-def _draw(p: dict, seed: int, lo: int, hi: int) -> World:
+def _draw(p: dict, seed: int, lo: int, hi: int, belief_context: str = "partners") -> World:
     rng = Streams(seed)["world"]
     T, nc, A, K = p["n_topics"], p["n_conditions"], p["n_practices"], p["K"]
     roles = topic_roles(T, nc)
@@ -73,9 +74,13 @@ def _draw(p: dict, seed: int, lo: int, hi: int) -> World:
         raise ValueError(f"K = {K} > 0 with {n_active.max()} active topics in a context: exhaustive "
                          f"optima are limited to {MAX_ACTIVE_RUGGED} active topics")
     C = active.shape[0]
+    # which belief context each topic of each context falls in (no draw: the world is the same)
+    hidden = np.array([r == "social" for r in roles])
+    bctx = belief_table(partners, K, active, social, hidden, belief_context)
     world = World(T, nc, A, K, float(p["ruggedness"]), float(p["burden_weight"]), partners, base,
                   inter, burden, person_centred, active, social, prio, n_cond,
-                  np.empty(C), np.full((C, T), -1, np.int64), np.empty(C), np.full((C, T), -1, np.int64))
+                  np.empty(C), np.full((C, T), -1, np.int64), np.empty(C), np.full((C, T), -1, np.int64),
+                  bctx, 2 * partner_masks(K, belief_context))
     optimise(world, world.best_value, world.best_combo, world.greedy_value, world.greedy_combo)
     if world.best_value.min() <= 0.0:
         # care quality is value over this best: a documented refusal, not a crash (issue 22)
@@ -83,18 +88,20 @@ def _draw(p: dict, seed: int, lo: int, hi: int) -> World:
                          "context's best achievable value is not positive, so care quality (value over "
                          "it) is undefined; allowed: a lower world.burden_weight")
     for arr in world[6:]:
-        arr.setflags(write=False)
+        if isinstance(arr, np.ndarray):
+            arr.setflags(write=False)
     return world
 
 
 @functools.lru_cache(maxsize=16)
-def _cached(key: tuple, seed: int, lo: int, hi: int) -> World:
+def _cached(key: tuple, seed: int, lo: int, hi: int, belief_context: str) -> World:
     p = merge(WORLD_SPEC, defaults(WORLD_SPEC), dict(key), "", "world.")
     check_world(p)
-    return _draw(p, seed, lo, hi)
+    return _draw(p, seed, lo, hi, belief_context)
 
 
-def build_world(params: dict, seed: int, min_conditions: int = 2, max_conditions: int = 5) -> World:
+def build_world(params: dict, seed: int, min_conditions: int = 2, max_conditions: int = 5,
+                belief_context: str = "partners") -> World:
     """The world of one replication, drawn only from the ``"world"`` stream of ``seed``.
 
     Args:
@@ -102,11 +109,14 @@ def build_world(params: dict, seed: int, min_conditions: int = 2, max_conditions
             InputError).
         seed: the replication's seed; every condition of an experiment with it shares the world.
         min_conditions, max_conditions: the range of conditions per catalogue context.
+        belief_context: ``practice.belief_context``, the layout of ``ctx_bctx`` (no draw depends
+            on it: the landscape and catalogue are the same for both).
 
     Returns:
         A cached, read-only World: callers must not modify it.
     """
-    return _cached(tuple(sorted(params.items())), int(seed), int(min_conditions), int(max_conditions))
+    return _cached(tuple(sorted(params.items())), int(seed), int(min_conditions), int(max_conditions),
+                   str(belief_context))
 
 
 def site_mix(world: World, prevalence: np.ndarray, social_prevalence: float, spread: float,
@@ -133,18 +143,19 @@ def site_mix(world: World, prevalence: np.ndarray, social_prevalence: float, spr
 
 
 def practice_values(world: World) -> np.ndarray:
-    """The true value of each practice on each topic by social context, float64[2, T, A].
+    """The true value of each practice on each topic by belief context, float64[n_bctx, T, A].
 
-    What a practitioner with perfect knowledge at the model's finest belief context (social needs
-    or not) would believe: the practice's mean true contribution over the catalogue's contexts
-    where the topic is active, with the rest of the plan at the context's optimum.
+    What a practitioner with perfect knowledge at the model's belief contexts (``world.ctx_bctx``
+    as known: social needs, and with ``"partners"`` which interaction partners are active) would
+    believe: the practice's mean true contribution over the catalogue's contexts where the topic
+    is active and falls in that belief context, with the rest of the plan at the context's optimum.
     """
-    out = np.zeros((2, world.n_topics, world.n_practices))
-    n = np.zeros((2, world.n_topics, 1))
+    out = np.zeros((world.n_bctx, world.n_topics, world.n_practices))
+    n = np.zeros((world.n_bctx, world.n_topics, 1))
     v = np.empty(world.n_topics)
     for c in range(len(world.best_value)):
-        s = world.ctx_social[c]
         for t in np.flatnonzero(world.ctx_active[c]):
+            s = world.ctx_bctx[1, c, t]
             for a in range(world.n_practices):
                 combo = world.best_combo[c].copy()
                 combo[t] = a
