@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cop_sim.cop.model import CopModel
 from cop_sim.cop.outcomes import PANELS, summarise
-from cop_sim.models import Lazy, Meta, RunResult
+from cop_sim.result import Lazy, Meta, RunResult
 
 
 def simulate(resolved: dict, seed: int) -> RunResult:
