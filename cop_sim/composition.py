@@ -133,12 +133,3 @@ def check_common(resolved: dict, source: str, template: dict) -> None:
                          f"got {shares!r}; allowed: three shares >= 0 (consulted, involved, partner) "
                          "summing to 1")
 
-
-def complete(resolved: dict, source: str) -> dict:
-    """Check cross-key consistency of a resolved CoP scenario; return it unchanged."""
-    check_common(resolved, source)
-    for d, prof in resolved["disciplines"].items():
-        if not np.any(np.array(list(prof["priorities"].values())) > 0):
-            raise InputError(source, f"disciplines.{d}.priorities", "at least one weight must be > 0")
-    assert set(resolved["disciplines"]) == set(DISCIPLINES)
-    return resolved
