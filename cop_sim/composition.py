@@ -132,4 +132,3 @@ def check_common(resolved: dict, source: str, template: dict) -> None:
         raise InputError(source, "patients.engagement",
                          f"got {shares!r}; allowed: three shares >= 0 (consulted, involved, partner) "
                          "summing to 1")
-
