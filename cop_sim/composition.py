@@ -91,9 +91,12 @@ def _check_calendar(cal: dict, weeks: int, source: str, key: str) -> None:
                          f"meeting weeks {late} are outside the horizon (weeks 0 to {weeks - 1})")
 
 
-def check_common(resolved: dict, source: str, template: dict) -> None:
-    """The checks every CoP model shares: sizes, moderators, calendars, patients' shares."""
-    cops = expand_cops(resolved, template, source)
+def check_common(resolved: dict, source: str, template: dict, cops: list[dict] | None = None) -> None:
+    """The checks every CoP model shares: sizes, moderators, calendars, patients' shares.
+
+    ``cops`` are the scenario's CoPs as :func:`expand_cops` gives them, when the caller has them.
+    """
+    cops = expand_cops(resolved, template, source) if cops is None else cops
     weeks = resolved["weeks"]
     total = 0
     named: dict[str, int] = {}
