@@ -31,10 +31,11 @@ def package():
     """The CoP model's package of the checkout on the path: ``cop_sim.cop``, or 0.2.0's ``cop_sim.model2``."""
     import importlib
 
-    try:
-        return importlib.import_module("cop_sim.cop")
-    except ImportError:
-        return importlib.import_module("cop_sim.model2")
+    import cop_sim
+
+    # by folder, not by trying imports: an editable install may map ``cop_sim.cop`` to another checkout
+    name = "cop" if (Path(cop_sim.__file__).parent / "cop").is_dir() else "model2"
+    return importlib.import_module(f"cop_sim.{name}")
 
 
 def checkout_scenario(model: str = "cop") -> Path:
