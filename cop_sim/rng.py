@@ -46,46 +46,78 @@ def _words(value: int) -> list[int]:
             return out
 
 
+def _absorb(pool: list[int], h: int, words: list[int]) -> tuple[list[int], int]:
+    """numpy SeedSequence's mixing of entropy words beyond the pool's size into the pool."""
+    pool = list(pool)
+    for word in words:
+        for dst in range(_POOL):
+            value = word ^ h
+            h = (h * _MULT_A) & _M32
+            value = (value * h) & _M32
+            value ^= value >> 16
+            r = (_MIX_L * pool[dst] - _MIX_R * value) & _M32
+            pool[dst] = r ^ (r >> 16)
+    return pool, h
+
+
+def _start(words: list[int]) -> tuple[list[int], int]:
+    """The pool after its first ``_POOL`` entropy words and the mixing of all of them together."""
+    h, pool = _INIT_A, []
+    for i in range(_POOL):
+        value = words[i] ^ h
+        h = (h * _MULT_A) & _M32
+        value = (value * h) & _M32
+        pool.append(value ^ (value >> 16))
+    for src in range(_POOL):
+        for dst in range(_POOL):
+            if src != dst:
+                value = pool[src] ^ h
+                h = (h * _MULT_A) & _M32
+                value = (value * h) & _M32
+                value ^= value >> 16
+                r = (_MIX_L * pool[dst] - _MIX_R * value) & _M32
+                pool[dst] = r ^ (r >> 16)
+    return pool, h
+
+
+_OUT = []  # generate_state's hash constants before and after each of the 8 uint32 words
+_hb = _INIT_B
+for _ in range(8):
+    _OUT.append((_hb, (_hb * _MULT_B) & _M32))
+    _hb = _OUT[-1][1]
+
+
 def _seed_states(seed: int, keys: list[tuple[int, ...]]) -> np.ndarray:
     """``SeedSequence(seed, spawn_key=key).generate_state(4, np.uint64)`` for every key, at once.
 
-    The same arithmetic as numpy's SeedSequence (uint32, wrapping), on a column per key: making
-    each SeedSequence costs ~35 us, most of it per call, and a run at 48,000 practitioners made
-    16,000 of them. ``tests/test_house_speed.py`` checks the result against numpy's own.
+    numpy's SeedSequence arithmetic (uint32, wrapping) in Python ints, with the entropy words all
+    keys share (the seed's, the stream's) mixed once: making each SeedSequence costs ~35 us, most
+    of it per call, and a run made 16 of them for the default scenario, 16,000 at 48,000
+    practitioners. ``tests/test_house_speed.py`` checks the result against numpy's own.
     """
     run = _words(seed)
     run += [0] * (_POOL - len(run))  # a spawn key pads the run entropy to the pool size
     spawn = [[w for k in key for w in _words(k)] for key in keys]
-    ent = np.array([run + sp for sp in spawn], dtype=np.uint32).T  # (words, keys)
-    h = [_INIT_A]
-
-    def hashmix(value: np.ndarray) -> np.ndarray:
-        value = value ^ np.uint32(h[0])
-        h[0] = (h[0] * _MULT_A) & _M32
-        value = value * np.uint32(h[0])
-        return value ^ (value >> np.uint32(16))
-
-    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        r = np.uint32(_MIX_L) * x - np.uint32(_MIX_R) * y
-        return r ^ (r >> np.uint32(16))
-
-    zero = np.zeros(ent.shape[1], dtype=np.uint32)
-    pool = [hashmix(ent[i] if i < len(ent) else zero) for i in range(_POOL)]
-    for src in range(_POOL):
-        for dst in range(_POOL):
-            if src != dst:
-                pool[dst] = mix(pool[dst], hashmix(pool[src]))
-    for src in range(_POOL, len(ent)):
-        for dst in range(_POOL):
-            pool[dst] = mix(pool[dst], hashmix(ent[src]))
-    hb, state = _INIT_B, []
-    for dst in range(8):  # 4 uint64 words
-        value = pool[dst % _POOL] ^ np.uint32(hb)
-        hb = (hb * _MULT_B) & _M32
-        value = value * np.uint32(hb)
-        state.append(value ^ (value >> np.uint32(16)))
-    low_first = np.stack(state, axis=1).astype("<u4")  # (keys, 8)
-    return np.ascontiguousarray(low_first).view("<u8").astype(np.uint64)  # (keys, 4)
+    common = 0  # entropy words every key shares, after the run's
+    while all(len(sp) > common for sp in spawn) and len({sp[common] for sp in spawn}) == 1:
+        common += 1
+    pool, h = _start(run[:_POOL])
+    pool, h = _absorb(pool, h, run[_POOL:] + spawn[0][:common] if spawn else [])
+    rest = [sp[common:] for sp in spawn]
+    if len(keys) >= 32 and len({len(r) for r in rest}) == 1:  # many keys: the words they differ in
+        mine = _absorb(pool, h, list(np.array(rest, dtype=np.uint64).reshape(len(keys), -1).T))[0]
+        # as uint64 columns: every product is masked to 32 bits, so the arithmetic is the same
+        cols = [((mine[dst % _POOL] ^ before) * after) & _M32 for dst, (before, after) in enumerate(_OUT)]
+        low_first = np.stack([np.broadcast_to(c ^ (c >> 16), len(keys)) for c in cols], axis=1).astype("<u4")
+    else:
+        out = []
+        for r in rest:
+            mine = _absorb(pool, h, r)[0]
+            for dst, (before, after) in enumerate(_OUT):
+                value = ((mine[dst % _POOL] ^ before) * after) & _M32
+                out.append(value ^ (value >> 16))
+        low_first = np.array(out, dtype="<u4").reshape(len(keys), 8)
+    return low_first.view("<u8").astype(np.uint64)  # (keys, 4)
 
 
 class _State(ISeedSequence):

@@ -18,6 +18,9 @@ def test_the_batched_seed_states_are_numpys(seed):
 
     keys = [(0, 0), (1, 2**32 - 1), (2**32 - 1, 5), (123456789, 987654321)]  # a batch, as runs make
     assert np.array_equal(_seed_states(seed, keys), np.array([numpys(k) for k in keys]))
+    many = [(17, k) for k in range(0, 2**32 - 1, 2**32 // 40)] + [(2**32 - 1, 0)]  # the batched path
+    assert np.array_equal(_seed_states(seed, many), np.array([numpys(k) for k in many]))
+    assert np.array_equal(_seed_states(seed, many[:5] * 8), np.array([numpys(k) for k in many[:5] * 8]))
     for key in [(2**40, 3), (7,), (1, 2, 3, 4, 5)]:  # other shapes of key, one at a time
         assert np.array_equal(_seed_states(seed, [key])[0], numpys(key)), key
 
