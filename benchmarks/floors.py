@@ -120,6 +120,7 @@ def main() -> None:
     if len(raw) > 1:
         print("\nratios of medians, each checkout / the first (per round in brackets)")
         for i in list(raw)[1:]:
+            print(f"{raw[i][0][0]['checkout']} / {raw[0][0][0]['checkout']}")
             for name, read, _, _ in FLOORS:
                 per = [read(*b) / read(*a) for a, b in zip(raw[0], raw[i], strict=True)]
                 print(f"  {name:<44} {medians[i, name] / medians[0, name]:.3f} "
