@@ -49,13 +49,15 @@ def arm(resolved, seed: int, name: str) -> dict:
             best = pr.mu[i, s].argmax(axis=1)
             pa.plan[i, k, :] = np.where(w.ctx_active[c], best, -1)
             pa.inc_plan[i, k, :] = pa.plan[i, k, :]
-            pa.inc_value[i, k] = -np.inf
+            pa.inc_mean[i, k] = -np.inf  # no estimate: the next follow-up or trial starts one
+            pa.inc_n[i, k] = 0.0
             pa.tried[i, k] = -1
     if name == "optimum plans":
         for i, k in zip(rows, slots, strict=True):
             pa.plan[i, k, :] = w.best_combo[pa.ctx[i, k]]
             pa.inc_plan[i, k, :] = pa.plan[i, k, :]
-            pa.inc_value[i, k] = -np.inf
+            pa.inc_mean[i, k] = -np.inf  # no estimate: the next follow-up or trial starts one
+            pa.inc_n[i, k] = 0.0
             pa.tried[i, k] = -1
     m.run_to_horizon()
     return summarise(m.recorder.columns(), m.recorder.cop_columns(), m.cop_names, len(pr.disc))

@@ -62,7 +62,22 @@ def estimate(resolved: dict) -> float | None:
     size = sizes(resolved)
     if size is None:
         return None
-    return COEFFICIENTS["base"] + sum(COEFFICIENTS[k] * v for k, v in size.items())
+    # audit and feedback's chart ring (cop_sim/cop/audit.py): three numbers per practitioner and week kept
+    from cop_sim.cop.audit import RING_BYTES, ring_length
+
+    ring = RING_BYTES * size["practitioners"] * ring_length(resolved) if "audit" in resolved else 0
+    fixed = COEFFICIENTS["base"] + sum(COEFFICIENTS[k] * v for k, v in size.items())
+    return fixed + ring + _ties(resolved, size)
+
+
+def _ties(resolved: dict, size: dict[str, int]) -> float:
+    """The advice network's partner lists (cop_sim/cop/network.py): its widest row, about 1.5 x mean ties."""
+    net = resolved.get("network")
+    if not net or not net["enabled"]:
+        return 0.0
+    n = size["practitioners"]
+    mean = net["within_density"] * n / max(size["cops"], 1) + net["between_density"] * n
+    return 8.0 * n * 1.5 * (mean + 1) * 3  # int64 rows, and the sets they are built from (~3x)
 
 
 def design_estimate(points: int, factors: int, runs: int) -> float:

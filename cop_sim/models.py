@@ -68,9 +68,10 @@ def _cop_run(resolved: dict, seed: int) -> RunResult:
 
 
 def _cop_outcomes() -> tuple[str, ...]:
+    from cop_sim.cop.careteam import TEAM_KEYS
     from cop_sim.cop.outcomes import SUMMARY_KEYS
 
-    return SUMMARY_KEYS
+    return SUMMARY_KEYS + TEAM_KEYS
 
 
 def _cop_complete(resolved: dict, source: str) -> dict:

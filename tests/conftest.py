@@ -64,3 +64,9 @@ def small_disk(tmp_path):
         yield mnt
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+# Every 0.3 mechanism switched off: the default scenario must then give 0.2.0's summary bit for
+# bit (tests/baseline/v020_default_seed1.json; tests/test_cop_invariants.py).
+V020 = ["review.interval=0", "review.triggers=false", "review.keep_rule=best_seen", "practice.time_limit=0",
+        "meeting.transfer=evidence", "repository.pathways=false", "team.size=1"]

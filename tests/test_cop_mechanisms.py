@@ -10,7 +10,7 @@ import pytest
 from cop_sim import scenario
 from cop_sim.cop.judge import belief_update
 from cop_sim.cop.model import CopModel
-from cop_sim.cop.stories import cocreate, tell, voice
+from cop_sim.cop.stories import MEETING_TALLY, cocreate, tell, voice
 from cop_sim.cop.world.landscape import practice_values, value
 
 pytestmark = pytest.mark.filterwarnings("ignore::numba.NumbaPerformanceWarning")
@@ -68,7 +68,8 @@ def test_a_muted_teller_moves_listeners_less():
         before = pr.mu[listener, 0, t, 0]
         att = np.zeros(cp.members.shape[1], dtype=bool)
         att[:2] = True
-        tell(m.world, pr, pa, cp, m.kn, 0, i, k, int(pr.slot[i]), v, att, False, False, i)
+        tell(m.world, pr, pa, cp, m.kn, 0, i, k, int(pr.slot[i]), v, att, False, False, i, 0,
+             np.random.default_rng(0), np.zeros(len(MEETING_TALLY)))
         moves.append(before - pr.mu[listener, 0, t, 0])
     assert 0 < moves[0] < moves[1]
 
@@ -106,8 +107,10 @@ def test_a_cocreated_plan_can_be_worse_than_the_one_it_replaced():
 
 
 def _quality(right: bool, steep: float, seeds=range(1, 7)) -> float:
-    # meetings where stories carry weight, and trust held fixed, so that only voice differs
+    # meetings where stories carry weight, and trust held fixed, so that only voice differs; stories
+    # carry evidence only (with cases, who tells also decides which plans travel: a channel of its own)
     r = _resolved("n_cops=2", "burn_in=0", "weeks=52", f"hierarchy.steepness={steep}",
+                  "meeting.transfer=evidence", "repository.pathways=false",
                   "hierarchy.flattening=0.0", "cop.calendar.every_weeks=1", "meeting.story_weight=5.0",
                   "cop.cases_per_meeting=6", "meeting.initial_trust=0.8", "meeting.trust_rate=0.0",
                   "practice.exploration=0.05")

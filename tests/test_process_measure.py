@@ -11,7 +11,8 @@ from cop_sim.cop.model import CopModel
 
 DEFAULT = Path(__file__).resolve().parents[1] / "scenarios" / "default.toml"
 FROZEN_CARE = ["practice.exploration=0", "practice.coordination_rate=0", "practice.collaboration_rate=0",
-               "practice.replan=0", "cop.calendar.every_weeks=0", "weeks=2", "turnover.annual_rate=0"]
+               "practice.replan=0", "cop.calendar.every_weeks=0", "weeks=2", "turnover.annual_rate=0",
+               "review.interval=0"]
 
 
 def _model(pairs: list[str], seed: int = 3) -> CopModel:

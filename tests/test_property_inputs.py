@@ -30,8 +30,9 @@ from hypothesis import strategies as st
 from cop_sim import memory, models, scenario
 from cop_sim.cli import main
 from cop_sim.cop import events
+from cop_sim.cop.package import APPLIES
 from cop_sim.cop.spec import COP_SPEC, SPEC
-from cop_sim.cop.world.spec import MAX_ACTIVE_RUGGED
+from cop_sim.cop.world.spec import MAX_ACTIVE_RUGGED, topic_names
 from cop_sim.params import InputError, Param, flatten, set_dotted
 from cop_sim.result import RunResult
 from cop_sim.vocab import DISCIPLINES
@@ -87,7 +88,7 @@ def _special(key: str, h: int, caps: dict) -> st.SearchStrategy | None:
     tail = key.rsplit(".", 1)[-1]
     if key == "name":
         return NAME
-    if key in ("description",):
+    if key in ("description", "change_package.name"):
         return st.text(st.characters(exclude_categories=("Cs",)), max_size=30)  # TOML holds no surrogates
     if key.endswith("cop.name") or key == "name@cop":
         return st.just("") | NAME
@@ -97,7 +98,7 @@ def _special(key: str, h: int, caps: dict) -> st.SearchStrategy | None:
         return _weeks_list(h)
     if key == "patients.engagement":
         return _engagement()
-    if key in ("cops", "events"):  # drawn by _cops and _events, which need the rest of the draw
+    if key in ("cops", "events", "change_package.targets"):  # drawn with the rest of the draw
         return st.just([])
     return None
 
@@ -171,6 +172,14 @@ def scenarios(draw, caps: dict) -> tuple[dict, int]:
         world["n_topics"] = min(world["n_topics"], most)
         world["n_conditions"] = min(world["n_conditions"], world["n_topics"])
     world["K"] = min(world["K"], world["n_topics"] - 1)
+    # a change package on some of the world's topics (one target a topic); an audit of it needs one
+    names = topic_names(world["n_topics"], world["n_conditions"])
+    on = draw(st.lists(st.sampled_from(names), max_size=3, unique=True))
+    raw["change_package"]["targets"] = [
+        {"topic": t, "practice": draw(st.integers(0, world["n_practices"] - 1)),
+         "applies": draw(st.sampled_from(list(APPLIES)))} for t in on]
+    if raw["audit"]["measure"] == "target_adherence" and not on:
+        raw["audit"]["measure"] = "optimal_practice_share"
     # CoPs: [[cops]] entries, at least one practitioner, moderators within every CoP's size
     raw["cops"] = draw(st.lists(_cop_entry(h, caps), max_size=caps.get("cops", 4)))
     n = max(raw["n_cops"], len(raw["cops"]))

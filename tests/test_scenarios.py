@@ -27,6 +27,7 @@ SCEN = ROOT / "scenarios"
 ALL = sorted(SCEN.glob("*.toml"))
 SHORT = 8  # weeks of the smoke run
 DEFAULTS = defaults(SPEC)
+NO_PACKAGE = {"target_adherence", "target_adherence_last_quarter"}  # NaN without [change_package] targets
 
 # The settings of the source studies (issue 4); each must exist.
 SETTINGS = (
@@ -130,8 +131,10 @@ def test_runs_short_with_outcomes_in_range(path):
     assert (ts["encounters"].iloc[1:] > 0).all(), "every week someone is seen"
     has_rep = any(c["representative"] for c in expand_cops(resolved))
     undefined = {k for k, v in result.summary.items() if not math.isfinite(v)}
-    # a representative's trust and voice are undefined where no CoP has one, and only there
-    assert undefined <= (set() if has_rep else {"representative_trust", "representative_voice"})
+    # a representative's trust and voice are undefined where no CoP has one, and only there;
+    # target adherence where the scenario declares no change package
+    no_package = set() if resolved["change_package"]["targets"] else NO_PACKAGE
+    assert undefined <= (set() if has_rep else {"representative_trust", "representative_voice"}) | no_package
 
 
 @pytest.mark.parametrize("path", [p for p in ALL if not _is_cop(p)], ids=lambda p: p.stem)
@@ -142,8 +145,8 @@ def test_other_models_run(path):
     result = models.simulate(resolved, resolved["seed"])
     undefined = {k for k, v in result.summary.items() if not math.isfinite(v)}
     # the CoP model set up as March's has no representative (and no patients with social needs)
-    allowed = ({"representative_trust", "representative_voice", "care_quality_social"} if kind == "cop"
-               else set())
+    allowed = ({"representative_trust", "representative_voice", "care_quality_social", *NO_PACKAGE}
+               if kind == "cop" else set())
     assert undefined <= allowed
 
 

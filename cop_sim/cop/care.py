@@ -2,10 +2,13 @@
 
 Each visit a practitioner (1) brings the patient's health up to date, (2) observes the result of
 the plan last changed, if its signal is due, and updates beliefs from it (never from true values),
-keeping the change if it looked better and reverting it if not — local search on the patient's own
-landscape (Levinthal 1997; Eppstein et al. 2012) — (3) plans alone, with a colleague's advice, or
-with a colleague and the patient, which reveals the patient's context and priorities, and (4) may
-try one change to the plan (exploration), chosen by Thompson sampling from its beliefs.
+keeping the change if it looked better than the old plan's running estimate and reverting it if
+not — local search on the patient's own landscape (Levinthal 1997; Eppstein et al. 2012) — or, with
+no change pending, sees the plan in force again (a follow-up that adds to its estimate), (3) plans
+alone, with a colleague's advice, or with a colleague and the patient, which reveals the patient's
+context and priorities, (4) reviews the plan if it is due a review (:mod:`review`), and else may
+try one change to the plan (exploration), chosen by Thompson sampling from its beliefs. A short
+visit (demand above capacity) makes the extras of (3) and (4) less likely (``practice.time_limit``).
 
 The steps live beside this module: :mod:`judge` (2), :mod:`plan` (3, 4) and :mod:`tally` (what the
 visit adds to the week's tallies).
@@ -16,10 +19,23 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.borrow import lent_generator
+from cop_sim.cop.careteam import team_visit
 from cop_sim.cop.judge import belief_update, observe
 from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _colleague, decide
 from cop_sim.cop.queue import serve, weeks_to_request
-from cop_sim.cop.tally import CARE_TALLY, COP_TALLY, W_BACKLOG, W_OBSERVATIONS, W_WAIT, record_visit
+from cop_sim.cop.review import extras, review, review_due
+from cop_sim.cop.state import ORIGIN_OWN
+from cop_sim.cop.tally import (
+    CARE_TALLY,
+    COP_TALLY,
+    W_BACKLOG,
+    W_OBSERVATIONS,
+    W_REVIEW_CHANGES,
+    W_REVIEWS,
+    W_WAIT,
+    record_visit,
+)
+from cop_sim.cop.travel import adopt_pathway, judged
 from cop_sim.cop.world.landscape import contributions
 from cop_sim.kernel import njit, njit_inline
 
@@ -50,27 +66,39 @@ def bring_health_up_to_date(world, pa, i, k, week, response, decline, v):
 
 @njit
 def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v):
-    """One visit of patient k to practitioner i (member slot q of CoP c)."""
+    """One visit of patient k to practitioner i (member slot q of CoP c); with care teams, to a
+    member of the patient's team (:func:`careteam.team_visit`)."""
     ctx = pa.ctx[i, k]
     # v and value_ describe the plan in force until it changes (then the tally computes them again)
     value_ = bring_health_up_to_date(world, pa, i, k, week, kn.response, kn.decline, v)
+    if kn.team_size > 1:  # the visit is with one member of the patient's care team
+        team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, value_)
+        return
     fresh = True
     if not pa.known[i, k] and world.ctx_social[ctx] == 1 and rng.random() < pr.insight[i]:
         pa.known[i, k] = True
-    if pa.tried[i, k] >= 0 and week - pa.tried[i, k] >= kn.delay:
-        fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+    if pa.tried[i, k] >= 0:
+        due = week - pa.tried[i, k] >= kn.delay  # a tried change's result
+    else:  # a follow-up: the plan in force seen again (0.2's rule saw only changes)
+        due = not kn.best_seen and pa.seen_week[i, k] >= 0 and week - pa.seen_week[i, k] >= kn.delay
+    if due:
+        came = pa.origin[i, k] if pa.tried[i, k] >= 0 else ORIGIN_OWN  # a travelled plan: does it survive
+        fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, i, False)
+        if came != ORIGIN_OWN:
+            judged(pa, i, k, came, fresh, tally)
+        pa.seen_week[i, k] = week
         tally[W_OBSERVATIONS] += 1.0
     n_cond = world.ctx_n_cond[ctx]
     cx = min(n_cond / 5.0, 1.0)
+    f = extras(pr, kn, i)  # a short visit has less time for advice, joint planning and reviews
     draw = rng.random()
     mode, j = CONSULTATION, -1
     engage = pa.engage[i, k]
-    if draw < (kn.collab_rate * pr.habit[i] * engage + kn.coord_rate) * cx:
-        j = _colleague(pr, cp, c, q, i)
+    if draw < (kn.collab_rate * pr.habit[i] * engage + kn.coord_rate) * cx * f:
+        j, t_ = _colleague(pr, cp, kn, c, q, i)  # the trusted colleague (a tie, with a network)
         if j >= 0:
-            t_ = cp.trust[c, q, pr.slot[j]]
-            p_collab = min(kn.collab_rate * pr.habit[i] * engage * cx * t_, 1.0)
-            p_coord = min(kn.coord_rate * t_ * cx, 1.0 - p_collab)
+            p_collab = min(kn.collab_rate * pr.habit[i] * engage * cx * t_ * f, 1.0)
+            p_coord = min(kn.coord_rate * t_ * cx * f, 1.0 - p_collab)
             mode = COLLABORATION if draw < p_collab else COORDINATION if draw < p_collab + p_coord \
                 else CONSULTATION
             if mode == CONSULTATION:
@@ -80,15 +108,31 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
         pr.debt[j] += 1.0
     elif mode == COORDINATION:
         pr.debt[j] += 0.5
-    if decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
+    changed, adopted = False, False
+    if review_due(pr, pa, kn, i, k, week) and (f >= 1.0 or rng.random() < f):
+        # a review consults the repository's care pathway first (issue 24), then the reviewer's beliefs
+        adopted = kn.pathways and adopt_pathway(world, pr, pa, cp, i, k, c, week, tally)
+        if adopted:
+            pa.reviewed[i, k] = week
+            changed = True
+        else:
+            changed = review(world, pr, pa, hidden, i, k, j if mode == COLLABORATION else -1, week, rng)
+        tally[W_REVIEWS] += 1.0
+        tally[W_REVIEW_CHANGES] += 1.0 if changed else 0.0
+    if changed or decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
         fresh = False
         pa.tried[i, k] = week
         pa.joint[i, k] = mode == COLLABORATION
+        if not adopted:  # an own change on top of a pending adopted plan makes it own
+            pa.origin[i, k] = ORIGIN_OWN
         if kn.delay == 0:  # no delay: the result is seen at this visit
+            came = pa.origin[i, k]
             contributions(world, ctx, pa.plan[i, k], v)
-            observe(world, pr, pa, cp, kn, i, k, q, c, rng, v)
+            kept = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, i, False)
+            if came != ORIGIN_OWN:
+                judged(pa, i, k, came, kept, tally)
             tally[W_OBSERVATIONS] += 1.0
-    record_visit(world, pr, pa, kn, i, k, c, mode, tally, tc, v, value_ if fresh else np.nan)
+    record_visit(world, pr, pa, cp, kn, i, k, c, week, mode, tally, tc, v, value_ if fresh else np.nan)
 
 
 @njit

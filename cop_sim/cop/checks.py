@@ -8,7 +8,7 @@ body and the scenario from each event's week on pass the same :func:`settle`. It
 from __future__ import annotations
 
 from cop_sim.composition import check_common, expand_cops
-from cop_sim.cop import events, teams
+from cop_sim.cop import audit, events, package, teams
 from cop_sim.cop.spec import COP_SPEC, SPEC
 from cop_sim.cop.world.spec import check_world
 from cop_sim.frozen import Frozen, FrozenList, freeze
@@ -49,6 +49,8 @@ def settle(resolved: dict, source: str) -> FrozenList:
     check_common(resolved, source, COP_SPEC, cops)
     check_world(resolved["world"], source, resolved["patients"])
     teams.check(resolved, len(cops), source)
+    package.check(resolved, source)
+    audit.check(resolved, source)
     repo = resolved["repository"]
     if repo["socialisation"] == "stepwise" and repo["use"] > 1.0:
         raise InputError(source, "repository.use", f"got {repo['use']}; allowed: a chance in [0, 1] "

@@ -211,7 +211,7 @@ def absorbing(resolved: dict) -> bool:
     p, r, m = resolved["practice"], resolved["repository"], resolved["meeting"]
     return (r["learning"] == "superior" and r["socialisation"] == "stepwise" and p["replan"] == 1.0
             and p["experience_weight"] == 0.0 and p["observation_noise"] == 0.0
-            and m["story_weight"] == 0.0 and m["cocreation_rate"] == 0.0
+            and m["story_weight"] == 0.0 and m["cocreation_rate"] == 0.0 and m["transfer"] == "evidence"
             and resolved["turnover"]["annual_rate"] == 0.0 and not resolved["learning_community"]["enabled"]
             and not resolved["events"] and resolved["world"]["K"] == 0)
 

@@ -7,14 +7,16 @@ import numpy as np
 
 from cop_sim.borrow import generator_table
 from cop_sim.composition import by_cop
-from cop_sim.cop import agents, checks, teams, week
+from cop_sim.cop import agents, audit, checks, teams, week
 from cop_sim.cop.calendar import Calendar
 from cop_sim.cop.codelearning import absorbing, settled, socialise
 from cop_sim.cop.outcomes import _T, INITIAL_WEEK, TALLIES, Recorder
 from cop_sim.cop.owners import STREAMS, own
 from cop_sim.cop.population import build, build_cops, demand
 from cop_sim.cop.state import knobs
+from cop_sim.cop.stories import MEETING_TALLY
 from cop_sim.cop.tally import COP_TALLY
+from cop_sim.cop.travel import onboard
 from cop_sim.cop.upkeep import replace, session
 from cop_sim.cop.week import pressure_denominator, weekly
 from cop_sim.cop.world.landscape import build_world
@@ -41,14 +43,16 @@ class CopModel(mesa.Model):
         # each CoP draws from its own child of each stream, keyed by its name (docs/ODD.md, 4.9)
         self.cop_rngs: dict[str, list] = {}
         self.kernel_rngs: dict[str, np.ndarray] = {}
-        init = self.streams.per_cop("init", self.cop_names)
-        pr, pa, cp, self.tables = build(resolved, self.cops, world, init)
+        init, network = (self.streams.per_cop(s, self.cop_names) for s in ("init", "network"))
+        pr, pa, cp, self.tables = build(resolved, self.cops, world, init, network)
         self.kn = knobs(resolved)
         roles = topic_roles(world.n_topics, world.n_conditions)
         hidden = np.array([r == "social" for r in roles])  # covered only once the context is known
         self.calendar = self._schedule(Calendar(self.cops, resolved["learning_community"]))
         self.stages = list(resolved.stages)  # the scenario from each event week on, in week order
         self.absorbing = absorbing(resolved)  # whether a run may stop once nothing can change
+        self.audit_since = 0 if resolved["audit"]["enabled"] else None  # week audit was switched on
+        self.audit_reports: list[audit.Report] = []  # every round of feedback, in week order
         self.clock = 0  # weeks of care since the start of the burn-in
         self.week = 0
         self.running = True
@@ -71,6 +75,7 @@ class CopModel(mesa.Model):
         self.team = self._teams()
         # the burn-in's care is not recorded: the starting state (row -1) is a settled practice
         week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
+        self.pr.changes[:] = 0.0  # care teams' plan changes count from week 0
         self.clock += resolved["burn_in"]
         agents.make(self)
         self._record(INITIAL_WEEK)  # the settled practice, before week 0
@@ -145,18 +150,34 @@ class CopModel(mesa.Model):
         week.open_week(self.run, self.kn, self.wk, cm, self.clock)  # resets the week, holds meetings
         for kind in sessions:
             self._session(kind)
+        self._audit()  # after the week's tallies were reset, before its care
         n_left = week.close_week(self.run, self.kn, self.wk, self.clock)  # care, beliefs, who leaves
         self.clock += 1
         if self.kn.stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
             socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.cop_streams("socialise"))
         if n_left:
+            leavers = self._leavers[:n_left].copy()
             replace(self.pr, self.pa, self.cp, self.tables, self.world, self.params,
-                    self.cop_rngs["turnover"], self._leavers[:n_left].copy())
+                    self.cop_rngs["turnover"], leavers)
+            if self.kn.pathways:  # newcomers' patients start on the CoP's care pathways, right or wrong
+                moved = onboard(self.pr, self.pa, self.cp, leavers, self.clock)
+                self._tally[_T["adopted_repository"]] += moved
         self._tally[_T["leavers"]] = n_left
         self._record(self.week)  # row `week` is the state at the end of this week (docs/ODD.md)
         self.week += 1
         if self.week >= self.horizon or (self.absorbing and self.equilibrium().all()):
             self.running = False
+
+    def _audit(self) -> None:
+        """Audit and feedback, in the weeks it reports (cop_sim/cop/audit.py): flag plans for review."""
+        a = self.params["audit"]
+        if self.audit_since is None or (self.week - self.audit_since) % a["interval"]:
+            return
+        rngs = self.streams.per_cop("audit", self.cop_names)  # drawn only when audit reports
+        report = audit.feedback(self.pr, a, self.clock, self.week, rngs, len(self.cops))
+        self.audit_reports.append(report)
+        self._tally[_T["feedback_reports"]] = len(report.reported)
+        self._tally[_T["flagged"]] = len(report.flagged)
 
     def equilibrium(self) -> np.ndarray:
         """Which CoPs can no longer change (False for all unless the configuration is absorbing).
@@ -180,6 +201,10 @@ class CopModel(mesa.Model):
     def _intervene(self, stage) -> None:
         """Apply a week's events: the scenario from this week on, for the CoPs, care and meetings."""
         old, settings = self.cops, stage.settings
+        if stage.params["audit"]["enabled"] and not self.params["audit"]["enabled"]:
+            self.audit_since = self.week  # audit switched on: its first report is this week
+        elif not stage.params["audit"]["enabled"]:
+            self.audit_since = None
         self.params = stage.params
         self.kn = knobs(self.params)
         self.cops = list(stage.cops)  # expanded once, by the check of the stage
@@ -218,5 +243,7 @@ class CopModel(mesa.Model):
         pr.cop_hours[d] += lc["hours"]
         k = self.k
         team = self.team if kind == "learning_session" else np.zeros(len(self.cops), dtype=np.int64)
-        session(k.world, k.pr, k.pa, k.cp, self.kn, d, team, self.clock)
+        meet0 = _T[MEETING_TALLY[0]]
+        session(k.world, k.pr, k.pa, k.cp, self.kn, d, team, self.clock, self.cop_streams("meetings"),
+                self._tally[meet0:meet0 + len(MEETING_TALLY)])
 

@@ -14,7 +14,7 @@ from cop_sim.cop.tally import CARE_TALLY, COP_TALLY
 from cop_sim.kernel import njit
 from cop_sim.vocab import cop_key
 
-TALLIES = CARE_TALLY + MEETING_TALLY + ("leavers", "cop_hours")
+TALLIES = CARE_TALLY + MEETING_TALLY + ("leavers", "cop_hours", "feedback_reports", "flagged")
 _T = {k: i for i, k in enumerate(TALLIES)}
 assert len(_T) == len(TALLIES), "tally names must be unique"
 # Row ``week`` = w holds simulated week w (0 .. weeks - 1): the week's tallies (its meetings,
@@ -28,6 +28,8 @@ RATIOS = (
     ("burden", "burden", "encounters"), ("goal_attainment", "goal_attainment", "encounters"),
     ("goals_met", "goals_met", "encounters"), ("belief_error", "belief_error", "encounters"),
     ("optimal_practice_share", "optimal", "encounters"),
+    # the change package's adherence: over the visited patients' topics a target applies to
+    ("target_adherence", "target_hit", "target_applicable"),
     ("patient_included_share", "collaboration", "encounters"),
     ("consultation_share", "consultation", "encounters"),
     ("coordination_share", "coordination", "encounters"),
@@ -37,12 +39,17 @@ RATIOS = (
     ("attendance", "attendees", "invited"), ("low_status_voice", "low_status_voice", "stories"),
     ("representative_voice", "rep_voice", "meetings"),
 )
-COUNTS = ("encounters", "meetings", "stories", "cocreated", "leavers", "observations", "cop_hours")
+# plans that travel (cop_sim/cop/travel.py): stories heard, plans adopted, their local tests
+TRAVEL = ("messages", "adopted_story", "adopted_repository", "judged_story", "kept_story",
+          "judged_repository", "kept_repository")
+COUNTS = ("encounters", "meetings", "stories", "cocreated", "leavers", "observations", "cop_hours", "reviews",
+          "review_changes") + TRAVEL + ("target_applicable", "feedback_reports", "flagged")
 COLUMNS = ("week",) + tuple(r[0] for r in RATIOS) + ("backlog",) + COUNTS + MEASURES
 COL = {c: i for i, c in enumerate(COLUMNS)}
 # per-CoP columns: (name, COP_TALLY numerator, denominator)
 PER_COP = (("care_quality", "quality", "encounters"), ("health", "health", "encounters"),
            ("goals_met", "goals_met", "encounters"), ("optimal_practice_share", "optimal", "encounters"),
+           ("target_adherence", "target_hit", "target_applicable"),
            ("patient_included_share", "collaboration", "encounters"),
            ("belief_error", "belief_error", "encounters"), ("attendance", "attendees", "invited"))
 # What each weekly column (pooled or per CoP) can be, by construction; a calibration's data are
@@ -54,7 +61,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "week": (float(INITIAL_WEEK), _INF),
     **{c: (-_INF, 1.0) for c in ("care_quality", "care_quality_social", "care_quality_complex")},
     **{c: (0.0, 1.0) for c in ("health", "burden", "goal_attainment", "goals_met", "optimal_practice_share",
-                               "patient_included_share",
+                               "target_adherence", "patient_included_share",
                                "consultation_share", "coordination_share", "collaboration_share",
                                "attendance", *MEASURES)},
     **{c: (0.0, _INF) for c in ("belief_error", "waiting_weeks", "low_status_voice",
@@ -79,7 +86,7 @@ check_schema()
 
 PANELS = [
     ("Care quality and health", "0-1",
-     ["care_quality", "health", "goal_attainment", "optimal_practice_share"]),
+     ["care_quality", "health", "goal_attainment", "optimal_practice_share", "target_adherence"]),
     ("Beliefs", "mean |belief - true value|", ["belief_error"]),
     ("Planning with the patient", "share of encounters", ["patient_included_share", "coordination_share"]),
     ("Trust and voice", "0-1", ["trust_density", "low_status_voice", "representative_trust"]),
@@ -192,17 +199,18 @@ class Recorder:
 SUMMARY_KEYS = (
     "care_quality", "care_quality_last_quarter", "health", "health_last_quarter", "goal_attainment",
     "goals_met", "belief_error", "belief_error_last_quarter", "optimal_practice_share",
-    "optimal_practice_share_last_quarter", "burden", "patient_included_share",
+    "optimal_practice_share_last_quarter", "target_adherence", "target_adherence_last_quarter", "burden",
+    "patient_included_share",
     "care_quality_social", "care_quality_complex", "consultation_share", "coordination_share",
     "collaboration_share", "waiting_weeks", "backlog", "attendance", "meetings", "stories", "cocreated",
     "low_status_voice", "representative_voice", "shared_vision", "consensus", "trust_density",
-    "representative_trust", "inclusion_habit", "leavers", "cop_hours_per_practitioner",
-    "between_cop_quality_sd",
+    "representative_trust", "inclusion_habit", "leavers", "feedback_reports", "flagged",
+    "cop_hours_per_practitioner", "between_cop_quality_sd", *TRAVEL,
 )
 
 
-def _weighted(frame, col: str, rows=slice(None)) -> float:
-    enc = frame["encounters"][rows]
+def _weighted(frame, col: str, rows=slice(None), weight: str = "encounters") -> float:
+    enc = frame[weight][rows]
     x = frame[col][rows]
     ok = ~np.isnan(x) & (enc > 0)
     return float((x[ok] * enc[ok]).sum() / enc[ok].sum()) if ok.any() else float("nan")
@@ -230,6 +238,9 @@ def summarise(frame, per_cop: dict[str, np.ndarray], names: list[str],
     for col in ("care_quality", "health", "belief_error", "optimal_practice_share"):
         out[col] = _weighted(frame, col)
         out[f"{col}_last_quarter"] = _weighted(frame, col, tail)
+    # pooled over the applicable patient-topics, as the weekly share is (NaN: no package)
+    out["target_adherence"] = _weighted(frame, "target_adherence", weight="target_applicable")
+    out["target_adherence_last_quarter"] = _weighted(frame, "target_adherence", tail, "target_applicable")
     for col in ("goal_attainment", "goals_met", "burden", "patient_included_share", "care_quality_social",
                 "care_quality_complex", "consultation_share", "coordination_share", "collaboration_share",
                 "waiting_weeks"):
@@ -237,7 +248,7 @@ def summarise(frame, per_cop: dict[str, np.ndarray], names: list[str],
     rows = len(frame["week"])
     out["backlog"] = float(frame["backlog"][1:].mean()) if rows > 1 else 0.0
     out["attendance"] = _nanmean(frame["attendance"])
-    for col in ("meetings", "stories", "leavers"):
+    for col in ("meetings", "stories", "leavers", "feedback_reports", "flagged", *TRAVEL):
         out[col] = float(frame[col].sum())
     out["cocreated"] = float(frame["cocreated"][-1])
     out["low_status_voice"] = _nanmean(frame["low_status_voice"])

@@ -40,6 +40,30 @@ def _preferred(mu, prec, i, j, s, t, A, rng):
 
 
 @njit_inline
+def rechoose(world, pr, pa, hidden, i, k, j, rng):
+    """Every topic of patient k's plan that i addresses, chosen afresh from current beliefs.
+
+    Beliefs are pooled with co-planner ``j`` (if ``j >= 0``). The one loop over which topics a
+    planner chooses (a replan, a review). Returns (whether a practice changed, topics addressed).
+    """
+    c = pa.ctx[i, k]
+    mu, prec, plan, active, known = pr.mu, pr.prec, pa.plan[i, k], world.ctx_active, pa.known[i, k]
+    s = world.ctx_social[c] if known else 0
+    A = world.n_practices
+    changed, n_addr = False, 0
+    for t in range(world.n_topics):
+        if _addressed(active, known, hidden, c, t):
+            a = _preferred(mu, prec, i, j, s, t, A, rng)
+            if a != plan[t]:
+                changed = True
+                if plan[t] >= 0:
+                    pr.changes[i] += 1.0  # a practice in use changed (care teams' per-discipline count)
+            plan[t] = a
+            n_addr += 1
+    return changed, n_addr
+
+
+@njit_inline
 def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     """Fill unplanned topics from beliefs, then maybe try one change. True if the plan changed.
 
@@ -54,11 +78,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
     changed = False
     n_addr = 0
     if kn.replan > 0.0 and rng.random() < kn.replan:  # the whole plan afresh: act on current beliefs
-        for t in range(world.n_topics):
-            if _addressed(active, known, hidden, c, t):
-                plan[t] = _preferred(mu, prec, i, j, s, t, A, rng)
-                n_addr += 1
-        return n_addr > 0
+        return rechoose(world, pr, pa, hidden, i, k, j, rng)[1] > 0
     for t in range(world.n_topics):
         if not _addressed(active, known, hidden, c, t):
             continue
@@ -84,6 +104,7 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
                 best, arg = mu[adviser, s, tt, a], a
         if arg != plan[tt]:
             plan[tt] = arg
+            pr.changes[i] += 1.0
             return True
         return False
     if rng.random() >= kn.exploration:
@@ -103,18 +124,35 @@ def decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
                 if draw > best:
                     best, arg = draw, a
             plan[t] = arg
+            pr.changes[i] += 1.0 if arg != cur else 0.0
             return arg != cur
         pick -= 1
     return False
 
 
 @njit_inline
-def _colleague(pr, cp, c, q, i):
-    """The member of CoP c whom slot q trusts most (their index), or -1."""
+def _colleague(pr, cp, kn, c, q, i):
+    """Whom i (slot q of CoP c) asks, and i's trust in them: (index, trust), or (-1, -1.0).
+
+    Without a network (``pr.ties`` has no columns) the member of CoP c whom q trusts most; with
+    one (``cop_sim/cop/network.py``) the tie i trusts most: only along ties, a tie in another CoP
+    trusted at ``meeting.initial_trust``.
+    """
     best, value_ = -1, -1.0
-    members, hours, trust = cp.members, pr.hours, cp.trust  # hoisted out of the loop
+    hours, trust = pr.hours, cp.trust  # hoisted out of the loop
+    ties = pr.ties
+    if ties.shape[1] > 0:
+        for e in range(ties.shape[1]):
+            j = ties[i, e]
+            if j < 0:
+                break
+            t = trust[c, q, pr.slot[j]] if pr.cop[j] == c else kn.initial_trust
+            if hours[j] > 0 and t > value_:
+                best, value_ = j, t
+        return best, value_
+    members = cp.members
     for b in range(members.shape[1]):
         j = members[c, b]
         if j >= 0 and j != i and hours[j] > 0 and trust[c, q, b] > value_:
             best, value_ = j, trust[c, q, b]
-    return best
+    return best, value_

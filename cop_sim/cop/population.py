@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from cop_sim.composition import by_cop, lay_out
+from cop_sim.cop import audit, careteam, network
+from cop_sim.cop.package import package as change_package
 from cop_sim.cop.queue import NEVER, first_request
 from cop_sim.cop.state import (
     ENGAGEMENT_WEIGHT,
@@ -108,8 +110,12 @@ def trained_priorities(disc: np.ndarray, tab: dict, world: World) -> np.ndarray:
     return np.where(total > 0, w / np.where(total > 0, total, 1.0), 1.0 / world.n_topics)
 
 
-def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.Generator]):
+def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.Generator],
+          rngs_network: list[np.random.Generator] | None = None):
     """Draw the starting state: practitioners, patients and CoPs. Returns (pr, pa, cp, tab).
+
+    ``rngs_network``: each CoP's own generator of the ``network`` stream (the advice network's ties,
+    drawn only when ``network.enabled``; none: no network).
 
     ``rngs`` holds each CoP's own generator (of the ``init`` stream): every draw for a CoP's
     members, patients and representative comes from it, so one CoP's settings never shift
@@ -144,9 +150,16 @@ def build(resolved: dict, cops: list[dict], world: World, rngs: list[np.random.G
         told_val=np.zeros((n, SOCIAL, T, world.n_practices)), debt=np.zeros(n), cop_hours=np.zeros(n),
         attended=np.zeros(n, dtype=bool), st_patient=np.full(n, -1, dtype=np.int64),
         st_surprise=np.zeros(n), score=np.full(n, np.nan), review_from=np.full(n, -1, dtype=np.int64),
+        visit_time=np.ones(n),
+        heard=np.zeros(n, dtype=np.int64),
+        changes=np.zeros(n),
+        **audit.empty_ring(n, audit.ring_length(resolved)),
+        ties=network.build(resolved, members, cop, rngs_network) if rngs_network else network.none(n),
     )
     pa = build_patients(resolved, world, tab["panel_share"][disc], cop, n_cops, rngs, spans)
     cp = build_cops(resolved, cops, members, pa, world, rngs)
+    # care teams last: their draws follow every other draw of the CoP's (none at team.size = 1)
+    careteam.owners(resolved, disc, cop, pr.hours, pa.ctx, world, rngs, spans, out=pa.owner)
     return pr, pa, cp, tab
 
 
@@ -181,10 +194,25 @@ def build_patients(resolved: dict, world: World, panel_share: np.ndarray, cop: n
     return Patients(
         ctx=ctx, demand=weekly, engage=ENGAGEMENT_WEIGHT[level], asked=asked, tie=tie,
         plan=plans, tried=np.full((n, ppp), -1, dtype=np.int64), joint=np.zeros((n, ppp), dtype=bool),
-        inc_plan=plans.copy(), inc_value=np.full((n, ppp), -np.inf), known=np.zeros((n, ppp), dtype=bool),
+        inc_plan=plans.copy(), inc_mean=np.full((n, ppp), -np.inf), inc_n=np.zeros((n, ppp)),
+        seen_week=np.full((n, ppp), -1, dtype=np.int64), known=np.zeros((n, ppp), dtype=bool),
         health=np.full((n, ppp, T), 0.5), health_week=np.zeros((n, ppp), dtype=np.int64),
         obs=np.zeros((n, ppp, T)), obs_plan=plans.copy(), reviewed=np.full((n, ppp), -1, dtype=np.int64),
+        origin=np.zeros((n, ppp), dtype=PLAN_DTYPE), cls=pathway_class(world)[ctx],
+        owner=np.broadcast_to(np.arange(n, dtype=np.int32)[:, None, None], (n, ppp, T)).copy(),
     )
+
+
+def pathway_class(world: World) -> np.ndarray:
+    """Each catalogue context's class for care pathways, int64[n_contexts + 1] (last entry: -1).
+
+    A class is a set of conditions and a social need: contexts that differ only in priorities share
+    one, named by the first such context of the catalogue. Indexed by a patient's context, the
+    extra last entry maps an empty panel slot (-1) to no class.
+    """
+    x = np.concatenate([world.ctx_active[:, :world.n_conditions], world.ctx_social[:, None] == 1], axis=1)
+    _, first, inverse = np.unique(x, axis=0, return_index=True, return_inverse=True)
+    return np.append(first[inverse.reshape(-1)], -1).astype(np.int64)
 
 
 def demand(resolved: dict, world: World, ctx: np.ndarray) -> np.ndarray:
@@ -217,6 +245,7 @@ def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patien
     noise = resolved["practice"]["observation_noise"] * np.where(
         col("mentor").astype(bool), resolved["meeting"]["pdsa_noise"], 1.0) if n_cops else np.zeros(0)
     shape = (n_cops, SOCIAL, world.n_topics, world.n_practices)
+    n_ctx = len(world.ctx_social)
     return Cops(
         members=members, trust=np.full((n_cops, m + 1, m + 1), resolved["meeting"]["initial_trust"]),
         R_mu=np.zeros(shape), R_prec=np.zeros(shape),
@@ -224,4 +253,8 @@ def build_cops(resolved: dict, cops: list[dict], members: np.ndarray, pa: Patien
         documentation=np.where(led, col("documentation"), 0.0), mentor=col("mentor").astype(bool),
         representative=rep & (rep_i >= 0), meeting_hours=col("meeting_hours"),
         cases=col("cases_per_meeting").astype(np.int64), rep_i=rep_i, rep_k=rep_k, noise=noise,
+        path_plan=np.full((n_cops, n_ctx, world.n_topics), -1, dtype=PLAN_DTYPE),
+        path_value=np.zeros((n_cops, n_ctx)), path_n=np.zeros((n_cops, n_ctx)),
+        path_week=np.full((n_cops, n_ctx), -1, dtype=np.int64),
+        package=change_package(resolved),
     )

@@ -6,11 +6,17 @@ modellers chose; its prior says how far a robustness run or a calibration should
 
 from __future__ import annotations
 
+import re
+
 from cop_sim.composition import check_members
+from cop_sim.cop.audit import AUDIT_SPEC
 from cop_sim.cop.calendar import calendar_spec
-from cop_sim.cop.world.spec import WORLD_SPEC
+from cop_sim.cop.network import NETWORK_SPEC
+from cop_sim.cop.package import PACKAGE_SPEC
+from cop_sim.cop.world.spec import DEFAULT_TOPICS, WORLD_SPEC
 from cop_sim.names import plain_name
 from cop_sim.params import Param, Prior, Spec
+from cop_sim.vocab import DISCIPLINES
 
 
 def _p(default, doc, unit, lo, hi, source="assumption", prior=None, why="assumption", family="uniform"):
@@ -91,6 +97,42 @@ COP_SPEC: Spec = {
     "calendar": calendar_spec(4, 2, "seed 004 (monthly meetings throughout the year)"),
 }
 
+TOPIC_ROLES = ("condition", "always", "social")  # world.spec.topic_roles
+
+
+def check_owners(value: dict) -> str | None:
+    """Why a ``team.owners`` table (topic name or role -> disciplines) is not allowed, or None."""
+    for key, discs in value.items():
+        if key not in TOPIC_ROLES and key not in DEFAULT_TOPICS and not re.fullmatch(r"t\d\d", key):
+            return (f"unknown topic '{key}'. Allowed: a role ({', '.join(TOPIC_ROLES)}) or a topic "
+                    f"({', '.join(DEFAULT_TOPICS)}; t01, t02, ... at other world sizes)")
+        if not isinstance(discs, list) or any(d not in DISCIPLINES for d in discs):
+            return (f"topic '{key}' needs a list of disciplines, got {discs!r}. Allowed disciplines: "
+                    f"{', '.join(DISCIPLINES)}")
+    return None
+
+
+# A patient's care team: the lead (the panel's practitioner) and members of other disciplines of
+# the lead's CoP who own some of the patient's topics (docs/ODD.md 7.x "Care teams").
+TEAM_SPEC: Spec = {
+    "size": _p(3, "care team per patient, the lead included (1 = single-handed care: the lead owns "
+               "every topic)", "persons", 1, 6,
+               "assumption (the lead, a nurse and a social or community worker: the owners below); "
+               "seed 000 (J Clin Nurs 2017: each patient's own 'Community of Clinical Practice')",
+               (1, 4)),
+    "owners": Param({"self_management": ["nurse"], "social_needs": ["social_worker", "community_worker"]},
+                    "who owns a topic other than the lead: topic name (or role: condition, always, "
+                    "social) -> disciplines in order of preference; a topic not listed, or with no "
+                    "such member in the lead's CoP or no room left in the team, stays with the lead",
+                    "-", source="assumption informed by seed 000 (J Clin Nurs 2017: patients seen "
+                    "with a long-term conditions nursing team, nurses share the patient's vision of "
+                    "daily life; J Clin Nurs 2020: registered nurses coordinate care) and seed 004 "
+                    "(social and community workers integrate social care for the patient). No "
+                    "pharmacist: the landscape has no medicines topic, and giving one condition to a "
+                    "pharmacist would be arbitrary", kind=dict, check=check_owners,
+                    partial=True),
+}
+
 SPEC: Spec = {
     "name": Param("default", "scenario name", kind=str, check=plain_name),
     "description": Param("", "what the scenario encodes", kind=str),
@@ -161,6 +203,11 @@ SPEC: Spec = {
                        choices=("trials", "uninformed"), source="assumption; March 1991 (uninformed)"),
         "habit_rate": _p(0.05, "how fast the inclusion habit follows what planning with patients showed",
                          "-", 0.0, 1.0, prior=(0.01, 0.2), family="loguniform"),
+        "time_limit": _p(1.0, "how far a visit's extras (a review, a colleague's advice, planning with the "
+                         "patient) shrink with the time per visit, capacity over demand that week: their "
+                         "chance x (1 - time_limit x (1 - capacity / demand)); 0 = time never limits them",
+                         "0-1", 0.0, 1.0, "seed 003 (time was the challenge every site met); form and value "
+                         "assumed", (0.25, 1.0)),
         "forgetting": _p(0.005, "weekly loss of a belief's precision (what was learnt can be revised)",
                          "1/week", 0.0, 0.2, prior=(0.001, 0.02), family="loguniform"),
     },
@@ -185,6 +232,28 @@ SPEC: Spec = {
                          prior=(0.2, 1.0)),
         "initial_trust": _p(0.3, "trust between members before any story", "0-1", 0.0, 1.0,
                             "seed 000 (J Comorbidity: rare interprofessional contact)", (0.1, 0.5)),
+        # Eppstein et al. 2012 (PLoS ONE 7(11):e49901): collaborative learning shares whole
+        # configurations that sites test locally; dissemination shares per-practice evidence only
+        "transfer": Param("configurations", "what a told story carries: 'configurations', the case "
+                          "(context, whole plan, observed result, teller) as well as its evidence, so "
+                          "listeners may try the plan on similar patients of their own (collaborative "
+                          "learning); 'evidence', only the per-practice evidence (dissemination, 0.2)", "-",
+                          choices=("configurations", "evidence"),
+                          source="Eppstein et al. 2012, PLoS ONE 7(11):e49901 (collaborative learning "
+                          "against dissemination)"),
+        "adoption_similarity": _p(2 / 3, "least Jaccard similarity of conditions and social need between "
+                                  "a told case and a listener's patient for the told plan to be tried "
+                                  "on that patient", "0-1", 0.0, 1.0,
+                                  "assumption (2/3: one condition more or less than a two- or "
+                                  "three-condition case); Manukyan et al. 2013 (similar contexts "
+                                  "share more)", (0.4, 1.0)),
+        "adoption_rate": _p(0.5, "chance a listener acts on a told case heard at full voice from a fully "
+                            "trusted teller (scaled by the teller's voice and the listener's trust, as "
+                            "the story's evidence)", "0-1", 0.0, 1.0,
+                            "assumption (Eppstein et al. 2012: sites test shared practices locally; "
+                            "rate not reported)", (0.1, 1.0)),
+        "adoption_patients": _p(2, "most of a listener's own patients a told plan is tried on", "patients",
+                                1, 200, "assumption (a few patients: a small test of change)", (1, 5)),
     },
     "hierarchy": {
         "steepness": _p(0.5, "how much low status mutes a teller's voice", "0-1", 0.0, 1.0,
@@ -212,11 +281,35 @@ SPEC: Spec = {
                           choices=("consensus", "superior"), source="March 1991 (superior)"),
         "learning_rate": _p(0.5, "code learning rate of 'superior' learning (March's p2)", "0-1", 0.0, 1.0,
                             "March 1991, footnote 1"),
+        "pathways": Param(True, "care pathways: at a documented meeting the repository writes down the "
+                          "told cases' plans by class of patient (conditions and social need) with their "
+                          "observed results; a newcomer's patients of a class with a pathway start on it, "
+                          "right or wrong, and reviews may adopt it", "-",
+                          source="seed 004 (documentation grid); March 1991 (newcomers socialised to the "
+                          "code)"),
         "score_rate": _p(1.0, "weight of the latest observed result in a member's running score, "
                          "which 'superior' learning compares with the repository's (1 = the latest "
                          "result only)", "0-1", 0.0, 1.0,
                          "assumption; 1 in the March (1991) docking (the current period's actions)"),
     },
+    "review": {
+        "interval": _p(26, "weeks after a plan's last review before a visit reviews it: its topics chosen "
+                       "afresh from current beliefs (0 = no periodic review)", "weeks", 0, 520,
+                       "assumption (chronic-care reviews are commonly six-monthly or annual)", (13, 52)),
+        "triggers": Param(True, "news that changes a practitioner's preferred practice on a topic (a story; "
+                          "the repository and audit and feedback where they flag it) makes their plans due a "
+                          "review at the next visit", "-",
+                          source="issue 24 (a review when a story, the repository or audit and feedback "
+                          "contradicts the current plan); assumption"),
+        "keep_rule": Param("estimate", "how a tried change is judged: 'estimate', its observed result "
+                           "against the running mean of the observed results of the plan it replaced "
+                           "(that plan's results seen at later visits add to it); 'best_seen', against "
+                           "the best result ever seen for the patient (0.2's rule, a ratchet on noise)", "-",
+                           choices=("estimate", "best_seen"),
+                           source="issue 24 (a running estimate, not the maximum of noisy records); "
+                           "Levinthal 1997 (local search); best_seen: cop_sim 0.2"),
+    },
+    "team": TEAM_SPEC,
     "turnover": {
         "annual_rate": _p(0.1, "share of practitioners replaced in a year", "1/year", 0.0, 1.0,
                           "assumption (seed 002: continuity of participants)", (0.0, 0.3)),
@@ -240,5 +333,10 @@ SPEC: Spec = {
                          choices=("similar", "diverse"),
                          source="Manukyan et al. 2013, IEEE Access 1 (similar against diverse teams)"),
     },
+    # a collaborative's change package: what target_adherence measures (cop_sim/cop/package.py)
+    "change_package": PACKAGE_SPEC,
+    # audit and feedback, the standard comparator (cop_sim/cop/audit.py)
+    "audit": AUDIT_SPEC,
+    # who asks whom: an advice and referral network (cop_sim/cop/network.py)
+    "network": NETWORK_SPEC,
 }
-

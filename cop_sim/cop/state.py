@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cop_sim.cop.audit import MEASURE_CODE
+
 SOCIAL = 2  # belief contexts: 0 no social needs (or not known), 1 social needs known
 REPRESENTATIVE_STATUS = 0.1  # a patient in a room of professionals (seed 003)
 # How much a patient's engagement level lets a joint plan include them (seed 003 continuum).
@@ -20,6 +22,8 @@ ENGAGEMENT_WEIGHT = np.array([0.3, 0.7, 1.0])
 # fewer cache misses per visit). Only indices are stored, so no result depends on the width.
 PLAN_DTYPE = np.int8
 SLOT_DTYPE = np.int32
+# Where the plan under test came from (``Patients.origin``): counted when its result is judged.
+ORIGIN_OWN, ORIGIN_STORY, ORIGIN_REPOSITORY = 0, 1, 2
 
 
 class Practitioners(NamedTuple):
@@ -48,6 +52,13 @@ class Practitioners(NamedTuple):
     st_surprise: np.ndarray  # float64[N]
     score: np.ndarray  # float64[N]: running mean of observed results of own care (NaN = none yet)
     review_from: np.ndarray  # int64[N]: plans last reviewed before this week are due a review (-1 = none)
+    visit_time: np.ndarray  # float64[N]: this week's time per visit, capacity over demand (at most 1)
+    heard: np.ndarray  # int64[N]: stories heard so far (messages received, whatever they carried)
+    changes: np.ndarray  # float64[N]: practices in use changed on topics this member owns (care teams)
+    au_val: np.ndarray  # float64[N, H]: audit charts' scores by care week (a ring; H = 0 without audit)
+    au_n: np.ndarray  # float64[N, H]: ... and how many charts
+    au_week: np.ndarray  # int64[N, H]: the care week each slot holds (-1 = none)
+    ties: np.ndarray  # int64[N, D]: advice and referral partners (-1 padded; D = 0 without a network)
 
 
 class Patients(NamedTuple):
@@ -61,14 +72,19 @@ class Patients(NamedTuple):
     plan: np.ndarray  # int8[N, ppp, T]: practice in use per topic (-1 = none)
     tried: np.ndarray  # int64[N, ppp]: week the plan was last changed (-1 = result already seen)
     joint: np.ndarray  # bool[N, ppp]: the plan in use was made with the patient
-    inc_plan: np.ndarray  # int8[N, ppp, T]: the best plan seen for the patient so far
-    inc_value: np.ndarray  # float64[N, ppp]: its observed value (-inf = none)
+    inc_plan: np.ndarray  # int8[N, ppp, T]: the incumbent: the plan a tried change is judged against
+    inc_mean: np.ndarray  # float64[N, ppp]: its running mean observed value (-inf: none; best_seen: the max)
+    inc_n: np.ndarray  # float64[N, ppp]: that mean's precision, in observations (0 = no estimate)
+    seen_week: np.ndarray  # int64[N, ppp]: week the plan in force was last observed or came back (-1)
     known: np.ndarray  # bool[N, ppp]: the practitioner knows the patient's context and priorities
     health: np.ndarray  # float64[N, ppp, T]: control on each active topic, 0-1
     health_week: np.ndarray  # int64[N, ppp]: week health was last brought up to date
     obs: np.ndarray  # float64[N, ppp, T]: last observed result per topic (story material)
     obs_plan: np.ndarray  # int8[N, ppp, T]: the plan that result belonged to
     reviewed: np.ndarray  # int64[N, ppp]: week the plan was last reviewed (-1 = never)
+    origin: np.ndarray  # int8[N, ppp]: where the plan under test came from (ORIGIN_OWN, _STORY, _REPOSITORY)
+    cls: np.ndarray  # int64[N, ppp]: the patient's class for care pathways (a catalogue context, -1 = none)
+    owner: np.ndarray  # int32[N, ppp, T]: the care-team member owning each topic (single-handed: the lead i)
 
 
 class Cops(NamedTuple):
@@ -88,6 +104,11 @@ class Cops(NamedTuple):
     rep_i: np.ndarray  # int64[C]: the representative is patient (rep_i, rep_k) of the CoP's panels
     rep_k: np.ndarray
     noise: np.ndarray  # float64[C]: sd of observed results in the CoP (lower with structured tests)
+    path_plan: np.ndarray  # int8[C, n_contexts, T]: the care pathway written for each class of patient
+    path_value: np.ndarray  # float64[C, n_contexts]: its mean observed result, as told
+    path_n: np.ndarray  # float64[C, n_contexts]: how many told results that mean holds
+    path_week: np.ndarray  # int64[C, n_contexts]: week it was last written (-1 = no pathway)
+    package: np.ndarray  # int64[3, T]: the run's change package (cop_sim/cop/package.py), one for all CoPs
 
 
 class Knobs(NamedTuple):
@@ -117,12 +138,23 @@ class Knobs(NamedTuple):
     code_rate: float  # March's p2
     score_rate: float
     stepwise: bool  # members socialise stepwise towards the code (March's p1 = repo_use)
+    review_interval: int  # weeks between periodic reviews of a plan (0 = none)
+    review_triggers: bool  # news that changes a preferred practice makes the plans due a review
+    best_seen: bool  # 0.2's keep rule: a change against the best result ever seen (no follow-ups)
+    time_limit: float  # how far the extras of a visit shrink with its time
+    configurations: bool  # stories carry cases (Eppstein et al. 2012's collaborative learning)
+    adopt_similarity: float  # least similarity of a listener's patient to a told case
+    adopt_rate: float  # chance of acting on a fully trusted teller's case
+    adopt_max: int  # most own patients a told plan is tried on
+    pathways: bool  # the repository holds care pathways
+    team_size: int  # care team per patient (1 = single-handed care, the path of 0.2)
+    audit_measure: int  # what audit charts score (audit.MEASURE_CODE)
 
 
 def knobs(resolved: dict) -> Knobs:
     """The kernels' parameters from a resolved scenario."""
     p, m, h = resolved["practice"], resolved["meeting"], resolved["hierarchy"]
-    pat = resolved["patients"]
+    pat, r = resolved["patients"], resolved["review"]
     return Knobs(
         coord_rate=float(p["coordination_rate"]), collab_rate=float(p["collaboration_rate"]),
         exploration=float(p["exploration"]), delay=int(p["signal_delay"]), habit_rate=float(p["habit_rate"]),
@@ -137,4 +169,11 @@ def knobs(resolved: dict) -> Knobs:
         code_rate=float(resolved["repository"]["learning_rate"]),
         score_rate=float(resolved["repository"]["score_rate"]),
         stepwise=resolved["repository"]["socialisation"] == "stepwise",
+        review_interval=int(r["interval"]), review_triggers=bool(r["triggers"]),
+        best_seen=r["keep_rule"] == "best_seen", time_limit=float(p["time_limit"]),
+        configurations=m["transfer"] == "configurations",
+        adopt_similarity=float(m["adoption_similarity"]), adopt_rate=float(m["adoption_rate"]),
+        adopt_max=int(m["adoption_patients"]), pathways=bool(resolved["repository"]["pathways"]),
+        team_size=int(resolved["team"]["size"]),
+        audit_measure=MEASURE_CODE[resolved["audit"]["measure"]],
     )

@@ -18,14 +18,16 @@ import numpy as np
 from cop_sim.borrow import lent_generator
 from cop_sim.cop.codelearning import learn_code
 from cop_sim.cop.judge import belief_update
-from cop_sim.cop.state import REPRESENTATIVE_STATUS
+from cop_sim.cop.review import flag_review, preferred
+from cop_sim.cop.state import ORIGIN_OWN, REPRESENTATIVE_STATUS
 from cop_sim.cop.tally import C_ATTENDEES, C_INVITED
+from cop_sim.cop.travel import codify_pathways, hear_case
 from cop_sim.cop.world.landscape import contribution
 from cop_sim.kernel import njit, njit_inline
 
 LOW_STATUS = 0.5  # tellers at or below this status count as low-status (for the voice outcome)
 MEETING_TALLY = ("meetings", "attendees", "invited", "stories", "cocreated", "low_status_voice",
-                 "rep_voice")
+                 "rep_voice", "messages", "adopted_story")
 # named slots of MEETING_TALLY (numba reads module-level integers as constants)
 M_MEETINGS = 0
 M_ATTENDEES = 1
@@ -34,6 +36,8 @@ M_STORIES = 3
 M_COCREATED = 4
 M_LOW_STATUS_VOICE = 5
 M_REP_VOICE = 6
+M_MESSAGES = 7  # stories heard, one per listener, whatever they carried (both Eppstein arms alike)
+M_ADOPTED_STORY = 8  # patients whose plan became a told plan (meeting.transfer = "configurations")
 
 
 @njit_inline
@@ -44,8 +48,14 @@ def voice(status, skill, kn):
 
 
 @njit_inline
-def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep, listeners_i):
-    """Every attending listener hears the story of patient (ti, tk): beliefs, priorities, habits."""
+def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep, listeners_i, week, rng,
+         tally):
+    """Every attending listener hears the story of patient (ti, tk): beliefs, priorities, habits.
+
+    With ``meeting.transfer = "configurations"`` the story also carries the case, which a listener
+    may try on similar patients of their own (:func:`cop_sim.cop.travel.hear_case`). A story that
+    changes a listener's preferred practice on a topic makes their plans due a review.
+    """
     ctx = pa.ctx[ti, tk]
     s = world.ctx_social[ctx] if known else 0
     m = cp.members.shape[1]
@@ -60,13 +70,22 @@ def tell(world, pr, pa, cp, kn, c, ti, tk, teller_slot, w_voice, att, known, rep
                 continue
             # a member tells the lesson they drew (their belief since the result); a patient, what happened
             y = pa.obs[ti, tk, t] if rep else pr.mu[ti, s, t, a]
+            before = preferred(pr.mu, li, s, t)
             belief_update(pr.mu, pr.prec, li, s, t, a, y, w)
+            if preferred(pr.mu, li, s, t) != before:
+                flag_review(pr, li, week)
             pr.told_by[li, s, t, a] = teller_slot
             pr.told_val[li, s, t, a] = y
         if known:  # common goals form from stories of what mattered to real patients (seed 001)
             pull = min(1.0, kn.consensus_rate * w)
             for t in range(world.n_topics):
                 pr.P[li, t] += pull * (world.ctx_prio[ctx, t] - pr.P[li, t])
+        pr.heard[li] += 1  # one message, in either arm of Eppstein et al. (2012)
+        tally[M_MESSAGES] += 1.0
+        if kn.configurations:  # the case travels too: context, whole plan, observed results, teller
+            plan = pa.plan[ti, tk] if rep else pa.obs_plan[ti, tk]
+            tally[M_ADOPTED_STORY] += hear_case(world, pr, pa, kn, li, ctx, plan, pa.obs[ti, tk],
+                                                w_voice * cp.trust[c, r, teller_slot], week, rng)
 
 
 @njit_inline
@@ -124,6 +143,7 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
     m = cp.members.shape[1]
     att = np.zeros(m, dtype=np.bool_)
     tellers = np.empty(m, dtype=np.int64)
+    told_i, told_k = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
     for c in cm:
         rng = lent_generator(rngs, c)
         n_att, invited = 0, 0
@@ -160,7 +180,8 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
             i = cp.members[c, q]
             v = voice(pr.status[i], cp.skill[c], kn) / room
             k = pr.st_patient[i]
-            tell(world, pr, pa, cp, kn, c, i, k, q, v, att, pa.known[i, k], False, i)
+            told_i[e], told_k[e] = i, k
+            tell(world, pr, pa, cp, kn, c, i, k, q, v, att, pa.known[i, k], False, i, week, rng, tally)
             tally[M_STORIES] += 1.0
             if pr.status[i] <= LOW_STATUS:
                 tally[M_LOW_STATUS_VOICE] += v
@@ -170,6 +191,7 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
             if cocreate(world, pa, a_i, a_k, b_i, b_k):
                 pa.tried[a_i, a_k] = week
                 pa.joint[a_i, a_k] = False
+                pa.origin[a_i, a_k] = ORIGIN_OWN  # the CoP's own recombination, not a told plan
                 tally[M_COCREATED] += 1.0
         for e in range(n_told):  # a told story is used up as material
             i = cp.members[c, tellers[e]]
@@ -184,7 +206,7 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
                     pa.obs[ri, rk, t] = contribution(world, ctx, pa.plan[ri, rk], t) \
                         + cp.noise[c] * rng.standard_normal()
             v = voice(REPRESENTATIVE_STATUS, cp.skill[c], kn)
-            tell(world, pr, pa, cp, kn, c, ri, rk, m, v, att, True, True, -1)
+            tell(world, pr, pa, cp, kn, c, ri, rk, m, v, att, True, True, -1, week, rng, tally)
             tally[M_REP_VOICE] += v
         if kn.familiarity > 0.0:  # a separate, documented source of trust: meeting together
             # slot m is the representative, present at every meeting of a CoP that has one
@@ -199,6 +221,8 @@ def meet(world, pr, pa, cp, kn, cm, pressure, week, rngs, tally, tc):
                 learn_code(world, pr, pa, cp, kn, c, att, rng)
             else:
                 codify(pr, cp, c, att)
+            if kn.pathways:  # the told cases become care pathways, by class of patient
+                codify_pathways(world, pa, cp, c, told_i, told_k, n_told, week)
 
 
 @njit_inline

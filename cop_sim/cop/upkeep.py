@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from cop_sim.borrow import lent_generator
 from cop_sim.cop.judge import belief_update
-from cop_sim.cop.stories import voice
+from cop_sim.cop.stories import M_ADOPTED_STORY, M_MESSAGES, voice
+from cop_sim.cop.travel import hear_case, pool_pathways
 from cop_sim.kernel import njit
 
 
@@ -33,11 +35,13 @@ def beliefs_week(pr, cp, repo_use, forgetting):
 
 
 @njit
-def session(world, pr, pa, cp, kn, delegates, team, week):
+def session(world, pr, pa, cp, kn, delegates, team, week, rngs, tally):
     """A learning session: every delegate's best story told to the delegates of other CoPs.
 
     ``team[c]`` is CoP c's team (Manukyan et al. 2013): stories and pooled repositories stay
     within a team. All zeros is one community of all CoPs, exactly as before teams existed.
+    Row c of ``rngs`` is CoP c's own generator, drawn from only when stories carry cases (a
+    listener of CoP c deciding whether to act on one); ``tally`` is the week's MEETING_TALLY.
     """
     n_cops, m = cp.members.shape
     att = np.zeros(m, dtype=np.bool_)
@@ -58,14 +62,16 @@ def session(world, pr, pa, cp, kn, delegates, team, week):
                         if e == j:
                             att[q] = True
             # strangers' stories are heard at the initial trust (the teller has no slot here)
-            _tell_stranger(world, pr, pa, cp, kn, c, i, k, v, att)
+            _tell_stranger(world, pr, pa, cp, kn, c, i, k, v, att, week, lent_generator(rngs, c), tally)
         pr.st_patient[i] = -1
         pr.st_surprise[i] = 0.0
     pool(cp, team)
+    if kn.pathways:
+        pool_pathways(cp, team)
 
 
 @njit
-def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att):
+def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att, week, rng, tally):
     """A story from another CoP: like ``tell`` but weighted by the initial trust, not by a tie."""
     ctx = pa.ctx[ti, tk]
     s = world.ctx_social[ctx] if pa.known[ti, tk] else 0
@@ -78,6 +84,11 @@ def _tell_stranger(world, pr, pa, cp, kn, c, ti, tk, w_voice, att):
             a = pa.obs_plan[ti, tk, t]
             if a >= 0:  # the lesson the teller drew, as in a CoP meeting
                 belief_update(pr.mu, pr.prec, li, s, t, a, pr.mu[ti, s, t, a], w)
+        pr.heard[li] += 1  # one message, in either arm of Eppstein et al. (2012)
+        tally[M_MESSAGES] += 1.0
+        if kn.configurations:  # the case travels too, heard at the initial trust
+            tally[M_ADOPTED_STORY] += hear_case(world, pr, pa, kn, li, ctx, pa.obs_plan[ti, tk],
+                                                pa.obs[ti, tk], w_voice * kn.initial_trust, week, rng)
 
 
 @njit
@@ -132,10 +143,13 @@ def replace(pr, pa, cp, tab, world, resolved: dict, rngs: list[np.random.Generat
     pr.st_surprise[leave] = 0.0
     pr.score[leave] = np.nan
     pr.review_from[leave] = -1
+    pr.au_week[leave] = -1  # the newcomer's audit starts from their own charts
     pa.known[leave] = False
-    pa.inc_value[leave] = -np.inf
+    pa.inc_mean[leave] = -np.inf  # the estimate was the leaver's: the newcomer starts one at a follow-up
+    pa.inc_n[leave] = 0.0
     pa.tried[leave] = -1
     pa.reviewed[leave] = -1
+    pa.origin[leave] = 0
     slots = pr.slot[leave]
     init = resolved["meeting"]["initial_trust"]
     cp.trust[c, slots, :] = init

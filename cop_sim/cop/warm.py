@@ -7,6 +7,7 @@ kernels in memory instead of each loading them from Numba's cache.
 from __future__ import annotations
 
 from cop_sim import scenario
+from cop_sim.cop import careteam
 from cop_sim.cop.model import CopModel
 
 
@@ -18,6 +19,7 @@ def warm_up() -> None:
     model = CopModel(scenario.resolve(raw, "<warm-up>"), 0)
     while model.running:
         model.step()
+    careteam.table(model.world, model.pr, model.pa, 1.0)  # the summary's compiled pass
 
 
 warm_up()

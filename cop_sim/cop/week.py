@@ -68,9 +68,14 @@ def pressure_denominator(pa) -> np.ndarray:
 
 @njit
 def _care(run, kn, wk, clock):
-    """One week of care at ``clock``, within capacity net of CoP hours and owed joint work."""
-    pr, rngs, members = run.pr, run.rng_care, run.cp.members
+    """One week of care at ``clock``, within capacity net of CoP hours and owed joint work.
+
+    Each member's time per visit (``pr.visit_time``) is the week's visit slots over the patients
+    asking (the week's demand and the backlog), at most 1: what limits a visit's extras.
+    """
+    pr, rngs, members, asked = run.pr, run.rng_care, run.cp.members, run.pa.asked
     hours, contact, cop_hours, debt, cap = pr.hours, pr.contact, pr.cop_hours, pr.debt, run.cap
+    time = pr.visit_time
     for c in range(members.shape[0]):  # one draw per member, from the CoP's own generator
         rng = lent_generator(rngs, c)
         for q in range(members.shape[1]):
@@ -81,6 +86,11 @@ def _care(run, kn, wk, clock):
             slots = max(panel, 0.0) * contact[i] / wk.encounter_hours - debt[i]
             cap[i] = np.int64(np.floor(max(slots, 0.0) + rng.random()))
             debt[i] = 0.0
+            if kn.time_limit > 0.0:  # time per visit: the week's visit slots over the patients asking
+                n_ask = 0
+                for k in range(asked.shape[1]):
+                    n_ask += asked[i, k] <= clock
+                time[i] = min(1.0, max(slots, 0.0) / n_ask) if n_ask > 0 else 1.0
     care_week(run.world, pr, run.pa, run.cp, kn, run.hidden, cap, clock, rngs, run.tally[:N_CARE], run.tc,
               run.chosen, run.key, run.order, run.v)
 

@@ -59,7 +59,9 @@ def resolved_study(plan: Plan, params: dict | None = None) -> dict:
 
 def measure_sites(plan: Plan, per_cop: pd.DataFrame, seed: int) -> pd.DataFrame:
     """Per site and period (0 = baseline quarter, 1 = last quarter), the true and measured value."""
-    column = plan.measure if plan.measure in per_cop else STAND_IN
+    # target_adherence is NaN when the scenario declares no [change_package] targets
+    measured = plan.measure in per_cop and per_cop[plan.measure].notna().any()
+    column = plan.measure if measured else STAND_IN
     names = list(dict.fromkeys(per_cop["cop"]))
     week = per_cop["week"].to_numpy()
     periods = {0: (week >= 0) & (week < plan.baseline_weeks),
