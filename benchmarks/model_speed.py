@@ -27,36 +27,60 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = {"cop": ROOT / "scenarios" / "default.toml"}
 
 
+def package():
+    """The CoP model's package of the checkout on the path: ``cop_sim.cop``, or 0.2.0's ``cop_sim.model2``."""
+    import importlib
+
+    import cop_sim
+
+    # by folder, not by trying imports: an editable install may map ``cop_sim.cop`` to another checkout
+    name = "cop" if (Path(cop_sim.__file__).parent / "cop").is_dir() else "model2"
+    return importlib.import_module(f"cop_sim.{name}")
+
+
+def checkout_scenario(model: str = "cop") -> Path:
+    """The default scenario of the checkout whose ``cop_sim`` is imported (not this script's)."""
+    import cop_sim
+
+    return Path(cop_sim.__file__).resolve().parents[1] / SCENARIOS[model].relative_to(ROOT)
+
+
 def model_class(model: str):
     """The Mesa model class of a model kind (construction and stepping are timed apart)."""
-    from cop_sim.cop.model import CopModel
+    import importlib
 
-    return CopModel
+    module = importlib.import_module(package().__name__ + ".model")
+    return getattr(module, "CopModel", None) or module.CopModel2
 
 
-def one_size(n: int, repeats: int, model: str = "cop") -> dict:
-    """Construction and run time of an n-practitioner, 52-week model (twelve per CoP)."""
+def one_size(n: int, repeats: int, model: str = "cop", pairs: tuple[str, ...] = ()) -> dict:
+    """Construction and run time of an n-practitioner, 52-week model (twelve per CoP).
+
+    ``pairs`` are further ``key=value`` overrides (e.g. a mechanism switched on).
+    """
     from cop_sim import scenario
 
     CopModel = model_class(model)
-    path = SCENARIOS[model]
-    resolved = scenario.load(path, [f"n_cops={max(1, n // 12)}", "patients.per_practitioner=20"])
+    path = checkout_scenario(model)
+    resolved = scenario.load(path, [f"n_cops={max(1, n // 12)}", "patients.per_practitioner=20", *pairs])
     t0 = time.perf_counter()
     warm_up = CopModel(scenario.load(path, ["n_cops=1", "weeks=4"]), 0)  # meets in week 2
     while warm_up.running:  # loads (or, with a cold cache, compiles) every kernel
         warm_up.step()
     warm = time.perf_counter() - t0
-    build, run, burn = [], [], []
+    build, run, burn, build_cpu, run_cpu = [], [], [], [], []
     for seed in range(repeats):
         with timed_burn_in(burn):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             model = CopModel(resolved, seed)
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
         while model.running:
             model.step()
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         build.append(t1 - t0)
         run.append(t2 - t1)
+        build_cpu.append(c1 - c0)  # CPU time: what a shared, loaded machine leaves of a measurement
+        run_cpu.append(c2 - c1)
         del model
         gc.collect()  # one model at a time: the peak is a single model's
     model_size = scenario_size(resolved)
@@ -66,14 +90,17 @@ def one_size(n: int, repeats: int, model: str = "cop") -> dict:
             "practitioner_weeks_per_s": model_size * weeks / statistics.median(run),
             # every week of care simulated, the burn-in's included, per second of care
             "simulated_weeks_per_s": model_size * (weeks + resolved["burn_in"]) / (r + b),
+            "construction_cpu_s": statistics.median(build_cpu),
+            "practitioner_weeks_per_cpu_s": model_size * weeks / statistics.median(run_cpu),
             "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "kernels_s": warm}
 
 
 @contextlib.contextmanager
 def timed_burn_in(times: list):
     """Within the block, time each call of the model's burn-in (care inside construction) into ``times``."""
-    from cop_sim.cop import week
+    import importlib
 
+    week = importlib.import_module(package().__name__ + ".week")
     original = week.burn_in
 
     def burn_in(*args):
@@ -90,26 +117,30 @@ def timed_burn_in(times: list):
 
 def scenario_size(resolved: dict) -> int:
     """Practitioners in a resolved scenario."""
-    from cop_sim.composition import expand_cops
-    from cop_sim.cop.spec import COP_SPEC
+    import importlib
 
-    cops = expand_cops(resolved, template=COP_SPEC)
+    from cop_sim.composition import expand_cops
+
+    spec = importlib.import_module(package().__name__ + ".spec")
+    cops = expand_cops(resolved, template=spec.COP_SPEC)
     return sum(sum(c["members"].values()) for c in cops)
 
 
-def default_rate(repeats: int, model: str = "cop") -> dict:
+def default_rate(repeats: int, model: str = "cop", pairs: tuple[str, ...] = ()) -> dict:
     """Whole default-scenario runs per second on one core (construction and recording included)."""
     from cop_sim import models, scenario
 
-    resolved = scenario.load(SCENARIOS[model])
+    resolved = scenario.load(checkout_scenario(model), list(pairs))
     models.simulate(resolved, 0)  # warm imports and caches
-    times = []
+    times, cpu = [], []
     for seed in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         models.simulate(resolved, seed)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     med = statistics.median(times)
-    return {"median_run_s": med, "runs_per_s": 1 / med, "min_run_s": min(times)}
+    return {"median_run_s": med, "runs_per_s": 1 / med, "min_run_s": min(times),
+            "runs_per_cpu_s": 1 / statistics.median(cpu)}
 
 
 def main() -> None:

@@ -91,9 +91,12 @@ def _check_calendar(cal: dict, weeks: int, source: str, key: str) -> None:
                          f"meeting weeks {late} are outside the horizon (weeks 0 to {weeks - 1})")
 
 
-def check_common(resolved: dict, source: str, template: dict) -> None:
-    """The checks every CoP model shares: sizes, moderators, calendars, patients' shares."""
-    cops = expand_cops(resolved, template, source)
+def check_common(resolved: dict, source: str, template: dict, cops: list[dict] | None = None) -> None:
+    """The checks every CoP model shares: sizes, moderators, calendars, patients' shares.
+
+    ``cops`` are the scenario's CoPs as :func:`expand_cops` gives them, when the caller has them.
+    """
+    cops = expand_cops(resolved, template, source) if cops is None else cops
     weeks = resolved["weeks"]
     total = 0
     named: dict[str, int] = {}
@@ -132,13 +135,3 @@ def check_common(resolved: dict, source: str, template: dict) -> None:
         raise InputError(source, "patients.engagement",
                          f"got {shares!r}; allowed: three shares >= 0 (consulted, involved, partner) "
                          "summing to 1")
-
-
-def complete(resolved: dict, source: str) -> dict:
-    """Check cross-key consistency of a resolved CoP scenario; return it unchanged."""
-    check_common(resolved, source)
-    for d, prof in resolved["disciplines"].items():
-        if not np.any(np.array(list(prof["priorities"].values())) > 0):
-            raise InputError(source, f"disciplines.{d}.priorities", "at least one weight must be > 0")
-    assert set(resolved["disciplines"]) == set(DISCIPLINES)
-    return resolved

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cop_sim import outdir, provenance
 from cop_sim.atomic import Plan, atomic_dir, write_json
-from cop_sim.models import RunResult
+from cop_sim.result import RunResult
 from cop_sim.scenario import content_hash
 
 

@@ -142,10 +142,9 @@ def load(path: str | Path, pairs: list[str] | None = None, extra: dict | None = 
 
 def renamed(resolved: dict, name: str) -> dict:
     """The resolved scenario with another ``name`` (a label only: nothing else is re-checked)."""
-    stages = getattr(resolved, "stages", None)
-    if stages is None:
-        return {**resolved, "name": name}
-    return type(resolved)({**resolved, "name": name}, stages)
+    if hasattr(resolved, "renamed"):  # a model's checked scenario keeps what it resolved
+        return resolved.renamed(name)
+    return {**resolved, "name": name}
 
 
 def content_hash(obj: Any) -> str:

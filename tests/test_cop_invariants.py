@@ -11,7 +11,7 @@ import pytest
 
 from cop_sim import models, scenario
 from cop_sim.cop.model import CopModel
-from cop_sim.models import Lazy
+from cop_sim.result import Lazy
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "default.toml"

@@ -34,6 +34,7 @@ from cop_sim.cop.package import APPLIES
 from cop_sim.cop.spec import COP_SPEC, SPEC
 from cop_sim.cop.world.spec import MAX_ACTIVE_RUGGED, topic_names
 from cop_sim.params import InputError, Param, flatten, set_dotted
+from cop_sim.result import RunResult
 from cop_sim.vocab import DISCIPLINES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -303,7 +304,7 @@ def toml(value, key: str = "") -> str:
     raise TypeError(type(value))
 
 
-def _check_invariants(res: models.RunResult, n_cops: int, h: int) -> None:
+def _check_invariants(res: RunResult, n_cops: int, h: int) -> None:
     ts = res.timeseries
     assert 1 <= len(ts) <= h + 1  # March's closed system may stop at its equilibrium
     rest = ts.iloc[1:]

@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import pandas as pd
 
-from cop_sim.models import RunResult
 from cop_sim.params import InputError
+from cop_sim.result import RunResult
 
 AGGREGATES = ("value", "mean", "share_above")
 

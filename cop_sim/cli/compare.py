@@ -19,6 +19,7 @@ import pandas as pd
 from cop_sim import memory, models, outdir, provenance, scenario
 from cop_sim.outdir import OutputError
 from cop_sim.params import InputError
+from cop_sim.result import RunResult
 
 # The outcomes compared: the pooled series' main ones, or one CoP's from the per-CoP table.
 MAIN = ("care_quality", "optimal_practice_share", "health", "belief_error", "patient_included_share",
@@ -155,7 +156,7 @@ def _parquet(frame: pd.DataFrame, path: Path, record: dict) -> None:
     pq.write_table(table.replace_schema_metadata(meta), path)
 
 
-def _outcomes(result: models.RunResult, cop: str | None) -> list[str]:
+def _outcomes(result: RunResult, cop: str | None) -> list[str]:
     if cop is not None:
         return [c for c in MAIN_COP if c in result.meta["per_cop"].columns]
     cols = result.series_columns()

@@ -11,7 +11,7 @@ from cop_sim.composition import check_common, expand_cops
 from cop_sim.cop import audit, events, package, teams
 from cop_sim.cop.spec import COP_SPEC, SPEC
 from cop_sim.cop.world.spec import check_world
-from cop_sim.frozen import Frozen, freeze
+from cop_sim.frozen import Frozen, FrozenList, freeze
 from cop_sim.params import InputError
 
 
@@ -20,30 +20,42 @@ class Scenario(Frozen):
 
     It reads, serialises and compares like the plain resolved dict (``stages`` is not part of the
     content: it follows from the dict). ``stages[j].params`` is the scenario from
-    ``stages[j].week`` on, itself checked like the body.
+    ``stages[j].week`` on, itself checked like the body. ``cops`` are its CoPs' full settings
+    (:func:`cop_sim.composition.expand_cops`, read-only), expanded once here: the model takes
+    them as given.
     """
 
-    __slots__ = ("stages",)
+    __slots__ = ("cops", "stages")
 
-    def __init__(self, resolved: dict, stages: tuple[events.Stage, ...] = ()):
+    def __init__(self, resolved: dict, stages: tuple[events.Stage, ...] = (), cops: FrozenList | None = None):
         super().__init__(freeze(resolved))
         object.__setattr__(self, "stages", stages)
+        object.__setattr__(self, "cops", freeze(expand_cops(self, COP_SPEC)) if cops is None else cops)
 
     def __reduce__(self):
-        return Scenario, (dict(self), self.stages)
+        return Scenario, (dict(self), self.stages, self.cops)
+
+    def renamed(self, name: str) -> Scenario:
+        """The same scenario with another ``name`` (a label: its CoPs and stages are kept)."""
+        return Scenario({**self, "name": name}, self.stages, self.cops)
 
 
-def settle(resolved: dict, source: str) -> None:
-    """The checks of one resolved scenario, without its events (the body or an event's stage)."""
-    check_common(resolved, source, COP_SPEC)
+def settle(resolved: dict, source: str) -> FrozenList:
+    """The checks of one resolved scenario, without its events (the body or an event's stage).
+
+    Returns its CoPs' full settings, read-only: the one expansion of its ``[cop]`` and ``[[cops]]``.
+    """
+    cops = expand_cops(resolved, COP_SPEC, source)
+    check_common(resolved, source, COP_SPEC, cops)
     check_world(resolved["world"], source, resolved["patients"])
-    teams.check(resolved, len(expand_cops(resolved, COP_SPEC, source)), source)
+    teams.check(resolved, len(cops), source)
     package.check(resolved, source)
     audit.check(resolved, source)
     repo = resolved["repository"]
     if repo["socialisation"] == "stepwise" and repo["use"] > 1.0:
         raise InputError(source, "repository.use", f"got {repo['use']}; allowed: a chance in [0, 1] "
                          "when repository.socialisation = 'stepwise'")
+    return freeze(cops)
 
 
 def complete(resolved: dict, source: str) -> Scenario:
@@ -51,5 +63,5 @@ def complete(resolved: dict, source: str) -> Scenario:
     if isinstance(resolved, Scenario):
         return resolved
     events.check_shape(resolved["events"], source)  # teams.check reads the events' settings
-    settle(resolved, source)
-    return Scenario(resolved, events.stages(SPEC, COP_SPEC, resolved, source, settle))
+    cops = settle(resolved, source)
+    return Scenario(resolved, events.stages(SPEC, COP_SPEC, resolved, source, settle, cops), cops)

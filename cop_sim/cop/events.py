@@ -48,6 +48,7 @@ class Stage:
     settings: Frozen  # dotted key -> value, the week's events merged
     params: Frozen  # the resolved scenario from this week on (its "events" emptied)
     first: int  # index of the week's first event in [[events]] (for messages)
+    cops: tuple = ()  # its CoPs' full settings (composition.expand_cops), as the check expanded them
 
 
 def check_shape(events: list, source: str) -> None:
@@ -133,9 +134,10 @@ def _blame(stage_settings: list[tuple[int, dict]], bad: str) -> int:
 
 
 def stages(spec: dict, template: dict, resolved: dict, source: str,
-           settle: Callable[[dict, str], None]) -> tuple[Stage, ...]:
+           settle: Callable[[dict, str], list[dict]], cops: list[dict] | None = None) -> tuple[Stage, ...]:
     """Each distinct event week's resolved scenario, checked by ``settle`` (the body's own check).
 
+    ``settle`` returns the CoPs it expanded; ``cops`` are the body's, when the caller has them.
     An event may not change how many CoPs there are or who their members are.
     """
     events = resolved["events"]
@@ -150,7 +152,7 @@ def stages(spec: dict, template: dict, resolved: dict, source: str,
         by_week.setdefault(ev["week"], []).append((i, flat))
     if not by_week:
         return ()
-    members = [c["members"] for c in expand_cops(resolved, template, source)]
+    members = [c["members"] for c in (expand_cops(resolved, template, source) if cops is None else cops)]
     out = []
     current: dict = resolved
     for week in sorted(by_week):
@@ -161,8 +163,8 @@ def stages(spec: dict, template: dict, resolved: dict, source: str,
         try:
             current = apply(spec, current, merged, source, f"events[{first}]")
             current["events"] = []
-            settle(current, source)
-            now = [c["members"] for c in expand_cops(current, template, source)]
+            expanded = settle(current, source)
+            now = [c["members"] for c in expanded]
             if len(now) != len(members):
                 raise InputError(source, "cops", f"{len(now)} CoPs where the run has {len(members)}; "
                                  "allowed: as many [[cops]] entries as CoPs at most, the same members")
@@ -176,5 +178,5 @@ def stages(spec: dict, template: dict, resolved: dict, source: str,
             raise InputError(source, f"events[{i}]",
                              f"from week {week} on, '{exc.key}': {exc.message}") from None
         current = freeze(current)
-        out.append(Stage(week, freeze(merged), current, first))
+        out.append(Stage(week, freeze(merged), current, first, tuple(expanded)))
     return tuple(out)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import mesa
 import numpy as np
 
 from cop_sim.borrow import generator_table
-from cop_sim.composition import by_cop, expand_cops
+from cop_sim.composition import by_cop
 from cop_sim.cop import agents, audit, checks, teams, week
 from cop_sim.cop.calendar import Calendar
 from cop_sim.cop.codelearning import absorbing, settled, socialise
 from cop_sim.cop.outcomes import _T, INITIAL_WEEK, TALLIES, Recorder
+from cop_sim.cop.owners import STREAMS, own
 from cop_sim.cop.population import build, build_cops, demand
-from cop_sim.cop.spec import COP_SPEC
 from cop_sim.cop.state import knobs
 from cop_sim.cop.stories import MEETING_TALLY
-from cop_sim.cop.structs import refs, run_ref
 from cop_sim.cop.tally import COP_TALLY
 from cop_sim.cop.travel import onboard
 from cop_sim.cop.upkeep import replace, session
@@ -27,15 +24,6 @@ from cop_sim.cop.world.spec import topic_roles
 from cop_sim.rng import Streams
 
 NO_MEETINGS = np.zeros(0, dtype=np.int64)
-
-
-class Refs(NamedTuple):
-    """The model's arrays as the kernels take them (structrefs over the same arrays)."""
-
-    pr: object
-    pa: object
-    cp: object
-    world: object
 
 
 class CopModel(mesa.Model):
@@ -49,22 +37,18 @@ class CopModel(mesa.Model):
         self.streams = Streams(seed)
         pat = resolved["patients"]
         # the world is keyed by the seed alone: every condition of a replication faces the same one
-        self.world = build_world(resolved["world"], seed, pat["min_conditions"], pat["max_conditions"],
-                                 resolved["practice"]["belief_context"])
-        self.cops = expand_cops(resolved, template=COP_SPEC)
+        world = build_world(resolved["world"], seed, pat["min_conditions"], pat["max_conditions"],
+                            resolved["practice"]["belief_context"])
+        self.cops = list(resolved.cops)  # expanded once, by the check (checks.Scenario)
         self.cop_names = [c["name"] for c in self.cops]
         # each CoP draws from its own child of each stream, keyed by its name (docs/ODD.md, 4.9)
         self.cop_rngs: dict[str, list] = {}
         self.kernel_rngs: dict[str, np.ndarray] = {}
-        self.pr, self.pa, self.cp, self.tables = build(resolved, self.cops, self.world,
-                                                       self.streams.per_cop("init", self.cop_names),
-                                                       self.streams.per_cop("network", self.cop_names))
-        self.k = Refs(*refs(self.pr, self.pa, self.cp, self.world))  # what the kernels take
+        init, network = (self.streams.per_cop(s, self.cop_names) for s in ("init", "network"))
+        pr, pa, cp, self.tables = build(resolved, self.cops, world, init, network)
         self.kn = knobs(resolved)
-        roles = topic_roles(self.world.n_topics, self.world.n_conditions)
-        self.hidden = np.array([r == "social" for r in roles])  # covered only once the context is known
-        self.cop_prio = self._cop_priorities()
-        self.team = self._teams()
+        roles = topic_roles(world.n_topics, world.n_conditions)
+        hidden = np.array([r == "social" for r in roles])  # covered only once the context is known
         self.calendar = self._schedule(Calendar(self.cops, resolved["learning_community"]))
         self.stages = list(resolved.stages)  # the scenario from each event week on, in week order
         self.absorbing = absorbing(resolved)  # whether a run may stop once nothing can change
@@ -73,25 +57,23 @@ class CopModel(mesa.Model):
         self.clock = 0  # weeks of care since the start of the burn-in
         self.week = 0
         self.running = True
-        self._tally = np.zeros(len(TALLIES))
-        self._tc = np.zeros((len(self.cops), len(COP_TALLY)))
-        self.recorder = Recorder(len(self.cops), self.horizon, len(self.pr.disc))
-        self.wk = weekly(resolved, len(self.pr.disc))
-        n = len(self.pr.disc)
-        # one structref over every array, generator and recorder array the compiled week touches
-        rec = self.recorder
-        self._leavers, self._denom = np.zeros(n, dtype=np.int64), pressure_denominator(self.pa)
-        ppp = self.pa.asked.shape[1]
-        # the run's structref borrows these (no reference counts): the model keeps every one alive
-        self._scratch = dict(cap=np.zeros(n, dtype=np.int64), pressure=np.zeros(n),
-                             chosen=np.zeros(ppp, dtype=np.int64), key=np.zeros(ppp),
-                             order=np.zeros(ppp, dtype=np.int64), v=np.zeros(self.world.n_topics))
-        self.run = run_ref(
-            world=self.k.world, pr=self.k.pr, pa=self.k.pa, cp=self.k.cp, hidden=self.hidden,
-            denom=self._denom, leavers=self._leavers, tally=self._tally, tc=self._tc,
-            rng_care=self.cop_streams("practice"), rng_meet=self.cop_streams("meetings"),
-            rng_turn=self.cop_streams("turnover"), rec_tallies=rec.tallies, rec_measures=rec.measures,
-            rec_per_cop=rec.per_cop, rec_weeks=rec.weeks, cop_prio=self.cop_prio, **self._scratch)
+        n = len(pr.disc)
+        self.recorder = rec = Recorder(len(self.cops), self.horizon, n)
+        self.wk = weekly(resolved, n)
+        ppp = pa.asked.shape[1]
+        gens = {name: self.streams.per_cop(name, self.cop_names) for name in STREAMS.values()}
+        # one structref over every array, generator and recorder array the compiled week touches; it
+        # borrows them (no reference counts), so they have one owner, kept for the run: self.owners
+        self.owners, self.run = own(
+            pr, pa, cp, world, gens, hidden=hidden, cap=np.zeros(n, dtype=np.int64),
+            denom=pressure_denominator(pa), pressure=np.zeros(n), leavers=np.zeros(n, dtype=np.int64),
+            tally=np.zeros(len(TALLIES)), tc=np.zeros((len(self.cops), len(COP_TALLY))),
+            rec_tallies=rec.tallies, rec_measures=rec.measures, rec_per_cop=rec.per_cop, rec_weeks=rec.weeks,
+            cop_prio=self._cop_priorities(world, pr, pa), chosen=np.zeros(ppp, dtype=np.int64),
+            key=np.zeros(ppp), order=np.zeros(ppp, dtype=np.int64), v=np.zeros(world.n_topics))
+        for field, name in STREAMS.items():  # Python code draws from the same generators
+            self.cop_rngs[name], self.kernel_rngs[name] = list(gens[name]), getattr(self.owners, field)
+        self.team = self._teams()
         # the burn-in's care is not recorded: the starting state (row -1) is a settled practice
         week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
         self.pr.changes[:] = 0.0  # care teams' plan changes count from week 0
@@ -111,12 +93,24 @@ class CopModel(mesa.Model):
             self.kernel_rngs[name] = generator_table(self.cop_rngs[name])
         return self.kernel_rngs[name]
 
-    def _cop_priorities(self) -> np.ndarray:
+    # The borrowed state, read from its one owner (no setter: write arrays in place).
+    pr = property(lambda self: self.owners.pr, doc="The practitioners' arrays (Practitioners).")
+    pa = property(lambda self: self.owners.pa, doc="The patients' arrays (Patients).")
+    cp = property(lambda self: self.owners.cp, doc="The CoPs' arrays (Cops).")
+    world = property(lambda self: self.owners.world, doc="The replication's world (World).")
+    k = property(lambda self: self.owners.k, doc="Structrefs over pr, pa, cp and world.")
+    hidden = property(lambda self: self.owners.hidden, doc="Topics covered only once the context is known.")
+    cop_prio = property(lambda self: self.owners.cop_prio, doc="What matters to each CoP's patients.")
+    _tally = property(lambda self: self.owners.tally, doc="The week's tallies.")
+    _tc = property(lambda self: self.owners.tc, doc="The week's per-CoP tallies.")
+    _denom = property(lambda self: self.owners.denom, doc="Each practitioner's pressure denominator.")
+    _leavers = property(lambda self: self.owners.leavers, doc="Who left this week (first n_left rows).")
+
+    def _cop_priorities(self, w, pr, pa) -> np.ndarray:
         """What matters to each CoP's patients on average (the target of shared vision)."""
-        w = self.world
         out = np.full((len(self.cops), w.n_topics), 1.0 / w.n_topics)
-        for c, rows in enumerate(by_cop(self.pr.cop, len(self.cops))):
-            ctx = self.pa.ctx[rows]
+        for c, rows in enumerate(by_cop(pr.cop, len(self.cops))):
+            ctx = pa.ctx[rows]
             ctx = ctx[ctx >= 0]
             if len(ctx):
                 out[c] = w.ctx_prio[ctx].mean(axis=0)
@@ -214,7 +208,7 @@ class CopModel(mesa.Model):
             self.audit_since = None
         self.params = stage.params
         self.kn = knobs(self.params)
-        self.cops = expand_cops(self.params, template=COP_SPEC)
+        self.cops = list(stage.cops)  # expanded once, by the check of the stage
         rngs = self.streams.per_cop("events", self.cop_names)
         fresh = build_cops(self.params, self.cops, self.cp.members, self.pa, self.world, rngs)
         cp = self.cp

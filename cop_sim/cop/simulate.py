@@ -6,7 +6,7 @@ from cop_sim.cop import careteam
 from cop_sim.cop.model import CopModel
 from cop_sim.cop.outcomes import PANELS, summarise
 from cop_sim.cop.package import NOT_DECLARED, declared
-from cop_sim.models import Lazy, Meta, RunResult
+from cop_sim.result import Lazy, Meta, RunResult
 
 
 def simulate(resolved: dict, seed: int) -> RunResult:

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 from cop_sim import models
 from cop_sim.experiment import store
 from cop_sim.experiment.design import build_design, runs
-from cop_sim.models import RunResult
 from cop_sim.params import InputError
+from cop_sim.result import RunResult
 
 
 def replay(results: str | Path, run_id: str) -> tuple[dict, int, RunResult, bool | None]:

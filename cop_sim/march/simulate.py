@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from cop_sim.march.model import MarchModel
-from cop_sim.models import RunResult
+from cop_sim.result import RunResult
 
 PANELS = [
     ("Knowledge of the code and of individuals", "knowledge Σ(belief·reality)/m (-1 to 1)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cop_sim.models import RunResult
+from cop_sim.result import RunResult
 
 SUMMARY_KEYS = ("y_mean", "y_last")
 RANGES = {"week": (1.0, float("inf")), "y": (-float("inf"), float("inf"))}  # y: normal noise, unbounded
