@@ -110,9 +110,9 @@ def next_steps(cal: Calibration, post: pd.DataFrame, pred: pd.DataFrame, out: st
     command = next_command(out, exps[0] if exps else None)
     if evidence:  # a calibration to published results: predict the held-out ones next
         folder = _shown(Path(evidence[0]["path"]).parent)
-        post = _shown(Path(out) / "posterior.parquet")
+        where = _shown(Path(out) / "posterior.parquet")
         command = (f"cop-sim evaluate {shlex.quote(folder)} --draws posterior "
-                   f"--posterior {shlex.quote(post)} "
+                   f"--posterior {shlex.quote(where)} "
                    "--report docs/validation/evidence.md")
     return {"rule": RULE, "band_rule": BAND_RULE,
             "parameters": identification(summary(cal, post)),

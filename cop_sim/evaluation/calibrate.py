@@ -18,12 +18,13 @@ fitted are drawn from their priors for every simulated study, so predictions int
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 
-from cop_sim import scenario
+from cop_sim import models, scenario
 from cop_sim.calibration.observe import Observation
 from cop_sim.calibration.spec import ABC_SPEC, CAL_SPEC, Calibration, Fitted
 from cop_sim.evaluation import design, library, observation, simulate
@@ -274,12 +275,30 @@ def _params(cal: Calibration, values: dict | None, seed: int, j: int) -> dict:
     return params
 
 
+def design_key(entry: dict) -> str:
+    """What makes two files' studies the same run: the plan without its file, measure and charts."""
+    plan = {k: v for k, v in entry["plan"].items() if k not in ("evidence_id", "measure", "charts", "kind")}
+    return json.dumps(plan, sort_keys=True)
+
+
 def simulate_candidate(cal: Calibration, values: dict, seed: int, noise_seed: int | None) -> dict[str, float]:
-    """One candidate's published statistics: each file's study simulated and estimated, plus noise."""
-    out = {}
-    for j, e in enumerate(cal.extra["evidence"]):
+    """One candidate's published statistics: each file's study simulated and estimated, plus noise.
+
+    Files whose studies share a design (sites, months, meetings, scenario: EvidenceNOW's four
+    measures and its patient outcome were measured in the same practices) share one run of the
+    model, each measured as its file says; every distinct design is its own study, with its own
+    draw of the parameters not fitted.
+    """
+    out, runs = {}, {}
+    for e in cal.extra["evidence"]:
         plan = _plan(e, seed)
-        frame = simulate.study(plan, j, _params(cal, values, seed, j))
+        key = design_key(e)
+        if key not in runs:
+            g = len(runs)
+            resolved = simulate.resolved_study(plan, _params(cal, values, seed, g))
+            runs[key] = (g, models.simulate(resolved, run_seed(seed, 0, g)).meta["per_cop"])
+        g, per_cop = runs[key]
+        frame = simulate.measure_sites(plan, per_cop, run_seed(seed, 0, g))
         out[e["key"]] = observation.point(frame, e["statistic"], plan.charts)
     if noise_seed is None:
         return out
@@ -294,14 +313,21 @@ def check_designs(cal: Calibration, progress: bool = False) -> list[dict]:
     Raises:
         InputError: a reduction changes the simulated statistic's SE by more than 20 %.
     """
-    out = []
-    for j, e in enumerate(cal.extra["evidence"]):
+    from cop_sim.calibration.execute import seed_int
+
+    out, runs = [], {}  # files of one design share its runs, as in a candidate
+    for e in cal.extra["evidence"]:
         if not e["reduced"]:
             continue
         frames = []
         for d in range(cal.extra["check_draws"]):
-            seed = int(run_seed(cal.master_seed, CHECK_KEY, d * 1000 + j))
-            frames.append(simulate.study(_plan(e, seed), j, _params(cal, None, seed, j)))
+            seed = seed_int(cal.master_seed, CHECK_KEY, d)
+            plan = _plan(e, seed)
+            key = (design_key(e), d)
+            if key not in runs:
+                resolved = simulate.resolved_study(plan, _params(cal, None, seed, 0))
+                runs[key] = models.simulate(resolved, run_seed(seed, 0, 0)).meta["per_cop"]
+            frames.append(simulate.measure_sites(plan, runs[key], run_seed(seed, 0, 0)))
         r = observation.reduction_check(
             frames, e["statistic"], e["sd"], tuple(e["simulated_sites"]), tuple(e["published_sites"])
         )
