@@ -38,6 +38,11 @@ CAL_KEYS = ("name", "description", "evidence", "master_seed", "distance")
 DESIGN_KEYS = ("sites_intervention", "sites_comparison", "months", "charts", "every_weeks", "scenario")
 CHECK_DRAWS = 4  # prior draws the reduced-design check simulates per file (default)
 SIMULATOR = "cop_sim.evaluation.calibrate:simulate_candidate"
+# The proposal kernel's scale (pyabc's MultivariateNormalTransition ``scaling``; 1 = its default,
+# as wide as the population). With tens of parameters in uniform boxes, pyabc's default kernel puts
+# nearly every proposal outside the box (0.8 ** 33 inside), and the parent redraws it thousands of
+# times per candidate; 0.2 keeps about one in two inside (measured: benchmarks/calibration_speed.py).
+SCALING = 0.2
 CHECK_KEY = 7  # spawn-key word of the check's seeds (apart from execute's 0-5)
 
 
@@ -223,13 +228,14 @@ def parse(raw: dict, source: str) -> Calibration:
     draws = check.get("draws", CHECK_DRAWS)
     if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= 1000:
         raise InputError(source, "check.draws", f"got {draws!r}; allowed: a whole number in [1, 1000]")
-    abc = (
-        merge(ABC_SPEC, defaults(ABC_SPEC), raw.get("abc", {}), source, "abc.")
-        if isinstance(raw.get("abc", {}), dict)
-        else None
-    )
-    if abc is None:
+    abc_raw = raw.get("abc", {})
+    if not isinstance(abc_raw, dict):
         raise InputError(source, "abc", "expected a table")
+    abc_raw = dict(abc_raw)
+    scaling = abc_raw.pop("scaling", SCALING)
+    if isinstance(scaling, bool) or not isinstance(scaling, int | float) or not 0.001 <= scaling <= 10:
+        raise InputError(source, "abc.scaling", f"got {scaling!r}; allowed: a number in [0.001, 10]")
+    abc = merge(ABC_SPEC, defaults(ABC_SPEC), abc_raw, source, "abc.") | {"scaling": float(scaling)}
     slurm = merge(SLURM_SPEC, defaults(SLURM_SPEC), raw["slurm"], source, "slurm.") if "slurm" in raw else {}
     observations = [Observation(e["id"], e["statistic"], (), "mean", 0.5, False, e["sd"]) for e in entries]
     scen = design.DEFAULT_SCENARIO
