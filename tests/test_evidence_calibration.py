@@ -8,6 +8,7 @@ only parsed (its rule for choosing parameters), never run.
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from pathlib import Path
@@ -274,3 +275,16 @@ def test_report_cli_needs_a_folder_and_refuses_a_user_file(tmp_path, capsys):
     code, err = cli(capsys, "evaluate", SYN / "synthetic_did.toml", "--report", tmp_path / "r.md")
     assert code == 2
     one_error(err, "only with a folder")
+
+
+def test_evaluate_predicts_a_held_out_file_from_a_calibration_folder(tmp_path, capsys):
+    folder = tmp_path / "calibration"
+    folder.mkdir()
+    _posterior(folder / "posterior.parquet")
+    code, _ = cli(capsys, "evaluate", SYN / "synthetic_held_out.toml", "--posterior", folder,
+                  "--out", tmp_path / "out", "--replicates", "2")
+    assert code == 0
+    assert json.loads((tmp_path / "out" / "evaluation.json").read_text())["draws"] == "posterior"
+    stats = pd.read_parquet(tmp_path / "out" / "statistics.parquet")
+    assert stats["meeting.trust_rate"].isin([0.1, 0.2, 0.3]).all()  # particles, by weight
+    assert stats["world.K"].nunique() >= 1 and "world.K" in stats  # the rest drawn from the priors

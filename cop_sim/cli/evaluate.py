@@ -19,12 +19,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "file's rule.")
     p.add_argument("file", help="an evidence or evaluation design file (TOML), or a folder of them "
                                 "(with --report: every file, prior and posterior predictive)")
-    p.add_argument("--draws", choices=DRAWS, default="prior",
+    p.add_argument("--draws", choices=DRAWS, default=None,
                    help="parameters of each replicate study: drawn from the priors (default), from a "
-                        "posterior (--posterior), or the defaults")
+                        "posterior (the default with --posterior), or the defaults")
     p.add_argument("--posterior",
-                   help="posterior Parquet file (from cop-sim calibrate) or its calibration folder, with "
-                        "--draws posterior (implied with a folder of files)")
+                   help="posterior Parquet file (from cop-sim calibrate) or its calibration folder "
+                        "(implies --draws posterior)")
     p.add_argument("--report", metavar="FILE.md",
                    help="with a folder: evaluate every file and write this generated report and its forest "
                         "plot (FILE_forest.png); never overwrites a file cop-sim did not generate")
@@ -42,6 +42,8 @@ def main(args: argparse.Namespace) -> int:
     from cop_sim.evaluation import report, simulate
     from cop_sim.evaluation.run import evaluate
 
+    if args.draws is None:  # --posterior alone means its draws
+        args.draws = "posterior" if args.posterior else "prior"
     if args.posterior and Path(args.posterior).is_dir():  # a calibration's folder
         args.posterior = str(Path(args.posterior) / "posterior.parquet")
     if Path(args.file).is_dir():
