@@ -160,6 +160,10 @@ def test_evidence_calibration_is_deterministic_bit_for_bit(tmp_path, capsys):
     pd.testing.assert_frame_equal(first, again, check_exact=True)
     report = (tmp_path / "a" / "calibration.md").read_text()
     assert "cop-sim evaluate" in report  # the next step: predict the held-out files
+    # the report's fit check of a calibration file uses the design the calibration simulated
+    designs = library_report.calibrated_designs(tmp_path / "a" / "posterior.parquet")
+    assert designs["synthetic_did"] == {"sites_intervention": 2, "sites_comparison": 2, "charts": 20,
+                                        "every_weeks": 4}
 
 
 def _serial(cal):

@@ -164,7 +164,7 @@ def _entry(i: int, rel, base: Path, raw: dict, source: str) -> tuple[library.Evi
         "value": float(ev.data["result"]["value"]),
         "sd": sd,
         "sd_how": how,
-        "plan": {**dataclasses.asdict(plan), "scenario": str(plan.scenario)},
+        "plan": {**dataclasses.asdict(plan), "scenario": str(Path(plan.scenario).resolve())},
         "published_sites": list(published),
         "simulated_sites": list(simulated),
         "reduced": reduced,

@@ -11,6 +11,7 @@ without them (a file a user wrote) is never overwritten.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ HEADER = (
     "(docs/user-guide/evaluation.md) -->"
 )
 PNG_MARK = "cop-sim evidence report"
+DESIGN_KEYS = ("sites_intervention", "sites_comparison", "charts", "every_weeks")
 # Files of the evidence library that judge the same finding as a pattern of the pattern library:
 # one verdict is kept (experiments/evidence/README.md says which and why).
 SAME_FINDING = {
@@ -102,6 +104,19 @@ def check_targets(md: Path) -> Path:
     return png
 
 
+def calibrated_designs(posterior: Path | None) -> dict[str, dict]:
+    """The designs a calibration simulated (its folder's record), by evidence id: the fit check of a
+    calibration file then uses the design it was fitted under."""
+    if posterior is None:
+        return {}
+    try:
+        record = json.loads((Path(posterior).parent / "calibration.json").read_text())
+        entries = record["calibration"]["extra"]["evidence"]
+        return {e["id"]: {k: e["plan"][k] for k in DESIGN_KEYS} for e in entries}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def evaluate_all(
     folder: Path,
     posterior: Path | None,
@@ -110,9 +125,9 @@ def evaluate_all(
     progress: bool = True,
 ) -> list[Row]:
     """Every evidence file of ``folder``: its prior predictive and, with a posterior, its posterior."""
-    rows = []
+    rows, designs = [], calibrated_designs(posterior)
     for ev in library.library(folder):
-        plan = design.plan(ev, {"replicates": replicates, "seed": seed})
+        plan = design.plan(ev, {"replicates": replicates, "seed": seed, **designs.get(ev.id, {})})
         prior = evaluate(ev, plan, "prior", progress=progress)
         post = evaluate(ev, plan, "posterior", posterior, progress=progress) if posterior else None
         rows.append(Row(ev, prior, post, library.first_commit(ev.path)))
