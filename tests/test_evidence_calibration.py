@@ -183,7 +183,11 @@ def test_quick_recovery_of_the_evidence_calibration(tmp_path):
     assert set(frame["parameter"]) == set(cal.keys) and len(frame) == len(cal.keys)
     assert frame[["in50", "in90"]].dtypes.eq(bool).all() and (frame["in90"] >= frame["in50"]).all()
     assert frame["width90_ratio"].between(0, 1.5).all()
-    assert "50 % coverage" in (tmp_path / "rec" / "recovery.md").read_text()
+    text = (tmp_path / "rec" / "recovery.md").read_text()
+    assert "50 % coverage" in text and "identification" in text
+    for key in cal.keys:  # each parameter says whether the statistics identify it
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{key}`"))
+        assert row.rstrip(" |").endswith(("| identified", "| partly identified", "| not identified"))
 
 
 # --- conditions ----------------------------------------------------------------------------------------
