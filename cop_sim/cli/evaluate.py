@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="simulate these numbers of sites (a reduced design; the report says so)")
     p.add_argument("--seed", type=int, help="master seed of the replicate studies")
     p.add_argument("--out", help="output folder (default: results/evaluation/<id>)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="with a folder: evaluations run in this many local processes (default 1)")
     p.add_argument("--force", action="store_true", help="write into a non-empty folder beside its files")
     p.set_defaults(func=main)
 
@@ -108,7 +110,9 @@ def _library(args: argparse.Namespace) -> int:
     for ev in files:
         design.plan(ev, {"replicates": args.replicates, "seed": args.seed})
     posterior = Path(args.posterior) if args.posterior else None
-    out = library_report.write(folder, md, posterior, args.replicates, args.seed)
+    if args.workers < 1:
+        raise InputError("--workers", "", f"got {args.workers}; allowed: a whole number >= 1")
+    out = library_report.write(folder, md, posterior, args.replicates, args.seed, workers=args.workers)
     for row in out["rows"]:
         final = row.posterior or row.prior
         print(f"{row.evidence.id} ({row.evidence.use}): {final.judged['verdict']}")

@@ -117,20 +117,54 @@ def calibrated_designs(posterior: Path | None) -> dict[str, dict]:
         return {}
 
 
+def evaluate_task(ctx: dict, batch: list) -> list:
+    """A worker's task: evaluate ``(index, evidence path, plan overrides, draws)`` items."""
+    out = []
+    for index, path, overrides, draws in batch:
+        ev = library.read(path)
+        plan = design.plan(ev, overrides)
+        out.append((index, evaluate(ev, plan, draws, ctx["posterior"], progress=ctx["progress"])))
+    return out
+
+
 def evaluate_all(
     folder: Path,
     posterior: Path | None,
     replicates: int | None = None,
     seed: int | None = None,
     progress: bool = True,
+    workers: int = 1,
 ) -> list[Row]:
-    """Every evidence file of ``folder``: its prior predictive and, with a posterior, its posterior."""
-    rows, designs = [], calibrated_designs(posterior)
-    for ev in library.library(folder):
-        plan = design.plan(ev, {"replicates": replicates, "seed": seed, **designs.get(ev.id, {})})
-        prior = evaluate(ev, plan, "prior", progress=progress)
-        post = evaluate(ev, plan, "posterior", posterior, progress=progress) if posterior else None
-        rows.append(Row(ev, prior, post, library.first_commit(ev.path)))
+    """Every evidence file of ``folder``: its prior predictive and, with a posterior, its posterior.
+
+    With ``workers`` > 1 the evaluations (one per file and draws) run in a local process pool
+    (:class:`cop_sim.calibration.execute.Executor`); each is a pure function of its inputs, so
+    the results do not depend on the workers.
+    """
+    designs = calibrated_designs(posterior)
+    files = library.library(folder)
+    items = []
+    for ev in files:
+        overrides = {"replicates": replicates, "seed": seed, **designs.get(ev.id, {})}
+        for draws in ("prior", "posterior") if posterior else ("prior",):
+            items.append((len(items), str(ev.path), overrides, draws))
+    ctx = {"posterior": str(posterior) if posterior else None, "progress": progress and workers <= 1}
+    if workers <= 1:
+        results = [r for item in items for r in evaluate_task(ctx, [item])]
+    else:
+        from cop_sim.calibration.execute import Executor
+
+        with Executor("local", workers) as ex:
+            ex.preload.append("cop_sim.evaluation.library_report")
+            results = ex.map(evaluate_task, ctx, items, 1)
+    bad = [r for r in results if isinstance(r[1], str)]
+    if bad:
+        raise RuntimeError(f"an evaluation failed: {bad[0][1]}")
+    done = dict(results)
+    rows, k = [], 0
+    for ev in files:
+        rows.append(Row(ev, done[k], done[k + 1] if posterior else None, library.first_commit(ev.path)))
+        k += 2 if posterior else 1
     return rows
 
 
@@ -291,10 +325,11 @@ def write(
     replicates: int | None = None,
     seed: int | None = None,
     progress: bool = True,
+    workers: int = 1,
 ) -> dict:
     """Evaluate the library and write the report and its forest plot; return a summary."""
     png = check_targets(md)
-    rows = evaluate_all(folder, posterior, replicates, seed, progress)
+    rows = evaluate_all(folder, posterior, replicates, seed, progress, workers)
     predictive = [
         (r.posterior or r.prior).sites.assign(file=i, study=lambda f: f.get("study", 0))
         for i, r in enumerate(rows)
