@@ -41,7 +41,14 @@ def candidate_seeds(master: int, generation: int, index: int) -> tuple[int, int]
 
 
 def simulate_one(cal: Calibration, values: dict, seed: int, noise_seed: int | None) -> dict[str, float]:
-    """One candidate's observed statistics (with noise unless ``noise_seed`` is None)."""
+    """One candidate's observed statistics (with noise unless ``noise_seed`` is None).
+
+    A calibration whose ``extra["simulator"]`` names ``module:function`` (the evidence
+    calibration, :mod:`cop_sim.evaluation.calibrate`) simulates through that function instead.
+    """
+    if cal.extra.get("simulator"):
+        module, name = cal.extra["simulator"].split(":")
+        return getattr(importlib.import_module(module), name)(cal, values, seed, noise_seed)
     result = models.simulate(cal.resolve(values), seed)
     stats = statistics(result, cal.observations)
     return stats if noise_seed is None else add_noise(stats, cal.observations, noise_seed)

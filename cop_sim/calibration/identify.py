@@ -106,13 +106,21 @@ def next_steps(cal: Calibration, post: pd.DataFrame, pred: pd.DataFrame, out: st
     from cop_sim.calibration.report import summary
 
     exps = experiments_on(cal)
+    evidence = cal.extra.get("evidence")
+    command = next_command(out, exps[0] if exps else None)
+    if evidence:  # a calibration to published results: predict the held-out ones next
+        folder = _shown(Path(evidence[0]["path"]).parent)
+        where = _shown(Path(out) / "posterior.parquet")
+        command = (f"cop-sim evaluate {shlex.quote(folder)} --draws posterior "
+                   f"--posterior {shlex.quote(where)} "
+                   "--report docs/validation/evidence.md")
     return {"rule": RULE, "band_rule": BAND_RULE,
             "parameters": identification(summary(cal, post)),
             "statistics": [s for s in band_check(cal.observed, pred) if s["where"] != "inside"],
             "checked": len(cal.observed),
             "scenario": _shown(Path(cal.scenario_path)),
             "experiment": _shown(exps[0]) if exps else None,
-            "command": next_command(out, exps[0] if exps else None)}
+            "command": command, "evidence": bool(evidence)}
 
 
 def _misfit(s: dict) -> str:
@@ -122,6 +130,8 @@ def _misfit(s: dict) -> str:
 
 
 def _experiment_note(steps: dict) -> str:
+    if steps.get("evidence"):
+        return "(every evidence file under its own design, the held-out ones judged by their rules)"
     if steps["experiment"]:
         return (f"({steps['experiment']} runs the calibrated scenario; any experiment on "
                 f"{steps['scenario']} will do)")

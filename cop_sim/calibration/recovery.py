@@ -31,6 +31,7 @@ from cop_sim.calibration.execute import (
     simulate_one,
 )
 from cop_sim.calibration.folder import open_folder
+from cop_sim.calibration.identify import RULE, verdict
 from cop_sim.calibration.report import wquantile
 from cop_sim.calibration.spec import Calibration
 from cop_sim.params import InputError
@@ -92,11 +93,11 @@ def score(cal: Calibration, i: int, result: dict) -> list[dict]:
 
 def table(frame: pd.DataFrame) -> str:
     """The coverage table, as Markdown."""
-    lines = ["| parameter | truths | 50 % coverage | 90 % coverage | mean 90 % width / prior's |",
-             "|---|---|---|---|---|"]
+    lines = ["| parameter | truths | 50 % coverage | 90 % coverage | mean 90 % width / prior's | "
+             "identification |", "|---|---|---|---|---|---|"]
     for key, g in frame.groupby("parameter", sort=False):
         lines.append(f"| `{key}` | {len(g)} | {g.in50.mean():.0%} | {g.in90.mean():.0%} | "
-                     f"{g.width90_ratio.mean():.2f} |")
+                     f"{g.width90_ratio.mean():.2f} | {verdict(g.width90_ratio.mean())} |")
     return "\n".join(lines)
 
 
@@ -150,7 +151,8 @@ def recover(cal: Calibration, m: int, out: Path, workers: int | None = None, bac
              f"{m} truths drawn from the prior; data simulated from each with the observation model of "
              f"`{Path(cal.path).name}` (noise included), then calibrated with its ABC settings "
              f"({cal.abc['population']} particles, at most {cal.abc['generations']} generations). "
-             "Coverage: how often the central posterior interval contains the truth (Talts et al. 2018).",
+             "Coverage: how often the central posterior interval contains the truth (Talts et al. 2018). "
+             f"Identification (last column): {RULE}, by the mean width ratio over the truths.",
              "", text, "", f"{int(frame.groupby('truth_index').simulations.first().sum())} simulations; "
              f"this invocation took {seconds:.1f} s on {backend} with {ex.workers} workers.", ""]
     with atomic_path(out / "recovery.md") as tmp:

@@ -42,14 +42,30 @@ def _save(fig, path: Path) -> None:
     plt.close(fig)
 
 
+MARGINAL_COLUMNS = 6
+PAIRS_MAX = 6  # a pairs plot of k parameters draws k^2 panels: beyond this, the narrowest posteriors
+
+
+def pairs_keys(cal: Calibration, post: pd.DataFrame) -> list[str]:
+    """The parameters the pairs plot shows: all, or the :data:`PAIRS_MAX` most narrowed by the data."""
+    if len(cal.keys) <= PAIRS_MAX:
+        return cal.keys
+    ratios = {r["parameter"]: r["width_ratio"] for r in summary(cal, post)}
+    return sorted(cal.keys, key=lambda key: (ratios[key], cal.keys.index(key)))[:PAIRS_MAX]
+
+
 def _marginals(cal, post, path):
     import matplotlib.pyplot as plt
 
     from cop_sim import plot_rules
 
     k = len(cal.fitted)
-    fig, axes = plt.subplots(1, k, figsize=(4 * k, 3), squeeze=False)
-    for ax, f in zip(axes[0], cal.fitted, strict=True):
+    cols = min(k, MARGINAL_COLUMNS)  # many parameters (an evidence calibration): rows of panels
+    rows = -(-k // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
+    for ax in axes.flat[k:]:
+        ax.set_visible(False)
+    for ax, f in zip(axes.flat, cal.fitted, strict=False):
         lo, hi = f.prior.lo, f.prior.hi
         bins = (np.geomspace(lo, hi, 30) if f.prior.family == "loguniform" else np.linspace(lo, hi, 30))
         ax.hist(post[f.key], bins=bins, weights=post["weight"], density=True, color="C0", alpha=0.7,
@@ -72,7 +88,7 @@ def _marginals(cal, post, path):
 def _pairs(cal, post, path):
     import matplotlib.pyplot as plt
 
-    keys = cal.keys
+    keys = pairs_keys(cal, post)
     k = len(keys)
     fig, axes = plt.subplots(k, k, figsize=(2.8 * k, 2.8 * k), squeeze=False)
     size = 4 + 400 * post["weight"].to_numpy()
@@ -162,7 +178,12 @@ def write(out: Path, cal: Calibration, post: pd.DataFrame, gens: list[dict], pre
         lines.append(f"| `{r['parameter']}` | {r['prior']} | {r['prior_median']:.3g} [{r['prior_lo']:.3g}, "
                      f"{r['prior_hi']:.3g}] | {r['median']:.3g} [{r['lo']:.3g}, {r['hi']:.3g}] | "
                      f"{r['width_ratio']:.2f} |")
-    lines += ["", "## Pairs", "", "![pairs plot of the posterior](figures/pairs.png)", "",
+    shown = pairs_keys(cal, post)
+    lines += ["", "## Pairs", ""]
+    if len(shown) < len(cal.keys):
+        lines += [f"The {len(shown)} parameters whose posterior the data narrowed most "
+                  f"(of {len(cal.keys)}).", ""]
+    lines += ["![pairs plot of the posterior](figures/pairs.png)", "",
               "## Posterior predictive check", "",
               f"Data (dots) against the model's 90 % predictive band over {len(pred)} posterior draws, "
               "measurement noise included. "

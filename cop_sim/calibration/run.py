@@ -83,8 +83,13 @@ def build(cal: Calibration, simulate: Callable, on_wave: Callable | None = None)
     sampler = BatchSampler(model, simulate, cal.master_seed, wave=max(cal.abc["batch"], 50),
                            on_wave=on_wave)
     distance = pyabc.PNormDistance(p=DISTANCES[cal.distance], fixed_weights=scales(cal.observations))
+    # pyabc's kernel is as wide as the population (Silverman): with many parameters nearly every
+    # proposal falls outside the prior box and is redrawn, in this process. An evidence calibration
+    # (tens of parameters) narrows it with abc.scaling; other calibrations keep pyabc's default.
+    extra = ({"transitions": pyabc.MultivariateNormalTransition(scaling=cal.abc["scaling"])}
+             if "scaling" in cal.abc else {})
     return pyabc.ABCSMC(model, priors(cal), distance, population_size=cal.abc["population"],
-                        sampler=sampler, eps=pyabc.QuantileEpsilon(alpha=cal.abc["alpha"]))
+                        sampler=sampler, eps=pyabc.QuantileEpsilon(alpha=cal.abc["alpha"]), **extra)
 
 
 def finished(history: pyabc.History, cal: Calibration) -> bool:
@@ -118,7 +123,13 @@ def run_abc(cal: Calibration, db: Path, simulate: Callable, x0: dict | None = No
         history = abc.new(url, x0 if x0 is not None else cal.observed)
     if not finished(history, cal):
         left = cal.abc["generations"] - (history.max_t + 1)
-        abc.run(minimum_epsilon=cal.abc["min_epsilon"], max_nr_populations=left)
+        # One BLAS thread in this process: pyabc draws each proposal with NumPy's multivariate
+        # normal (an SVD of the kernel's covariance), and multithreaded OpenBLAS beside busy
+        # workers made a 33 x 33 SVD take 39 ms instead of 0.3 ms (benchmarks/calibration_speed.py).
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"):
+            abc.run(minimum_epsilon=cal.abc["min_epsilon"], max_nr_populations=left)
     return history
 
 

@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` subcommand (pyabc is imported only when it runs)."""
     p = sub.add_parser(
         "calibrate", help="fit parameters to observed data by ABC-SMC (pyabc)",
-        description="Calibrate a scenario's parameters to a CoP's data (experiments/calibration/*.toml) "
+        description="Calibrate a scenario's parameters to a CoP's data (experiments/calibration/*.toml), "
+                    "or the CoP model to published results (experiments/evidence/calibration/*.toml), "
                     "and write results/NAME/ (posterior.parquet, manifest.json, calibration.md). "
                     "With --recovery M, check the calibration on M truths drawn from the prior. "
                     "Exit status: 0 done, 1 a simulation failed, 2 bad input.")
@@ -45,7 +46,11 @@ def main(args: argparse.Namespace) -> int:
         raise InputError("--workers", "", f"got {args.workers}; allowed: an integer >= 1")
     if args.recovery is not None and not 1 <= args.recovery <= 10000:
         raise InputError("--recovery", "", f"got {args.recovery}; allowed: an integer in [1, 10000]")
-    cal = load(args.calibration)
+    from cop_sim.evaluation import calibrate as evidence
+
+    # An evidence calibration ([calibration] evidence = [...]) fits to published results.
+    is_evidence = evidence.is_evidence(args.calibration)
+    cal = evidence.load(args.calibration) if is_evidence else load(args.calibration)
     option = "--out" if args.out else None
     opts = dict(workers=args.workers, backend=args.backend, scheduler=args.scheduler,
                 progress=not args.no_progress, force=args.force, option=option)

@@ -95,7 +95,9 @@ def plan(evidence: Evidence, overrides: dict | None = None) -> Plan:
         n_int, n_comp = size("sites_intervention", None, 6), size("sites_comparison", None, 3)
     else:
         n_int = size("sites_intervention", design.get("sites_intervention"), 20)
-        n_comp = size("sites_comparison", design.get("sites_comparison", 0), 0)
+        # a two-arm study whose comparison size was not checked: as many as the intervention default
+        n_comp = size("sites_comparison", design.get("sites_comparison", 0),
+                      20 if "comparison" in design.get("arms", []) else 0)
         if "comparison" not in design.get("arms", []):
             n_comp = 0 if "sites_comparison" not in sim else n_comp
     if n_int + n_comp < 1:

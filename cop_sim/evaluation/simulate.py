@@ -18,6 +18,22 @@ from cop_sim.params import Param, flatten, set_dotted
 
 # Keys a study sets itself: never drawn from a prior.
 OWN = ("weeks", "n_cops", "cops", "seed", "events", "cop.calendar")
+# Site conditions recorded beside each site's measures, when the model version has them: the
+# study's settings (dotted keys; every site of a study shares them, replicate studies differ) ...
+STUDY_CONDITIONS = {
+    "landscape_K": "world.K",
+    "moderator_skill": "cop.moderator_skill",
+    "turnover": "turnover.annual_rate",
+    "time_pressure": "practice.caseload",
+    "condition_prevalence": "patients.condition_prevalence",
+    "social_need_prevalence": "patients.social_need_prevalence",
+    "site_spread": "world.site_spread",
+    "team_fragmentation": "team.fragmentation",
+    "team_size": "team.size",
+}
+# ... and each site's own per-CoP series over the baseline quarter (patient mix shows in the
+# encounters it asks for; team fragmentation, if the model reports it per CoP)
+SITE_SERIES = ("encounters", "fragmentation", "team_fragmentation", "continuity")
 # A continuous patient outcome is the mean over every patient of the site, not a chart sample.
 CONTINUOUS = ("health",)
 
@@ -82,10 +98,40 @@ def measure_sites(plan: Plan, per_cop: pd.DataFrame, seed: int) -> pd.DataFrame:
     return frame
 
 
+def _dotted(tree: dict, key: str):
+    for part in key.split("."):
+        if not isinstance(tree, dict) or part not in tree:
+            return None
+        tree = tree[part]
+    return tree
+
+
+def conditions(plan: Plan, resolved: dict, per_cop: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The site's conditions beside its measures (for "under which conditions"; whatever the model
+    version gives): the study's settings (:data:`STUDY_CONDITIONS`), each site's per-CoP baseline
+    series (:data:`SITE_SERIES`), and its baseline gap (1 - the true baseline measure)."""
+    out = frame.copy()
+    for name, key in STUDY_CONDITIONS.items():
+        value = _dotted(resolved, key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out[f"cond_{name}"] = float(value)
+    names = list(dict.fromkeys(per_cop["cop"]))
+    base = per_cop[(per_cop["week"] >= 0) & (per_cop["week"] < plan.baseline_weeks)]
+    for column in SITE_SERIES:
+        if column in per_cop:
+            values = base.groupby("cop", sort=False)[column].mean().reindex(names).to_numpy(dtype=float)
+            out[f"cond_{column}"] = values[out["site"].to_numpy()]
+    baseline = out[out["period"] == 0].set_index("site")["true"]
+    out["cond_baseline_gap"] = 1.0 - out["site"].map(baseline).to_numpy(dtype=float)
+    return out
+
+
 def study(plan: Plan, replicate: int, params: dict | None = None) -> pd.DataFrame:
     """Simulate and measure replicate ``replicate`` of the study (a pure function of its inputs)."""
     seed = run_seed(plan.seed, 0, replicate)
-    result = models.simulate(resolved_study(plan, params), seed)
+    resolved = resolved_study(plan, params)
+    result = models.simulate(resolved, seed)
     frame = measure_sites(plan, result.meta["per_cop"], seed)
+    frame = conditions(plan, resolved, result.meta["per_cop"], frame)
     frame.insert(0, "replicate", replicate)
     return frame
