@@ -98,6 +98,10 @@ def _special(key: str, h: int, caps: dict) -> st.SearchStrategy | None:
         return _weeks_list(h)
     if key == "patients.engagement":
         return _engagement()
+    if key == "team.owners":  # topic roles (valid in every world) -> disciplines in order of preference
+        return st.dictionaries(st.sampled_from(("condition", "always", "social")),
+                               st.lists(st.sampled_from(DISCIPLINES), min_size=1, max_size=3, unique=True),
+                               max_size=3)
     if key in ("cops", "events", "change_package.targets"):  # drawn with the rest of the draw
         return st.just([])
     return None
