@@ -32,7 +32,7 @@ def test_set_with_an_unknown_key_lists_the_sections_keys(tmp_path, capsys):
     scen.write_text('name = "s"\nweeks = 2\n')
     assert main(["run", str(scen), "--set", "practice.casload=1", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err.strip()
-    assert "\n" not in err and "Allowed here: caseload, " in err and "known keys" not in err
+    assert "\n" not in err and "Allowed here: belief_context, caseload, " in err and "known keys" not in err
 
 
 @pytest.mark.parametrize("make", ["empty", "other", "missing", "file"])

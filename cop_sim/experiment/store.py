@@ -18,6 +18,8 @@ reading the folder (``--collect``, ``report``) refuses it in one line (:class:`D
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import math
@@ -113,7 +115,8 @@ def write_run_file(results: str | Path, table: pa.Table) -> Path:
     record = json.loads(table.schema.metadata[META_KEY])
     target = run_path(results, record["run_id"])
     with atomic_path(target, ".parquet") as tmp:
-        pq.write_table(table, tmp)
+        # no statistics (nothing reads them, and damage to them passed every check), a CRC per page
+        pq.write_table(table, tmp, write_statistics=False, write_page_checksum=True)
     return target
 
 
@@ -134,6 +137,24 @@ def _why(exc: BaseException) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+def _copies_agree(path: Path) -> bool:
+    """Whether the record in the footer equals the copy inside Arrow's stored schema.
+
+    Parquet keeps the record twice (the footer's key-value metadata and the base64 Arrow schema);
+    pyarrow reads one, so damage to the other would otherwise pass unseen.
+    """
+    try:
+        raw = pq.read_metadata(path).metadata or {}
+        arrow = raw.get(b"ARROW:schema")
+        if arrow is None:
+            return True
+        embedded = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(arrow))).metadata or {}
+    except (OSError, ValueError, TypeError, pa.ArrowException, binascii.Error):
+        return False
+    key = META_KEY.encode() if isinstance(META_KEY, str) else META_KEY
+    return embedded.get(key) == raw.get(key)
+
+
 def _load(path: Path, whole: bool = True) -> tuple[dict, pa.Table | None]:
     """A run file's record and (``whole``) its rows, checked against the record's digest.
 
@@ -145,7 +166,7 @@ def _load(path: Path, whole: bool = True) -> tuple[dict, pa.Table | None]:
     if not path.is_file():
         raise ValueError("not a file")
     try:
-        table = pq.read_table(path) if whole else None
+        table = pq.read_table(path, page_checksum_verification=True) if whole else None
         meta = (table.schema if table is not None else pq.read_schema(path)).metadata
         record = json.loads(meta[META_KEY])
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
@@ -154,6 +175,8 @@ def _load(path: Path, whole: bool = True) -> tuple[dict, pa.Table | None]:
         raise ValueError("no cop-sim run record in it")
     if record["run_id"] != path.stem:
         raise ValueError(f"it holds run {record['run_id']!r}, not {path.stem!r}")
+    if table is not None and not _copies_agree(path):
+        raise ValueError("its two copies of the run record differ (the file is damaged)")
     if table is not None and record.get("digest") not in (None, rows_digest(table)):
         raise ValueError("its rows differ from what was written (checksum mismatch)")
     return record, table
