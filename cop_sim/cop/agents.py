@@ -1,4 +1,4 @@
-"""Mesa agents of Model 2: thin views onto the model's arrays, read and written through an index."""
+"""Mesa agents of the CoP model: thin views onto the model's arrays, read and written through an index."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Cross-key checks of a resolved Model 2 scenario (one line naming the key when they fail).
+"""Cross-key checks of a resolved CoP-model scenario (one line naming the key when they fail).
 
 :func:`complete` is the one function that checks a resolved scenario and its ``[[events]]``: the
 body and the scenario from each event's week on pass the same :func:`settle`. Its result is a
@@ -59,7 +59,7 @@ def settle(resolved: dict, source: str) -> FrozenList:
 
 
 def complete(resolved: dict, source: str) -> Scenario:
-    """Check that a resolved Model 2 scenario and its events fit together; return it frozen."""
+    """Check that a resolved CoP-model scenario and its events fit together; return it frozen."""
     if isinstance(resolved, Scenario):
         return resolved
     events.check_shape(resolved["events"], source)  # teams.check reads the events' settings

@@ -1,4 +1,4 @@
-"""Model 2 as a Mesa model: a burn-in of care, then weekly meetings, care, upkeep and turnover."""
+"""The CoP model as a Mesa model: a burn-in of care, then weekly meetings, care, upkeep and turnover."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Model 2's weekly outcomes: raw tallies kept in arrays, turned into rates once, at the end.
+"""The CoP model's weekly outcomes: raw tallies kept in arrays, turned into rates once, at the end.
 
 One schema, :data:`TALLIES`, is shared by the kernels (their tally slots) and the recorder; a
 tally the recorder does not know is an error, not silently dropped.

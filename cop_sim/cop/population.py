@@ -1,4 +1,4 @@
-"""Building Model 2's population: practitioners trained by discipline, CoPs, patients from the world.
+"""Building the CoP model's population: practitioners trained by discipline, CoPs, patients from the world.
 
 The CoPs come already expanded (``composition.expand_cops``); the world is drawn elsewhere,
 from its own stream, so every condition of a replication faces the same one.

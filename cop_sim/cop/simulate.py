@@ -1,4 +1,4 @@
-"""One run of Model 2 as a pure function of a resolved scenario and a seed."""
+"""One run of the CoP model as a pure function of a resolved scenario and a seed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one commented source of Model 2's defaults: value, unit, validity range, prior and origin.
+"""The one commented source of the CoP model's defaults: value, unit, validity range, prior and origin.
 
 Seeds cited are the source studies in ``../shared/seeds/``. "assumption" marks a value the
 modellers chose; its prior says how far a robustness run or a calibration should vary it.
@@ -306,7 +306,7 @@ SPEC: Spec = {
                        "afresh from current beliefs (0 = no periodic review)", "weeks", 0, 520,
                        "assumption (chronic-care reviews are commonly six-monthly or annual)", (13, 52)),
         "triggers": Param(True, "news that changes a practitioner's preferred practice on a topic (a story; "
-                          "the repository and audit and feedback where they flag it) makes their plans due a "
+                          "audit and feedback where it flags them) makes their plans due a "
                           "review at the next visit", "-",
                           source="issue 24 (a review when a story, the repository or audit and feedback "
                           "contradicts the current plan); assumption"),

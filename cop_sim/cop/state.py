@@ -1,4 +1,4 @@
-"""Model 2's numeric state: named tuples of NumPy arrays that the kernels take by name.
+"""The CoP model's numeric state: named tuples of NumPy arrays that the kernels take by name.
 
 Numba compiles a function over a NamedTuple of arrays once per layout, so the kernels read
 ``pr.mu`` or ``pa.plan`` instead of a long positional list. The model owns these arrays; the

@@ -1,4 +1,4 @@
-"""Model 2's week as a few compiled calls: the fixed per-week Python cost, won back.
+"""The CoP model's week as a few compiled calls: the fixed per-week Python cost, won back.
 
 A week of the default scenario (48 practitioners, ~130 visits) is ~100 us of kernel work, but
 each Python-side step around it cost as much: numpy temporaries for capacity and pressure,

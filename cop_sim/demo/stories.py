@@ -1,6 +1,6 @@
 """The stories told at each CoP's latest meeting, read from the model's state around a step.
 
-Model 2 does not log who told what (its meeting kernel only updates beliefs, trust and tallies),
+The CoP model does not log who told what (its meeting kernel only updates beliefs, trust and tallies),
 so the demo reads it off the state: before a step it notes each member's case in hand (the patient
 who surprised them most since the last meeting, and the lesson they drew); after the step, a
 member who came to a meeting told their case if it was used up (their surprise fell back) or if

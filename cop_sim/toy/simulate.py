@@ -25,5 +25,5 @@ def simulate(resolved: dict, seed: int) -> RunResult:
     if resolved["treated"]:
         sign = 1.0 if resolved["split"] > resolved["threshold"] else -1.0
         y = y + sign * resolved["effect_size"] + rng.normal(0.0, sd, weeks)
-    ts = pd.DataFrame({"week": np.arange(weeks), "y": y})  # row w is simulated week w, as in Model 2
+    ts = pd.DataFrame({"week": np.arange(weeks), "y": y})  # row w is simulated week w, as in the CoP model
     return RunResult(ts, {"y_mean": float(y.mean()), "y_last": float(y[-1])})

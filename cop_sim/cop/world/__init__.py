@@ -1,4 +1,4 @@
-"""Model 2's clinical landscape: topics, practices, patient contexts and their exact optima."""
+"""The CoP model's clinical landscape: topics, practices, patient contexts and their exact optima."""
 
 from cop_sim.cop.world.kernels import World, care_quality, contribution, value
 from cop_sim.cop.world.landscape import build_world, site_mix
