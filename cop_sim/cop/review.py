@@ -5,8 +5,8 @@ review (chronic-care reviews, six-monthly or annual: assumption), or when news c
 the planner's practice since then: a story (``stories.tell``) calls :func:`flag_review` when it
 changes a practitioner's preferred practice on a topic, and audit and feedback when their figure
 falls below the benchmark (issue 24; the repository does not flag reviews yet: it is consulted
-at them, ``travel.adopt_pathway``). A review waits while a tried change is pending (its result is judged first),
-and a short visit may not find the time for it (``practice.time_limit``, :func:`extras`). If
+at them, ``travel.adopt_pathway``). A review waits while a tried change is pending (its result
+is judged first), and a short visit may not find the time for it (``practice.time_limit``, :func:`extras`). If
 the review changes the plan, the new plan is a tried change like any other: kept or reverted
 by its observed result against the old plan's running estimate (``judge.keeps``).
 """
