@@ -65,8 +65,8 @@ def sample_patients(model: Any, cop: int, n: int = SAMPLE) -> list[TeamPatient]:
         for k in np.flatnonzero(pa.ctx[i] >= 0).tolist():
             topics = np.flatnonzero(active[pa.ctx[i, k]])
             who = pa.owner[i, k, topics]
-            p = TeamPatient(int(i), int(k), tuple(
-                (names[t], int(o), DISCIPLINES[int(model.pr.disc[o])]) for t, o in zip(topics, who, strict=True)))
+            p = TeamPatient(int(i), int(k), tuple((names[t], int(o), DISCIPLINES[int(model.pr.disc[o])])
+                                                  for t, o in zip(topics, who, strict=True)))
             (teams if p.size > 1 else alone).append(p)
             if len(teams) >= n:
                 return teams
@@ -104,7 +104,8 @@ def team_html(run: Any, cop: int) -> str:
                         f"</td><td>{html.escape(owner)}</td></tr>")
     counts = travel_counts(run.frames()[0])
     travel = ["<tr><th>plans that travel (all CoPs)</th><th>this week</th><th>so far</th></tr>"]
-    travel += [f"<tr><td>{TRAVEL_LABELS[c]}</td><td>{w}</td><td>{s}</td></tr>" for c, (w, s) in counts.items()]
+    travel += [f"<tr><td>{TRAVEL_LABELS[c]}</td><td>{w}</td><td>{s}</td></tr>"
+               for c, (w, s) in counts.items()]
     return (CSS + head + "<table>" + "".join(rows) + "</table><p></p><table>" + "".join(travel)
             + "</table>")
 
