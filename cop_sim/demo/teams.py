@@ -18,12 +18,13 @@ import solara
 
 from cop_sim.cop.world.spec import topic_names
 from cop_sim.demo.readings import members
-from cop_sim.demo.story_card import CSS
+from cop_sim.demo.story_card import CSS as STORIES_CSS
 from cop_sim.vocab import DISCIPLINES
 
 SAMPLE = 3  # patients shown: enough to see a team, few enough to read in class
 # the weekly series of plans that travel (docs/user-guide/outputs.md), in the card's order
 TRAVEL_SERIES = ("adopted_story", "kept_story", "adopted_repository", "kept_repository")
+CSS = STORIES_CSS.replace("cop-stories", "cop-teams")  # the stories card's table style, own class
 TRAVEL_LABELS = {"adopted_story": "plans adopted from a told story",
                  "kept_story": "… kept after their local test",
                  "adopted_repository": "plans adopted from a care pathway",
@@ -114,6 +115,5 @@ def team_html(run: Any, cop: int) -> str:
 def TeamCard(run: Any, cop: int, week_tick: int):
     """Who owns which topic of a few patients of CoP ``cop``, and plans that travel (each week)."""
     _ = week_tick
-    with solara.Card(f"Care teams and travelling plans in {run.cop_names[cop]}", classes=["cop-stories",
-                                                                                          "cop-teams"]):
+    with solara.Card(f"Care teams and travelling plans in {run.cop_names[cop]}", classes=["cop-teams"]):
         solara.HTML(tag="div", unsafe_innerHTML=team_html(run, cop))
