@@ -19,6 +19,7 @@ import solara
 from cop_sim.cop.world.spec import topic_names
 from cop_sim.demo.readings import members
 from cop_sim.demo.story_card import CSS as STORIES_CSS
+from cop_sim.demo.views import label
 from cop_sim.vocab import DISCIPLINES
 
 SAMPLE = 3  # patients shown: enough to see a team, few enough to read in class
@@ -100,7 +101,7 @@ def team_html(run: Any, cop: int) -> str:
     for p in patients:
         for n, (topic, who, disc) in enumerate(p.owners):
             patient = f"#{p.lead}/{p.slot} ({p.size} in team)" if n == 0 else ""
-            owner = f"{disc.replace('_', ' ')} #{who}" + (" (lead)" if who == p.lead else "")
+            owner = f"{label(disc)} #{who}" + (" (lead)" if who == p.lead else "")
             rows.append(f"<tr><td>{html.escape(patient)}</td><td>{html.escape(topic.replace('_', ' '))}"
                         f"</td><td>{html.escape(owner)}</td></tr>")
     counts = travel_counts(run.frames()[0])
