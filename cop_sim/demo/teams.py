@@ -1,6 +1,6 @@
 """The care-team card: who owns which topic of a few patients, and plans that travel in stories.
 
-Read-only readings of a running Model 2 (``pa.owner``, the world's active topics, the weekly
+Read-only readings of a running CoP model (``pa.owner``, the world's active topics, the weekly
 record's travel counts) and their HTML card, in the style of the stories card
 (:mod:`cop_sim.demo.story_card`). The readings are cheap (a few patients, the record already
 made for the other views), so a Step stays quick (``benchmarks/demo_step.py``).
