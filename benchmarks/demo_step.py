@@ -49,12 +49,20 @@ def in_process(steps: int) -> None:
     run = session.build(ROOT / "scenarios" / "default.toml", {"seed": 1})
     for _ in range(3):  # past the first meeting: kernels loaded
         run.step()
-    laps: dict[str, list[float]] = {"compute": [], "draw (live)": [], "draw (rebuild)": []}
+    try:
+        from cop_sim.demo import teams
+    except ImportError:  # a checkout from before the care-team card
+        teams = None
+    laps: dict[str, list[float]] = {"compute": [], "team card": [], "draw (live)": [], "draw (rebuild)": []}
     for _ in range(steps):
         t0 = time.perf_counter()
         run.step()
         frame, cop_frame = run.frames()
         laps["compute"].append(time.perf_counter() - t0)
+        if teams is not None:  # the care-team card's HTML (its readings and the record's counts)
+            t0 = time.perf_counter()
+            teams.team_html(run, 0)
+            laps["team card"].append(time.perf_counter() - t0)
         if live is not None:
             t0 = time.perf_counter()
             for view in VIEWS:

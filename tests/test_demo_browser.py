@@ -73,6 +73,10 @@ def test_demo_in_browser(scenarios, tmp_path):
         page.wait_for_function("() => document.querySelector('.cop-stories').innerText"
                                ".includes('cases told')")
         assert re.search(r"success|failure", page.inner_text(".cop-stories"))
+        # the care-team card: who owns the patients' topics, and plans that travel, by week 5
+        page.wait_for_function("() => document.querySelector('.cop-teams').innerText.includes('week 5')")
+        assert re.search(r"self management\s+nurse", page.inner_text(".cop-teams"))
+        assert "plans adopted from a told story" in page.inner_text(".cop-teams")
         lap("five steps")
 
         # a Step shows its busy state, and clicks during it are dropped, not queued

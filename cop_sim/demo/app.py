@@ -27,6 +27,7 @@ from cop_sim.demo.compare import CompareView
 from cop_sim.demo.controls import CONTROLS, describe, difference, list_scenarios, values_from
 from cop_sim.demo.inputs import ControlInput
 from cop_sim.demo.story_card import StoriesCard
+from cop_sim.demo.teams import TeamCard
 from cop_sim.params import InputError
 
 START = Path(os.environ["COP_SIM_DEMO_SCENARIO"]) if os.environ.get("COP_SIM_DEMO_SCENARIO") else None
@@ -220,6 +221,7 @@ def WatchModel(m: Any, week_tick: int):
     with solara.Columns([1, 1]):
         Picture("time", lambda: live.png(m, "time", cop), deps)
         Picture("beliefs", lambda: live.png(m, "beliefs", cop), deps + [cop])
+    TeamCard(m, cop, week_tick)
 
 
 READING = """
@@ -255,6 +257,14 @@ from the truth.
 (their voice relative to the room's mean, summed over their stories, per story told: 100 % if
 every story came from a lower-status member heard like an average member); the hours all members
 spend in the CoP (bars) against how long patients wait.
+
+**Care teams and travelling plans (bottom).** For a few patients of the chosen CoP, who owns each
+of their active topics: the lead (the clinician whose panel holds the patient) or another member
+of the team (a nurse for self-management, a social or community worker for social needs). A
+visit is with one member; unless the team coordinates, that member sees and changes only their
+own topics, and a topic has no practice until its owner has seen the patient (lesson 5). Below,
+for all CoPs, how many patients' plans became a plan told at a meeting or a care pathway this
+week and so far, and how many of those plans were kept after their local test.
 """
 
 

@@ -66,6 +66,9 @@ CONTROLS: tuple[Control, ...] = (
             help="Members who leave are replaced by newcomers who know less."),
     Control("practice.caseload", "Caseload (x usual demand)", "slider", 0.0, 3.0, 0.1,
             help="Time pressure: more patients leave less time for the CoP."),
+    Control("team.size", "Care team per patient (persons)", "int", 1, 6, 1,
+            help="1 = one clinician owns all of a patient's topics; 3 = a nurse owns self-management "
+                 "and a social or community worker social needs (lesson 5)."),
     Control("seed", "Seed (random numbers)", "int", 0, 2**31 - 1, 1,
             help="Same seed and settings give the same run; change it to see chance at work."),
     Control(DEMO_ONLY, "Senior members start", "choice", choices=SENIOR_CHOICES,

@@ -80,6 +80,32 @@ def hierarchy(senior: str, name: str):
     return actions
 
 
+def care_team(page) -> None:
+    """Lesson 5: its scenario; the care-team card after a few weeks; team of 3 (A) against 1 (B)."""
+    harness.choose(page, "Scenario", "care_team_lesson")
+    page.wait_for_function("() => document.querySelector('.cop-teams').innerText.includes('up to 3')")
+    play_until(page, 7)
+    card = page.locator(".cop-teams").first
+    card.scroll_into_view_if_needed()
+    card.screenshot(path=str(IMG / "lesson5_card.png"))
+    print("wrote", IMG / "lesson5_card.png")
+    harness.tab(page, "Compare two settings")
+    page.wait_for_selector(".cop-view-compare img", timeout=60_000)
+    page.wait_for_selector(".cop-compare-running", state="detached", timeout=60_000)
+    harness.choose(page, "Condition to change", "Care team per patient (persons)")
+    page.wait_for_selector(".cop-compare-running", state="detached", timeout=60_000)
+    page.wait_for_selector(".cop-view-compare img", timeout=60_000)
+    old = harness.image_digest(page, "compare")
+    field = page.locator(".v-text-field", has=page.locator("label", has_text="B: Care team per patient"))
+    field.locator("input").first.fill("1")
+    field.locator("input").first.press("Enter")
+    harness.wait_image_changed(page, "compare", old, timeout_ms=120_000)
+    page.wait_for_selector(".cop-compare-running", state="detached", timeout=60_000)
+    time.sleep(1)
+    page.screenshot(path=str(IMG / "lesson5_compare.png"))
+    print("wrote", IMG / "lesson5_compare.png")
+
+
 def main() -> int:
     IMG.mkdir(parents=True, exist_ok=True)
     only = set(sys.argv[1:])  # e.g. "lesson4": take only those lessons' pictures
@@ -91,6 +117,7 @@ def main() -> int:
             ("lesson3", lambda p: compare(p, "Caseload (x usual demand)", "lesson3_price_of_time.png")),
             ("lesson4", hierarchy("right (true values)", "lesson4_right.png")),
             ("lesson4", hierarchy("wrong (inverted)", "lesson4_wrong.png")),
+            ("lesson5", care_team),
         ]
         for tag, actions in shots:
             if not only or tag in only:
