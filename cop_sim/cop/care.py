@@ -21,7 +21,7 @@ import numpy as np
 from cop_sim.borrow import lent_generator
 from cop_sim.cop.careteam import team_visit
 from cop_sim.cop.judge import belief_update, observe
-from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _colleague, decide
+from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _colleague, decide, mode_of
 from cop_sim.cop.queue import serve, weeks_to_request
 from cop_sim.cop.review import extras, review, review_due
 from cop_sim.cop.state import ORIGIN_OWN
@@ -97,10 +97,7 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
     if draw < (kn.collab_rate * pr.habit[i] * engage + kn.coord_rate) * cx * f:
         j, t_ = _colleague(pr, cp, kn, c, q, i)  # the trusted colleague (a tie, with a network)
         if j >= 0:
-            p_collab = min(kn.collab_rate * pr.habit[i] * engage * cx * t_ * f, 1.0)
-            p_coord = min(kn.coord_rate * t_ * cx * f, 1.0 - p_collab)
-            mode = COLLABORATION if draw < p_collab else COORDINATION if draw < p_collab + p_coord \
-                else CONSULTATION
+            mode = mode_of(kn, draw, pr.habit[i], engage, cx, t_, f)
             if mode == CONSULTATION:
                 j = -1
     if mode == COLLABORATION:  # planning with the patient reveals their context and priorities

@@ -26,7 +26,7 @@ import numpy as np
 from cop_sim.composition import by_cop
 from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.judge import observe
-from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _addressed, _colleague
+from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _addressed, _colleague, mode_of
 from cop_sim.cop.review import extras, review_due
 from cop_sim.cop.state import ORIGIN_OWN
 from cop_sim.cop.tally import W_OBSERVATIONS, W_REVIEW_CHANGES, W_REVIEWS, record_visit
@@ -444,10 +444,7 @@ def team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, 
         if j < 0:  # a team of one asks the CoP (along a tie, with a network), as in single-handed care
             j, t_ = _colleague(pr, cp, kn, c, qm, m)
         if j >= 0:
-            p_collab = min(kn.collab_rate * pr.habit[m] * engage * cx * t_ * f, 1.0)
-            p_coord = min(kn.coord_rate * t_ * cx * f, 1.0 - p_collab)
-            mode = COLLABORATION if draw < p_collab else COORDINATION if draw < p_collab + p_coord \
-                else CONSULTATION
+            mode = mode_of(kn, draw, pr.habit[m], engage, cx, t_, f)
             if mode == CONSULTATION:
                 j = -1
     if mode == COLLABORATION:  # planning with the patient and the team

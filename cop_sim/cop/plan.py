@@ -162,3 +162,16 @@ def _colleague(pr, cp, kn, c, q, i):
         if j >= 0 and j != i and hours[j] > 0 and trust[c, q, b] > value_:
             best, value_ = j, trust[c, q, b]
     return best, value_
+
+
+@njit_inline
+def mode_of(kn, draw, habit, engage, cx, trust, f):
+    """The visit's mode from its uniform ``draw``, once a colleague trusted ``trust`` is at hand.
+
+    Planning with the patient (collaboration) is likelier with the planner's inclusion ``habit``,
+    the patient's engagement, the case's complexity ``cx`` and trust; advice (coordination) with
+    trust and complexity; both shrink with the visit's time (``f``, :func:`review.extras`).
+    """
+    p_collab = min(kn.collab_rate * habit * engage * cx * trust * f, 1.0)
+    p_coord = min(kn.coord_rate * trust * cx * f, 1.0 - p_collab)
+    return COLLABORATION if draw < p_collab else COORDINATION if draw < p_collab + p_coord else CONSULTATION
