@@ -20,22 +20,21 @@ import numpy as np
 
 from cop_sim.borrow import lent_generator
 from cop_sim.cop.careteam import team_visit
-from cop_sim.cop.judge import belief_update, observe
+from cop_sim.cop.judge import belief_update
 from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _colleague, decide, mode_of
 from cop_sim.cop.queue import serve, weeks_to_request
 from cop_sim.cop.review import extras, review, review_due
-from cop_sim.cop.state import ORIGIN_OWN
 from cop_sim.cop.tally import (
     CARE_TALLY,
     COP_TALLY,
     W_BACKLOG,
-    W_OBSERVATIONS,
     W_REVIEW_CHANGES,
     W_REVIEWS,
     W_WAIT,
     record_visit,
 )
-from cop_sim.cop.travel import adopt_pathway, judged
+from cop_sim.cop.travel import adopt_pathway
+from cop_sim.cop.visit import mark_trial, see_due_result
 from cop_sim.cop.world.landscape import contributions
 from cop_sim.kernel import njit, njit_inline
 
@@ -74,20 +73,9 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
     if kn.team_size > 1:  # the visit is with one member of the patient's care team
         team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, value_)
         return
-    fresh = True
     if not pa.known[i, k] and world.ctx_social[ctx] == 1 and rng.random() < pr.insight[i]:
         pa.known[i, k] = True
-    if pa.tried[i, k] >= 0:
-        due = week - pa.tried[i, k] >= kn.delay  # a tried change's result
-    else:  # a follow-up: the plan in force seen again (0.2's rule saw only changes)
-        due = not kn.best_seen and pa.seen_week[i, k] >= 0 and week - pa.seen_week[i, k] >= kn.delay
-    if due:
-        came = pa.origin[i, k] if pa.tried[i, k] >= 0 else ORIGIN_OWN  # a travelled plan: does it survive
-        fresh = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, i, False)
-        if came != ORIGIN_OWN:
-            judged(pa, i, k, came, fresh, tally)
-        pa.seen_week[i, k] = week
-        tally[W_OBSERVATIONS] += 1.0
+    fresh = see_due_result(world, pr, pa, cp, kn, i, k, q, c, rng, v, i, False, week, tally)
     n_cond = world.ctx_n_cond[ctx]
     cx = min(n_cond / 5.0, 1.0)
     f = extras(pr, kn, i)  # a short visit has less time for advice, joint planning and reviews
@@ -118,17 +106,7 @@ def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v
         tally[W_REVIEW_CHANGES] += 1.0 if changed else 0.0
     if changed or decide(world, pr, pa, kn, hidden, i, k, j, mode, rng):
         fresh = False
-        pa.tried[i, k] = week
-        pa.joint[i, k] = mode == COLLABORATION
-        if not adopted:  # an own change on top of a pending adopted plan makes it own
-            pa.origin[i, k] = ORIGIN_OWN
-        if kn.delay == 0:  # no delay: the result is seen at this visit
-            came = pa.origin[i, k]
-            contributions(world, ctx, pa.plan[i, k], v)
-            kept = not observe(world, pr, pa, cp, kn, i, k, q, c, rng, v, i, False)
-            if came != ORIGIN_OWN:
-                judged(pa, i, k, came, kept, tally)
-            tally[W_OBSERVATIONS] += 1.0
+        mark_trial(world, pr, pa, cp, kn, i, k, q, c, rng, v, i, False, week, mode, adopted, tally)
     record_visit(world, pr, pa, cp, kn, i, k, c, week, mode, tally, tc, v, value_ if fresh else np.nan)
 
 

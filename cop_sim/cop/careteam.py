@@ -25,13 +25,11 @@ import numpy as np
 
 from cop_sim.composition import by_cop
 from cop_sim.cop.context import belief_ctx
-from cop_sim.cop.judge import observe
 from cop_sim.cop.plan import COLLABORATION, CONSULTATION, COORDINATION, _addressed, _colleague, mode_of
 from cop_sim.cop.review import extras, review_due
-from cop_sim.cop.state import ORIGIN_OWN
-from cop_sim.cop.tally import W_OBSERVATIONS, W_REVIEW_CHANGES, W_REVIEWS, record_visit
-from cop_sim.cop.travel import adopt_pathway, judged
-from cop_sim.cop.world.landscape import contributions
+from cop_sim.cop.tally import W_REVIEW_CHANGES, W_REVIEWS, record_visit
+from cop_sim.cop.travel import adopt_pathway
+from cop_sim.cop.visit import mark_trial, see_due_result
 from cop_sim.cop.world.spec import topic_names, topic_roles
 from cop_sim.kernel import njit, njit_inline
 from cop_sim.vocab import DISCIPLINES
@@ -453,18 +451,7 @@ def team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, 
     elif mode == COORDINATION:
         pr.debt[j] += 0.5
     mine = mode == CONSULTATION  # a consultation sees only the member's own topics' results
-    fresh = True
-    if pa.tried[i, k] >= 0:
-        due = week - pa.tried[i, k] >= kn.delay  # a tried change's result
-    else:  # a follow-up: the plan in force seen again (0.2's rule saw only changes)
-        due = not kn.best_seen and pa.seen_week[i, k] >= 0 and week - pa.seen_week[i, k] >= kn.delay
-    if due:
-        came = pa.origin[i, k] if pa.tried[i, k] >= 0 else ORIGIN_OWN
-        fresh = not observe(world, pr, pa, cp, kn, i, k, qm, c, rng, v, m, mine)
-        if came != ORIGIN_OWN:
-            judged(pa, i, k, came, fresh, tally)
-        pa.seen_week[i, k] = week
-        tally[W_OBSERVATIONS] += 1.0
+    fresh = see_due_result(world, pr, pa, cp, kn, i, k, qm, c, rng, v, m, mine, week, tally)
     changed, adopted = False, False
     if review_due(pr, pa, kn, i, k, week) and (f >= 1.0 or rng.random() < f):
         # the lead's review consults the repository's care pathway first (issue 24)
@@ -478,15 +465,5 @@ def team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, 
         tally[W_REVIEW_CHANGES] += 1.0 if changed else 0.0
     if changed or team_decide(world, pr, pa, kn, hidden, i, k, m, j, mode, rng):
         fresh = False
-        pa.tried[i, k] = week
-        pa.joint[i, k] = mode == COLLABORATION
-        if not adopted:
-            pa.origin[i, k] = ORIGIN_OWN
-        if kn.delay == 0:
-            came = pa.origin[i, k]
-            contributions(world, ctx, pa.plan[i, k], v)
-            kept = not observe(world, pr, pa, cp, kn, i, k, qm, c, rng, v, m, mine)
-            if came != ORIGIN_OWN:
-                judged(pa, i, k, came, kept, tally)
-            tally[W_OBSERVATIONS] += 1.0
+        mark_trial(world, pr, pa, cp, kn, i, k, qm, c, rng, v, m, mine, week, mode, adopted, tally)
     record_visit(world, pr, pa, cp, kn, i, k, c, week, mode, tally, tc, v, value_ if fresh else np.nan)
