@@ -71,3 +71,14 @@ def small_disk(tmp_path):
 V020 = ["review.interval=0", "review.triggers=false", "review.keep_rule=best_seen", "practice.time_limit=0",
         "meeting.transfer=evidence", "repository.pathways=false", "team.size=1",
         "practice.belief_context=social"]
+
+
+def differs_from_v020(summary: dict) -> list[str]:
+    """The keys of 0.2.0's stored summary whose value ``summary`` does not repeat bit for bit (NaN = NaN)."""
+    import json
+    import math
+    from pathlib import Path
+
+    stored = json.loads((Path(__file__).parent / "baseline" / "v020_default_seed1.json").read_text())
+    return [k for k, v in stored.items()
+            if not (summary[k] == v or (isinstance(v, float) and math.isnan(v) and math.isnan(summary[k])))]
