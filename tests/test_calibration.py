@@ -190,7 +190,7 @@ def _recovery(tmp_path, truths: int, narrower_than: float) -> None:
 def test_recovery_covers_the_truths_and_narrows_the_prior(tmp_path):
     """Ten truths, two parameters, one CoP, 26 weeks, 100 particles, 3 generations (about 1-3 min).
 
-    On Model 2, with a learning-core parameter (meeting.trust_rate) and a per-CoP column. The
+    On the CoP model, with a learning-core parameter (meeting.trust_rate) and a per-CoP column. The
     posterior must cover the truths and be narrower than the prior. The 0.6 bound on the mean
     width ratio, which 10 truths judge with a standard error of about 0.05 (0.56 before the
     per-CoP streams, 0.63 after, for trust_rate), is held by the 20-truth test under -m full.

@@ -1,4 +1,4 @@
-"""Model 2 over many seeds: bounds, determinism, common random numbers, and the stored baseline."""
+"""The CoP model over many seeds: bounds, determinism, common random numbers, and the stored baseline."""
 
 from __future__ import annotations
 

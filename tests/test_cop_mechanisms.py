@@ -1,4 +1,4 @@
-"""Model 2's mechanisms, each alone: beliefs, stories, voice, trust, co-creation, hierarchy."""
+"""The CoP model's mechanisms, each alone: beliefs, stories, voice, trust, co-creation, hierarchy."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def scenarios(tmp_path_factory) -> Path:
-    """The shipped default (Model 2) and a smaller variant, so switching scenario has a visible
+    """The shipped default (the CoP model) and a smaller variant, so switching scenario has a visible
     effect that does not depend on which other scenarios are in scenarios/ today."""
     folder = tmp_path_factory.mktemp("scenarios")
     default = ROOT / "scenarios" / f"{session.DEFAULT_SCENARIO}.toml"

@@ -1,6 +1,6 @@
 """Issue 22, the rule behind the defects, as two properties (hypothesis).
 
-1. Every value the validation accepts, the model runs. Scenarios are drawn from Model 2's spec
+1. Every value the validation accepts, the model runs. Scenarios are drawn from the CoP model's spec
    (:data:`cop_sim.cop.spec.SPEC`): each key's strategy is made from its :class:`Param` (type,
    documented minimum and maximum, choices), both ends always among the draws, and the documented
    cross-key rules (``composition.check_common``, ``world.spec.check_world``, ``teams.check``, the
@@ -124,7 +124,7 @@ def _make(key: str, p: Param, h: int, caps: dict) -> st.SearchStrategy:
     if special is not None:
         return special
     if key == "model":
-        return st.just("cop")  # the other models have their own specs (not Model 2's)
+        return st.just("cop")  # the other models have their own specs (not the CoP model's)
     if p.choices:
         return st.sampled_from(p.choices)
     if p.type is bool:

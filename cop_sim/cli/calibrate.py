@@ -35,6 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--recovery", type=int, metavar="M",
                    help="parameter recovery: M truths from the prior, data simulated from each, "
                         "coverage of the 50 %% and 90 %% posterior intervals")
+    p.add_argument("--reference", type=int, metavar="N",
+                   help="with --recovery M: score the M truths on a reference table of N prior draws "
+                        "(leave-one-out rejection ABC, one simulation a draw) instead of one ABC-SMC "
+                        "per truth")
     p.set_defaults(func=main)
 
 
@@ -46,6 +50,11 @@ def main(args: argparse.Namespace) -> int:
         raise InputError("--workers", "", f"got {args.workers}; allowed: an integer >= 1")
     if args.recovery is not None and not 1 <= args.recovery <= 10000:
         raise InputError("--recovery", "", f"got {args.recovery}; allowed: an integer in [1, 10000]")
+    if args.reference is not None and args.recovery is None:
+        raise InputError("--reference", "", "needs --recovery M (the truths it scores)")
+    if args.reference is not None and not args.recovery <= args.reference <= 100000:
+        raise InputError("--reference", "", f"got {args.reference}; allowed: an integer in "
+                         f"[--recovery M = {args.recovery}, 100000]")
     from cop_sim.evaluation import calibrate as evidence
 
     # An evidence calibration ([calibration] evidence = [...]) fits to published results.
@@ -55,11 +64,15 @@ def main(args: argparse.Namespace) -> int:
     opts = dict(workers=args.workers, backend=args.backend, scheduler=args.scheduler,
                 progress=not args.no_progress, force=args.force, option=option)
     if args.recovery is not None:
-        from cop_sim.calibration.recovery import recover
+        from cop_sim.calibration import recovery, reference
 
         out = Path(args.out or Path("results") / f"{cal.name}_recovery")
         with _io_errors(out, option):
-            result = recover(cal, args.recovery, out, resume=args.resume, **opts)
+            if args.reference is None:
+                result = recovery.recover(cal, args.recovery, out, resume=args.resume, **opts)
+            else:
+                result = reference.recover(cal, args.recovery, args.reference, out, resume=args.resume,
+                                           **opts)
         print(result["table"])
         print(f"{out}: recovery of {args.recovery} truths in {result['seconds']:.1f} s; "
               f"report in {out / 'recovery.md'}")

@@ -16,11 +16,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``demo`` subcommand."""
     p = sub.add_parser("demo", help="serve the teaching demo in a browser",
                        description="Serve an interactive demo of a community of practice learning, "
-                                   "for teaching (Model 2): scenario picker, conditions, "
+                                   "for teaching (the CoP model): scenario picker, conditions, "
                                    "Step/Play/Pause/Reset, the network, the stories of the latest meeting, "
                                    "beliefs, care and health views, and a comparison of two settings.")
     p.add_argument("scenario", nargs="?", default=None,
-                   help="Model 2 scenario TOML file or name in scenarios/ to start with "
+                   help="CoP model scenario TOML file or name in scenarios/ to start with "
                         "(default: default)")
     p.add_argument("--port", type=int, default=8765, help="port to serve on (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1",
@@ -107,7 +107,7 @@ def main(args: argparse.Namespace) -> int:
     resolved = scenario.load(path)  # bad input is reported here, not in the browser
     if resolved.get("model") != KIND:
         raise InputError(str(path), "model", f"got {resolved.get('model')!r}; allowed: {KIND!r} "
-                         "(the demo runs Model 2)")
+                         "(the demo runs the CoP model)")
     missing = assets.configure_environment()  # before Solara is imported
     if missing:
         print(f"cop-sim demo: warning: {len(missing)} browser assets are not in {assets.cache_dir()} "

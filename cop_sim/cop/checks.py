@@ -16,7 +16,7 @@ from cop_sim.params import InputError
 
 
 class Scenario(Frozen):
-    """A resolved, checked Model 2 scenario: a read-only dict plus its events, resolved by week.
+    """A resolved, checked CoP model scenario: a read-only dict plus its events, resolved by week.
 
     It reads, serialises and compares like the plain resolved dict (``stages`` is not part of the
     content: it follows from the dict). ``stages[j].params`` is the scenario from

@@ -2,7 +2,7 @@
 
 Served by ``cop-sim demo`` (Solara, app ``cop_sim.demo.app``). Laid out like Mesa's
 SolaraViz (app bar, a side panel of cards with Reset/Play/Step, views in the main area), but
-with a CoP-specific controller: the model (Model 2, through ``cop_sim.demo.session``) is built
+with a CoP-specific controller: the model (the CoP model, through ``cop_sim.demo.session``) is built
 from a scenario file rather than from keyword arguments, and a class needs labelled Play and
 Pause buttons and a scenario picker.
 State lives in module-level reactives, which Solara keeps per browser session.

@@ -1,6 +1,6 @@
 """The conditions a class can change, and how they become scenario overrides.
 
-Each control is a dotted Model 2 scenario key (``cop_sim/cop/spec.py``) with a plain-words
+Each control is a dotted CoP model scenario key (``cop_sim/cop/spec.py``) with a plain-words
 label; its starting value comes from the chosen scenario, and ``overrides`` turns the panel's
 values back into ``KEY=VALUE`` pairs for ``cop_sim.scenario.load``. One control is the demo's
 own (:data:`DEMO_ONLY`, not a scenario key): the hierarchy lesson's starting beliefs of the

@@ -1,4 +1,4 @@
-"""What the demo reads off a running Model 2: members' belief error, true practice values, trust.
+"""What the demo reads off a running CoP model: members' belief error, true practice values, trust.
 
 Read-only views of the model's arrays for the pictures; nothing here changes a run, except
 :func:`set_senior_beliefs`, the teaching intervention of the hierarchy lesson (the same one as
@@ -84,7 +84,7 @@ def set_senior_beliefs(model: Any, choice: str) -> None:
     """Give the high-status members confident beliefs that are right or wrong (a teaching setting).
 
     Args:
-        model: A Model 2 at week 0 (best with ``burn_in = 0``, so care has not moved beliefs yet).
+        model: A CoP model at week 0 (best with ``burn_in = 0``, so care has not moved beliefs yet).
         choice: One of :data:`SENIOR_CHOICES`; ``"as trained"`` leaves the model untouched.
 
     Raises:

@@ -1,6 +1,6 @@
 """Building and running models for the demo from a scenario file and the panel's values.
 
-The one place that names the model the demo runs (Model 2): when its kind or class is
+The one place that names the model the demo runs (the CoP model): when its kind or class is
 renamed, change :data:`KIND` and the import in :func:`model_class` here.
 """
 
@@ -37,7 +37,7 @@ class DemoRun:
     """A model being watched: stepped week by week, with the stories of each CoP's latest meeting.
 
     Attributes:
-        model: The model itself (Model 2).
+        model: The model itself (the CoP model).
         stories: Per CoP, the latest meeting's stories (see :mod:`cop_sim.demo.stories`).
     """
 

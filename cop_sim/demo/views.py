@@ -1,4 +1,4 @@
-"""The demo's pictures of a running Model 2, drawn with matplotlib from the run or its weekly record.
+"""The demo's pictures of a running CoP model, drawn with matplotlib from the run or its weekly record.
 
 Pure functions from data to ``matplotlib.figure.Figure`` (no pyplot: the server draws from
 several threads at once), so they can be tested and reused without a browser.

@@ -4,7 +4,7 @@ Run from the repository root after ``bash scripts/setup_demo.sh``:
 
     .venv/bin/python docs/teaching/make_screenshots.py
 
-Each lesson starts a fresh page on the demo's default scenario (Model 2), clicks what the lesson
+Each lesson starts a fresh page on the demo's default scenario (the CoP model), clicks what the lesson
 tells the class to click, and photographs the point that matters.
 """
 

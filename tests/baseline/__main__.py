@@ -1,4 +1,4 @@
-"""Regenerate the stored baseline of Model 2's default summary (run on purpose, then commit)."""
+"""Regenerate the stored baseline of the CoP model's default summary (run on purpose, then commit)."""
 
 from __future__ import annotations
 
