@@ -312,6 +312,20 @@ def test_report_writes_the_forest_plot_and_verdicts_and_protects_user_files(tmp_
         library_report.check_targets(tmp_path / "other.md")
 
 
+def test_a_statistic_the_analysis_cannot_give_is_simulated_once_and_not_evaluable(tmp_path):
+    text = (SYN / "synthetic_did.toml").read_text()
+    assert 'statistic = "did_change"' in text
+    path = tmp_path / "synthetic_count.toml"
+    text = text.replace('"../small_site.toml"', repr(str(SYN.parent / "small_site.toml")).replace("'", '"'))
+    path.write_text(text.replace('statistic = "did_change"', 'statistic = "did_measures_significant"'))
+    ev = library.read(path)
+    from cop_sim.evaluation.run import evaluate
+
+    result = evaluate(ev, design.plan(ev, {"replicates": 5}), "defaults", progress=False)
+    assert result.plan.replicates == 1 and "gives no value" in result.plan.reduced
+    assert result.judged["verdict"] == "not evaluable" and result.stats["replicate"].tolist() == [0]
+
+
 def test_report_cli_needs_a_folder_and_refuses_a_user_file(tmp_path, capsys):
     mine = tmp_path / "evidence.md"
     mine.write_text("written by hand\n")
