@@ -146,7 +146,7 @@ SPEC: Spec = {
                   "assumption: month 0 means a settled practice. Week-0 optimal_practice_share at the "
                   "defaults is 0.40 (median of seeds 1-5, benchmarks/baseline_gap.py), below "
                   "EvidenceNOW's baseline of 60-65 % adherence (Balasubramanian et al. 2022, J Am Board "
-                  "Fam Med 35(5):968); no setting of the training levers inside their priors reaches it "
+                  "Fam Med 35(5):968); no setting tried of the levers inside their priors reaches it "
                   "(docs/cop-model.md, 'The starting evidence-practice gap')", (0, 52)),
     "n_cops": _p(4, "number of CoPs built from the [cop] template", "CoPs", 0, 100000,
                  "seed 004 (four district CoPs)"),
