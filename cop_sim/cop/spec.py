@@ -61,6 +61,9 @@ def _discipline(status, hours, contact, panel, confidence, insight, person, incl
     }
 
 
+# Training's levers on the starting gap (guideline_confidence, person_centred; burn_in, the world's
+# guideline_margin) were measured against EvidenceNOW's baseline and left at their values: none
+# reaches it inside its prior (docs/cop-model.md, "The starting evidence-practice gap").
 DISCIPLINE_SPEC: Spec = {
     "gp": _discipline(0.9, 32.0, 0.8, 1.0, 20.0, 0.2, 0.45, 0.3, "assumption (biomedical training)"),
     "nurse": _discipline(0.5, 32.0, 0.85, 1.0, 8.0, 0.5, 0.6, 0.5, "assumption"),
@@ -140,7 +143,11 @@ SPEC: Spec = {
     "seed": Param(1, "seed of the run's random streams (and of its world)", "-", 0, 2**63 - 1),
     "weeks": _p(52, "horizon", "weeks", 1, 1040, "seed 004 (a year of monthly meetings)"),
     "burn_in": _p(26, "weeks of care before week 0, with no CoP", "weeks", 0, 520,
-                  "assumption: month 0 means a settled practice", (0, 52)),
+                  "assumption: month 0 means a settled practice. Week-0 optimal_practice_share at the "
+                  "defaults is 0.40 (median of seeds 1-5, benchmarks/baseline_gap.py), below "
+                  "EvidenceNOW's baseline of 60-65 % adherence (Balasubramanian et al. 2022, J Am Board "
+                  "Fam Med 35(5):968); no setting tried of the levers inside their priors reaches it "
+                  "(docs/cop-model.md, 'The starting evidence-practice gap')", (0, 52)),
     "n_cops": _p(4, "number of CoPs built from the [cop] template", "CoPs", 0, 100000,
                  "seed 004 (four district CoPs)"),
     "cop": COP_SPEC,
