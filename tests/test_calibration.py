@@ -3,6 +3,7 @@ resume, folder safety, and parameter recovery (the test that the calibration wor
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -153,6 +154,28 @@ def test_kill_after_a_generation_then_resume_ends_byte_identical(small_runs, tmp
     resumed = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, cwd=ROOT)
     assert resumed.returncode == 0, resumed.stderr
     assert (out / "posterior.parquet").read_bytes() == (outs[1] / "posterior.parquet").read_bytes()
+
+
+def test_generations_stops_a_calibration_at_a_complete_generation(small_runs, tmp_path, capsys):
+    """--generations N: the posterior is generation N-1 of the full run, bit for bit, and says so."""
+    import pyabc
+
+    path, outs = small_runs
+    out = tmp_path / "first"
+    assert main(["calibrate", str(path), "--out", str(out), "--workers", "1", "--no-progress",
+                 "--generations", "1"]) == 0
+    post = pd.read_parquet(out / "posterior.parquet")
+    full = pyabc.History(f"sqlite:///{outs[1] / 'history.db'}")
+    frame, w = full.get_distribution(m=0, t=0)
+    assert full.max_t >= 1  # the full run went further
+    key = "meeting.engagement_mean"
+    assert np.array_equal(post[key].to_numpy(), frame[key].to_numpy())
+    assert np.allclose(post["weight"], np.asarray(w) / np.sum(w), rtol=0, atol=1e-15)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["stopped_early"] and manifest["generations_planned"] == full.max_t + 1
+    assert "Stopped after 1 of the" in (out / "calibration.md").read_text()
+    err = _error(capsys, ["calibrate", str(path), "--out", str(tmp_path / "x"), "--generations", "99"])
+    assert "--generations" in err and "allowed: an integer in [1," in err and not (tmp_path / "x").exists()
 
 
 def test_a_non_empty_folder_that_is_not_a_calibration_is_left_alone(tmp_path, capsys):

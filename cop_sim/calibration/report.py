@@ -170,7 +170,10 @@ def write(out: Path, cal: Calibration, post: pd.DataFrame, gens: list[dict], pre
              f"({len(cal.observed)} statistics from {len(cal.observations)} columns), distance "
              f"{cal.distance}, master seed {cal.master_seed}. ABC-SMC (pyabc) with "
              f"{cal.abc['population']} particles, {len(gens)} generations, "
-             f"{sum(g['simulations'] for g in gens)} simulations.", "",
+             f"{sum(g['simulations'] for g in gens)} simulations."
+             + (f" Stopped after {len(gens)} of the {cal.extra['generations_planned']} generations the file "
+                "plans (`--generations`): the posterior is the last complete generation's."
+                if cal.extra.get("generations_planned", len(gens)) > len(gens) else ""), "",
              "## Prior and posterior", "", "![prior and posterior](figures/prior_posterior.png)", "",
              "| parameter | prior | prior median [90 %] | posterior median [90 %] | width / prior |",
              "|---|---|---|---|---|"]

@@ -9,6 +9,7 @@ ends with the same bytes as one that was never interrupted.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -207,15 +208,26 @@ class Progress:
 
 def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: str = "local",
               scheduler: str | None = None, resume: bool = False, progress: bool = True,
-              slurm: dict | None = None, force: bool = False, option: str | None = "--out") -> dict:
+              slurm: dict | None = None, force: bool = False, option: str | None = "--out",
+              stop_after: int | None = None) -> dict:
     """Run a calibration into ``out`` and write its outputs; return the manifest.
 
-    ``force`` and ``option`` as for :func:`cop_sim.outdir.prepare`.
+    ``force`` and ``option`` as for :func:`cop_sim.outdir.prepare`. ``stop_after`` stops the run
+    after that many generations (fewer than the file's), e.g. to finish a resumed calibration with
+    the generations already complete; the folder's record is still the file's, and the manifest
+    and report say where it stopped.
     """
     from cop_sim.calibration import report
     from cop_sim.calibration.identify import next_steps
 
+    planned, sha = cal.abc["generations"], spec_hash(cal)
+    if stop_after is not None and not 1 <= stop_after <= planned:
+        raise InputError("--generations", "", f"got {stop_after}; allowed: an integer in [1, {planned}] "
+                         "(the file's abc.generations)")
     resuming = prepare(out, cal, resume, force, option)
+    if stop_after is not None:
+        cal = dataclasses.replace(cal, abc={**cal.abc, "generations": stop_after},
+                                  extra={**cal.extra, "generations_planned": planned})
     started, t0 = provenance.now(), time.perf_counter()
     bar = Progress(cal, progress)
     with Executor(backend, workers, scheduler, {**cal.slurm, **(slurm or {})}, cal.model) as ex:
@@ -237,7 +249,7 @@ def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: 
     write_posterior(out / "posterior.parquet", post)
     seconds = round(time.perf_counter() - t0, 3)
     manifest = {
-        "calibration": cal.to_dict() | {"sha256": spec_hash(cal)},
+        "calibration": cal.to_dict() | {"sha256": sha},
         "scenario": {"path": cal.scenario_path, "raw": cal.scenario_raw,
                      "raw_sha256": content_hash(cal.scenario_raw),
                      "resolved_sha256": content_hash(cal.resolve({k: float(np.median(post[k]))
@@ -247,6 +259,7 @@ def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: 
         "started": started, "finished": provenance.now(), "backend": backend,
         "workers": ex.workers, "resumed": resuming, "this_invocation": {"seconds": seconds},
         "generations": gens, "simulations": int(sum(g["simulations"] for g in gens)),
+        "generations_planned": planned, "stopped_early": len(gens) < planned,
         "outputs": ["posterior.parquet", "calibration.md", "figures/", DB],
         "next_steps": next_steps(cal, post, pred, out),
     }

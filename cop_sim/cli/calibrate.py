@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="with --recovery M: score the M truths on a reference table of N prior draws "
                         "(leave-one-out rejection ABC, one simulation a draw) instead of one ABC-SMC "
                         "per truth")
+    p.add_argument("--generations", type=int, metavar="N",
+                   help="stop after N generations (at most the file's abc.generations); with --resume, "
+                        "finish a calibration with the generations it has already completed")
     p.set_defaults(func=main)
 
 
@@ -50,6 +53,8 @@ def main(args: argparse.Namespace) -> int:
         raise InputError("--workers", "", f"got {args.workers}; allowed: an integer >= 1")
     if args.recovery is not None and not 1 <= args.recovery <= 10000:
         raise InputError("--recovery", "", f"got {args.recovery}; allowed: an integer in [1, 10000]")
+    if args.generations is not None and args.recovery is not None:
+        raise InputError("--generations", "", "applies to a calibration, not to --recovery")
     if args.reference is not None and args.recovery is None:
         raise InputError("--reference", "", "needs --recovery M (the truths it scores)")
     if args.reference is not None and not args.recovery <= args.reference <= 100000:
@@ -83,7 +88,7 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out or Path("results") / cal.name)
     try:
         with _io_errors(out, option):
-            manifest = calibrate(cal, out, resume=args.resume, **opts)
+            manifest = calibrate(cal, out, resume=args.resume, stop_after=args.generations, **opts)
     except CandidateError as exc:
         print(f"cop-sim: calibration stopped: {exc}")
         return 1
