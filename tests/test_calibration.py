@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -174,6 +175,12 @@ def test_generations_stops_a_calibration_at_a_complete_generation(small_runs, tm
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["stopped_early"] and manifest["generations_planned"] == full.max_t + 1
     assert "Stopped after 1 of the" in (out / "calibration.md").read_text()
+    # a finished calibration, resumed with fewer generations, gives that generation's posterior
+    done = tmp_path / "done"
+    shutil.copytree(outs[1], done)
+    assert main(["calibrate", str(path), "--out", str(done), "--workers", "1", "--no-progress",
+                 "--resume", "--generations", "1"]) == 0
+    assert (done / "posterior.parquet").read_bytes() == (out / "posterior.parquet").read_bytes()
     err = _error(capsys, ["calibrate", str(path), "--out", str(tmp_path / "x"), "--generations", "99"])
     assert "--generations" in err and "allowed: an integer in [1," in err and not (tmp_path / "x").exists()
 

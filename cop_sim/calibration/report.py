@@ -154,6 +154,20 @@ def coverage(cal: Calibration, pred: pd.DataFrame) -> float:
     return float(np.mean(inside))
 
 
+ESS_SHARE = 0.1  # a posterior whose effective sample size is below this share of its particles
+
+
+def _ess_warning(cal: Calibration, gens: list[dict]) -> list[str]:
+    """A warning when the importance weights have collapsed onto a few particles."""
+    ess, n = gens[-1]["ess"], cal.abc["population"]
+    if ess >= ESS_SHARE * n:
+        return []
+    return [f"**Warning: the posterior's effective sample size is {ess:.1f} of {n} particles.** Its "
+            "weight sits on a few particles, so its narrow intervals are not identification; read "
+            "identification from a recovery check (`--recovery M --reference N`), and use an earlier "
+            "generation (`--resume --generations N`) for predictions.", ""]
+
+
 def write(out: Path, cal: Calibration, post: pd.DataFrame, gens: list[dict], pred: pd.DataFrame) -> Path:
     """Write calibration.md and its figures into ``out``."""
     import matplotlib
@@ -174,6 +188,7 @@ def write(out: Path, cal: Calibration, post: pd.DataFrame, gens: list[dict], pre
              + (f" Stopped after {len(gens)} of the {cal.extra['generations_planned']} generations the file "
                 "plans (`--generations`): the posterior is the last complete generation's."
                 if cal.extra.get("generations_planned", len(gens)) > len(gens) else ""), "",
+             *_ess_warning(cal, gens),
              "## Prior and posterior", "", "![prior and posterior](figures/prior_posterior.png)", "",
              "| parameter | prior | prior median [90 %] | posterior median [90 %] | width / prior |",
              "|---|---|---|---|---|"]

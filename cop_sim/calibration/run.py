@@ -135,8 +135,9 @@ def run_abc(cal: Calibration, db: Path, simulate: Callable, x0: dict | None = No
 
 
 def posterior(history: pyabc.History, cal: Calibration) -> pd.DataFrame:
-    """The last generation: ``particle``, ``weight`` (sums to 1), then one column per parameter."""
-    frame, w = history.get_distribution(m=0, t=history.max_t)
+    """The last generation (at most ``abc.generations``): ``particle``, ``weight`` (sums to 1), then
+    one column per parameter."""
+    frame, w = history.get_distribution(m=0, t=min(history.max_t, cal.abc["generations"] - 1))
     w = np.asarray(w, dtype=float)
     out = pd.DataFrame({"particle": np.arange(len(frame), dtype=np.int64), "weight": w / w.sum()})
     for key in cal.keys:
@@ -144,12 +145,12 @@ def posterior(history: pyabc.History, cal: Calibration) -> pd.DataFrame:
     return out
 
 
-def generations(history: pyabc.History) -> list[dict]:
-    """Tolerance, simulations, acceptance rate and effective sample size by generation."""
+def generations(history: pyabc.History, last: int | None = None) -> list[dict]:
+    """Tolerance, simulations, acceptance rate and effective sample size by generation (to ``last``)."""
     rows = []
     for _, r in history.get_all_populations().iterrows():
         t = int(r.t)
-        if t < 0:
+        if t < 0 or (last is not None and t > last):
             continue
         _, w = history.get_distribution(m=0, t=t)
         w = np.asarray(w, dtype=float) / np.sum(w)
@@ -244,7 +245,7 @@ def calibrate(cal: Calibration, out: Path, workers: int | None = None, backend: 
         history = run_abc(cal, out / DB, simulate, None, resuming, on_wave, abc_holder)
         bar.close()
         post = posterior(history, cal)
-        gens = generations(history)
+        gens = generations(history, cal.abc["generations"] - 1)
         pred = predictive(cal, post, ex)
     write_posterior(out / "posterior.parquet", post)
     seconds = round(time.perf_counter() - t0, 3)
