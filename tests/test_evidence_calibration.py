@@ -285,6 +285,17 @@ def _posterior(path: Path) -> Path:
     return path
 
 
+def test_a_posterior_of_an_integer_parameter_is_rounded_as_the_calibration_simulated_it(tmp_path):
+    """ABC proposes team.size on a continuous scale; the candidate ran round-half-up of it."""
+    from cop_sim.evaluation.run import posterior_sampler
+
+    path = tmp_path / "posterior.parquet"
+    pd.DataFrame({"particle": np.arange(2, dtype=np.int64), "weight": [0.5, 0.5],
+                  "team.size": [2.5, 1.49], "meeting.trust_rate": [0.1, 0.2]}).to_parquet(path, index=False)
+    draws = {posterior_sampler(path, 1)(r)["team.size"] for r in range(20)}
+    assert draws == {3, 1} and all(type(d) is int for d in draws)
+
+
 def test_report_writes_the_forest_plot_and_verdicts_and_protects_user_files(tmp_path):
     md = tmp_path / "evidence.md"
     post = _posterior(tmp_path / "posterior.parquet")

@@ -141,6 +141,10 @@ def evaluate_all(
     (:class:`cop_sim.calibration.execute.Executor`); each is a pure function of its inputs, so
     the results do not depend on the workers.
     """
+    if posterior is not None:
+        from cop_sim.evaluation.run import posterior_sampler
+
+        posterior_sampler(posterior, 0)  # a bad posterior: one line here, not a lost worker
     designs = calibrated_designs(posterior)
     files = library.library(folder)
     items = []

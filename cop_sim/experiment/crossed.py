@@ -114,6 +114,10 @@ def read_posterior(path: str | Path, spec: Experiment) -> tuple[np.ndarray, dict
     for key in keys:
         p = params[key]
         values = frame[key].to_list()
+        if p.type is int and pd.api.types.is_float_dtype(frame[key]):
+            # ABC proposes an integer parameter on a continuous scale and its simulator rounds it
+            # half up (cop_sim.evaluation.calibrate._params): a prediction takes the same integer
+            values = [int(np.floor(v + 0.5)) if np.isfinite(v) else v for v in values]
         for v in values:  # the same check a scenario file gets
             p.validate(v.item() if hasattr(v, "item") else v, source, key)
         cols[key] = np.asarray(values)
