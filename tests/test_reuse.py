@@ -1,0 +1,167 @@
+"""Reused runs equal rebuilt ones bit for bit, for every factor of the validation library.
+
+The arms of a replication share a seed; with reuse on (cop_sim/cop/reuse.py) a later arm may take
+the state after the burn-in from an earlier one. For each factor of experiments/validation/ (its
+[[factors]] levels, and each pattern's mechanism knock-out against the scenario as it is), the
+arms run one after another with reuse on must give the summary and weekly series of each arm run
+alone with reuse off. A world-changing factor must not be served from the cache.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cop_sim import models, scenario
+from cop_sim.cop import reuse
+from cop_sim.cop.model import CopModel
+from cop_sim.experiment.design import Run
+from cop_sim.experiment.runner import by_seed
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = sorted((ROOT / "experiments" / "validation").glob("*.toml"))
+SMALL = ["weeks=8", "burn_in=4"]  # the default scenario's size, a short run (the burn-in is what is reused)
+FULL = ["weeks=52"]
+
+
+def _factors() -> dict[str, list[dict]]:
+    """Each validation factor as its arms' overrides: {label: [override, ...]}."""
+    out: dict[str, list[dict]] = {}
+    for path in LIBRARY:
+        spec = tomllib.loads(path.read_text())
+        for f in spec.get("factors", []):
+            out[f["key"]] = [{f["key"]: v} for v in f["levels"]]
+        for m in spec.get("pattern", {}).get("mechanism", []):
+            out[f"{m['key']}=null"] = [{}, {m["key"]: m["null"]}]
+    return out
+
+
+FACTORS = _factors()
+
+
+def _nest(flat: dict) -> dict:
+    out: dict = {}
+    for key, value in flat.items():
+        *parents, leaf = key.split(".")
+        node = out
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    return out
+
+
+def _resolve(arm: dict, size: list[str]) -> dict:
+    return scenario.load(ROOT / "scenarios" / "default.toml", size, extra=_nest(arm))
+
+
+def _bits(result) -> tuple[dict, dict]:
+    """The summary and every weekly series, as bytes: equal means equal bit for bit."""
+    summary = {k: np.float64(v).tobytes() if isinstance(v, float) else v for k, v in result.summary.items()}
+    series = {k: np.asarray(v).tobytes() for k, v in result.series_columns().items()}
+    return summary, series
+
+
+def _compare(arms: list[dict], seed: int, size: list[str]) -> dict[str, int]:
+    """Run the arms in sequence with reuse on, then each alone with it off; return reuse's counters."""
+    resolved = [_resolve(a, size) for a in arms]
+    reuse.clear()
+    with reuse.reusing():
+        reused = [_bits(models.simulate(r, seed)) for r in resolved]
+    counts = reuse.stats()
+    reuse.clear()
+    for arm, r, got in zip(arms, resolved, reused, strict=True):
+        want = _bits(models.simulate(r, seed))
+        assert got[0] == want[0], f"{arm}: the summary differs with reuse"
+        assert got[1] == want[1], f"{arm}: a weekly series differs with reuse"
+    return counts
+
+
+def test_the_validation_library_has_the_factors_this_test_covers():
+    # a library that lost its factors would make the test below vacuous
+    assert len(FACTORS) >= 10
+    assert "cop.calendar.every_weeks" in FACTORS and "world.K" in FACTORS
+
+
+@pytest.mark.parametrize("factor", sorted(FACTORS))
+def test_a_reused_run_equals_a_rebuilt_one_for_every_validation_factor(factor):
+    arms = FACTORS[factor]
+    counts = _compare(arms, 7, SMALL)
+    assert counts["hits"] + counts["misses"] == len(arms)
+    assert counts["refused"] == 0  # no burn-in wrote a CoP field claimed unread
+
+
+def test_arms_that_differ_only_from_week_0_on_are_served_from_the_cache():
+    # the V1 contrast (meetings every 4 weeks or none): the burn-in has no CoP, so it is shared
+    counts = _compare(FACTORS["cop.calendar.every_weeks"] * 2, 11, SMALL)
+    assert counts == {"hits": 3, "misses": 1, "refused": 0}
+
+
+@pytest.mark.parametrize("arms", [FACTORS["world.K"], FACTORS["world.site_spread=null"]],
+                         ids=["world.K", "world.site_spread"])
+def test_a_world_changing_factor_is_not_served_from_the_cache(arms):
+    counts = _compare(arms, 11, SMALL)
+    assert counts["hits"] == 0 and counts["misses"] == len(arms)
+
+
+def test_another_seed_is_not_served_from_the_cache():
+    r = _resolve({}, SMALL)
+    reuse.clear()
+    with reuse.reusing():
+        models.simulate(r, 1)
+        models.simulate(r, 2)
+    assert reuse.stats()["hits"] == 0
+
+
+def test_a_state_that_differs_before_the_burn_in_is_not_served():
+    # same key (seed, world, knobs), but a practitioner's starting belief differs: the check sees it
+    r = _resolve({}, SMALL)
+    reuse.clear()
+    with reuse.reusing():
+        CopModel(r, 3)
+        import cop_sim.cop.population as population
+
+        build = population.build
+
+        def nudged(*args, **kw):
+            pr, pa, cp, tab = build(*args, **kw)
+            pr.mu[0, 0, 0, 0] = np.nextafter(pr.mu[0, 0, 0, 0], 2.0)
+            return pr, pa, cp, tab
+
+        try:
+            import cop_sim.cop.model as model_module
+
+            model_module.build = nudged
+            CopModel(r, 3)
+        finally:
+            model_module.build = build
+    assert reuse.stats() == {"hits": 0, "misses": 2, "refused": 0}
+
+
+def test_reuse_writes_into_the_owners_arrays():
+    # a hit copies into the run's own arrays: the RunRef still lends the owner's objects
+    from test_owners import _check, _paths, _reader  # tests/ is on the path (no package)
+
+    r = _resolve({}, SMALL)
+    reuse.clear()
+    with reuse.reusing():
+        CopModel(r, 5)
+        model = CopModel(r, 5)
+    assert reuse.stats()["hits"] == 1
+    _check(model, _reader([p for p, _ in _paths(model.owners)]))
+
+
+def test_reuse_off_is_the_default_and_the_runner_groups_arms_by_seed():
+    assert not reuse.enabled()
+    todo = [Run("a", 0, 0, 10), Run("b", 0, 1, 20), Run("c", 1, 0, 10), Run("d", 1, 1, 20)]
+    assert [r.run_id for r in by_seed(todo)] == ["a", "c", "b", "d"]
+
+
+@pytest.mark.full
+@pytest.mark.parametrize("factor", sorted(FACTORS))
+def test_a_reused_full_year_equals_a_rebuilt_one(factor):
+    arms = FACTORS[factor]
+    for seed in (1, 2):
+        _compare(arms, seed, FULL)
