@@ -9,6 +9,9 @@ alone with reuse off. A world-changing factor must not be served from the cache.
 
 from __future__ import annotations
 
+import ast
+import inspect
+import re
 import tomllib
 from pathlib import Path
 
@@ -16,8 +19,9 @@ import numpy as np
 import pytest
 
 from cop_sim import models, scenario
-from cop_sim.cop import reuse
+from cop_sim.cop import reuse, week
 from cop_sim.cop.model import CopModel
+from cop_sim.cop.state import Cops, Knobs
 from cop_sim.experiment.design import Run
 from cop_sim.experiment.runner import by_seed
 
@@ -79,6 +83,52 @@ def _compare(arms: list[dict], seed: int, size: list[str]) -> dict[str, int]:
     return counts
 
 
+def _burn_in_sources() -> dict[str, str]:
+    """The source of every cop_sim module care.py imports, transitively (the burn-in's kernels)."""
+
+    def path(m: str) -> Path:
+        p = ROOT.joinpath(*m.split("."))
+        return p.with_suffix(".py") if p.with_suffix(".py").exists() else p / "__init__.py"
+
+    seen: dict[str, str] = {}
+    todo = ["cop_sim.cop.care"]
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen[m] = path(m).read_text()
+        for node in ast.walk(ast.parse(seen[m])):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("cop_sim"):
+                todo.append(node.module)
+                subs = (f"{node.module}.{a.name}" for a in node.names)
+                todo += [m for m in subs if path(m).exists()]
+    return seen
+
+
+def test_the_knobs_and_cop_fields_left_out_of_the_check_are_never_read_by_the_burn_in():
+    sources = _burn_in_sources()
+    assert "cop_sim.cop.judge" in sources and "cop_sim.cop.careteam" in sources
+    text = "\n".join(sources.values())
+    assert set(reuse.KN_UNREAD) <= set(Knobs._fields)
+    read = set(re.findall(r"\bkn\.([a-z_0-9]+)", text))
+    assert read and not read & reuse.KN_UNREAD
+    assert not re.search(r"getattr\(kn|\bkn\[|\*kn\b", text)  # no access but kn.NAME
+    # kn reaches every function under its own name, so kn.NAME above sees every read
+    defs = {n.name: [a.arg for a in n.args.args] for src in sources.values()
+            for n in ast.walk(ast.parse(src)) if isinstance(n, ast.FunctionDef)}
+    for src in sources.values():
+        for call in (n for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Call)):
+            for pos, arg in enumerate(call.args):
+                if isinstance(arg, ast.Name) and arg.id == "kn":
+                    assert defs[call.func.id][pos] == "kn", call.func.id
+    assert set(reuse.CP_UNREAD) <= set(Cops._fields)
+    unread = "|".join(sorted(reuse.CP_UNREAD))
+    assert not re.findall(rf"\.({unread})\b", text)
+    # the burn-in is week._care on repeat: it reads these week settings and no other
+    care = inspect.getsource(week._care.py_func) + inspect.getsource(week.burn_in.py_func)
+    assert set(re.findall(r"\bwk\.([a-z_]+)", care)) == set(reuse.WK_READ)
+
+
 def test_the_validation_library_has_the_factors_this_test_covers():
     # a library that lost its factors would make the test below vacuous
     assert len(FACTORS) >= 10
@@ -93,10 +143,18 @@ def test_a_reused_run_equals_a_rebuilt_one_for_every_validation_factor(factor):
     assert counts["refused"] == 0  # no burn-in wrote a CoP field claimed unread
 
 
-def test_arms_that_differ_only_from_week_0_on_are_served_from_the_cache():
-    # the V1 contrast (meetings every 4 weeks or none): the burn-in has no CoP, so it is shared
-    counts = _compare(FACTORS["cop.calendar.every_weeks"] * 2, 11, SMALL)
+@pytest.mark.parametrize("factor", ["cop.calendar.every_weeks", "cop.moderator_skill", "cop.preparation",
+                                    "learning_community.enabled", "meeting.story_weight=null"])
+def test_arms_that_differ_only_from_week_0_on_are_served_from_the_cache(factor):
+    # meetings, moderation, sessions, stories: none acts in the burn-in, which has no CoP
+    counts = _compare(FACTORS[factor] * 2, 11, SMALL)
     assert counts == {"hits": 3, "misses": 1, "refused": 0}
+
+
+def test_arms_whose_burn_in_differs_are_not_served_from_the_cache():
+    # mentoring lowers the noise of observed results (cp.noise), which the burn-in's care reads
+    counts = _compare(FACTORS["cop.mentor"], 11, SMALL)
+    assert counts["hits"] == 0
 
 
 @pytest.mark.parametrize("arms", [FACTORS["world.K"], FACTORS["world.site_spread=null"]],

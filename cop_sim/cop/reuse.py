@@ -7,9 +7,9 @@ moderation, sessions, ...), the state after the burn-in. Here the burn-in's resu
 process, in a small LRU cache, and served to a later run only where a rebuild would give the
 same bits:
 
-- the key holds the seed, the world's build arguments, every knob the kernels read
-  (:class:`~cop_sim.cop.state.Knobs`, all of them: none is claimed irrelevant), the week
-  settings the burn-in's care reads (``Weekly``'s first three), the burn-in's length and clock;
+- the key holds the seed, the world's build arguments, every knob
+  (:class:`~cop_sim.cop.state.Knobs`) but those of :data:`KN_UNREAD`, which no kernel of the
+  burn-in reads, the week settings its care reads (:data:`WK_READ`), its length and clock;
 - a hit also needs the run's state before the burn-in to equal the cached one bit for bit:
   every array the RunRef lends (practitioners, patients, CoPs, scratch and recorder arrays)
   and every generator's state, except the CoP arrays of :data:`CP_UNREAD`, which no kernel of
@@ -42,6 +42,14 @@ if TYPE_CHECKING:  # the runners import this module for any model: no compiled c
 # cp.noise, cp.trust, cp.members, cp.package and cp.path_* ARE read by care, so they are compared.
 CP_UNREAD = frozenset({"skill", "preparation", "documentation", "mentor", "representative", "meeting_hours",
                        "cases", "rep_i", "rep_k", "R_mu", "R_prec"})
+# Knobs no kernel of the burn-in reads: no module that care.py imports (transitively) reads them as
+# ``kn.NAME``, and kn reaches no function under another name (tests/test_reuse.py re-checks both).
+# Every other knob is in the key.
+KN_UNREAD = frozenset({"att_pressure", "cocreation_rate", "code_rate", "configurations", "consensus_rate",
+                       "familiarity", "flattening", "repo_use", "steepness", "stepwise", "story_weight",
+                       "superior"})
+# The week settings the burn-in's care reads (week._care); the others act in open_week/close_week.
+WK_READ = ("panel_time_share", "cop_time_from_panel", "encounter_hours")
 MAX_ENTRIES = 4  # arms of a replication run one after another; a few seeds' worth suffices
 MAX_BYTES = 256 * 2**20  # a state larger than this (about 10,000 practitioners) is not kept
 ENV = "COP_SIM_REUSE"  # "0" switches reuse off in the runners (cop_sim.experiment.runner)
@@ -133,8 +141,8 @@ def burn_in(owners: Owners, run, kn, wk, weeks: int, clock: int, world_key: tupl
     Returns:
         Whether the state came from the cache.
     """
-    key = (world_key, tuple(kn), (wk.panel_time_share, wk.cop_time_from_panel, wk.encounter_hours),
-           int(weeks), int(clock))
+    knobs = tuple((f, v) for f, v in zip(kn._fields, kn, strict=True) if f not in KN_UNREAD)
+    key = (world_key, knobs, tuple(getattr(wk, f) for f in WK_READ), int(weeks), int(clock))
     arrays, gens = _arrays(owners), _states(owners)
     entry = _cache.get(key)
     if entry is not None and _matches(entry, arrays, gens):
