@@ -173,6 +173,22 @@ def test_another_seed_is_not_served_from_the_cache():
     assert reuse.stats()["hits"] == 0
 
 
+def test_the_cache_is_bounded_in_entries_and_bytes(monkeypatch):
+    r = _resolve({}, SMALL)
+    reuse.clear()
+    with reuse.reusing():
+        for seed in range(reuse.MAX_ENTRIES + 2):
+            models.simulate(r, seed)
+        assert len(reuse._cache) == reuse.MAX_ENTRIES
+        models.simulate(r, 0)  # the oldest seed was dropped
+        assert reuse.stats()["hits"] == 0
+        monkeypatch.setattr(reuse, "MAX_BYTES", 1000)
+        reuse.clear()
+        models.simulate(r, 1)
+        models.simulate(r, 1)
+    assert reuse.stats()["hits"] == 0 and not reuse._cache
+
+
 def test_a_state_that_differs_before_the_burn_in_is_not_served():
     # same key (seed, world, knobs), but a practitioner's starting belief differs: the check sees it
     r = _resolve({}, SMALL)

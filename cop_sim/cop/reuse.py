@@ -51,7 +51,7 @@ KN_UNREAD = frozenset({"att_pressure", "cocreation_rate", "code_rate", "configur
 # The week settings the burn-in's care reads (week._care); the others act in open_week/close_week.
 WK_READ = ("panel_time_share", "cop_time_from_panel", "encounter_hours")
 MAX_ENTRIES = 4  # arms of a replication run one after another; a few seeds' worth suffices
-MAX_BYTES = 256 * 2**20  # a state larger than this (about 10,000 practitioners) is not kept
+MAX_BYTES = 64 * 2**20  # all kept states together (pre and post): at most this much more memory a worker
 ENV = "COP_SIM_REUSE"  # "0" switches reuse off in the runners (cop_sim.experiment.runner)
 
 _enabled = False
@@ -164,9 +164,13 @@ def burn_in(owners: Owners, run, kn, wk, weeks: int, clock: int, world_key: tupl
     if not all(_same(pre[n], post[n]) for n in pre if _unread(n)):
         _stats["refused"] += 1  # the burn-in wrote a field claimed unread: never serve it
         return False
-    if sum(a.nbytes for a in pre.values()) * 2 <= MAX_BYTES:
+    _cache.pop(key, None)  # a newer state under the same key replaces the older one
+    if _size(pre) * 2 <= MAX_BYTES:  # a larger state is never kept
         _cache[key] = _Entry(pre, post, gens, _states(owners))
-        _cache.move_to_end(key)
-        while len(_cache) > MAX_ENTRIES:
-            _cache.popitem(last=False)
+        while len(_cache) > MAX_ENTRIES or sum(_size(e.pre) * 2 for e in _cache.values()) > MAX_BYTES:
+            _cache.popitem(last=False)  # the least recently used
     return False
+
+
+def _size(arrays: dict[str, np.ndarray]) -> int:
+    return sum(a.nbytes for a in arrays.values())
