@@ -23,7 +23,7 @@ from cop_sim.cop import reuse, week
 from cop_sim.cop.model import CopModel
 from cop_sim.cop.state import Cops, Knobs
 from cop_sim.experiment.design import Run
-from cop_sim.experiment.runner import by_seed
+from cop_sim.experiment.runner import _kept_points, by_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = sorted((ROOT / "experiments" / "validation").glob("*.toml"))
@@ -247,10 +247,21 @@ def test_reuse_writes_into_the_owners_arrays():
     _check(model, _reader([p for p, _ in _paths(model.owners)]))
 
 
-def test_reuse_off_is_the_default_and_the_runner_groups_arms_by_seed():
+def test_reuse_off_is_the_default_and_the_runner_groups_arms_by_seed(monkeypatch):
     assert not reuse.enabled()
     todo = [Run("a", 0, 0, 10), Run("b", 0, 1, 20), Run("c", 1, 0, 10), Run("d", 1, 1, 20)]
     assert [r.run_id for r in by_seed(todo)] == ["a", "c", "b", "d"]
+    monkeypatch.delenv(reuse.ENV, raising=False)
+    assert reuse.wanted()  # the runners reuse unless told not to
+    monkeypatch.setenv(reuse.ENV, "0")
+    assert not reuse.wanted()
+
+
+def test_the_runner_keeps_resolved_points_per_experiment_only():
+    a, b = {"name": "a", "x": [1]}, {"name": "b", "x": [1]}
+    kept = _kept_points(a)
+    kept[0] = "resolved"
+    assert _kept_points(dict(a)) is kept and _kept_points(b) == {}
 
 
 @pytest.mark.full

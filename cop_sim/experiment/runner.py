@@ -7,6 +7,7 @@ the number of workers or the order runs finish in.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -50,11 +51,29 @@ def execute_run(spec: Experiment, run: Run, values: dict, resolved_points: dict 
 def _run_batch(experiment: dict, batch: list[tuple[Run, dict]]) -> Iterator[pa.Table]:
     """Each run of the batch as its table, in order."""
     spec = Experiment.from_dict(experiment)
-    resolved_points: dict = {}
+    on = reuse.wanted()
+    resolved_points = _kept_points(experiment) if on else {}
     # arms sharing a seed reuse the burn-in's state where a rebuild gives the same bits (cop/reuse.py)
-    with reuse.reusing(reuse.wanted()):
+    with reuse.reusing(on):
         for run, values in batch:
             yield execute_run(spec, run, values, resolved_points)
+
+
+_KEPT: dict = {"experiment": None, "points": {}}
+MAX_KEPT_POINTS = 256
+
+
+def _kept_points(experiment: dict) -> dict:
+    """The scenarios this process resolved for ``experiment``'s design points, kept across batches.
+
+    Runs grouped by seed (:func:`by_seed`) put every point in each batch, so each batch would
+    resolve them all again (resolving costs about a small run). Resolving is a pure function of
+    the experiment and the point, so keeping them changes no result.
+    """
+    key = json.dumps(experiment, sort_keys=True, default=str)
+    if _KEPT["experiment"] != key or len(_KEPT["points"]) > MAX_KEPT_POINTS:
+        _KEPT.update(experiment=key, points={})
+    return _KEPT["points"]
 
 
 def by_seed(todo: list[Run]) -> list[Run]:
