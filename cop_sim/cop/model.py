@@ -7,7 +7,7 @@ import numpy as np
 
 from cop_sim.borrow import generator_table
 from cop_sim.composition import by_cop
-from cop_sim.cop import agents, audit, checks, teams, week
+from cop_sim.cop import agents, audit, checks, reuse, teams, week
 from cop_sim.cop.calendar import Calendar
 from cop_sim.cop.codelearning import absorbing, settled, socialise
 from cop_sim.cop.outcomes import _T, INITIAL_WEEK, TALLIES, Recorder
@@ -37,8 +37,9 @@ class CopModel(mesa.Model):
         self.streams = Streams(seed)
         pat = resolved["patients"]
         # the world is keyed by the seed alone: every condition of a replication faces the same one
-        world = build_world(resolved["world"], seed, pat["min_conditions"], pat["max_conditions"],
-                            resolved["practice"]["belief_context"])
+        world_args = (resolved["world"], seed, pat["min_conditions"], pat["max_conditions"],
+                      resolved["practice"]["belief_context"])
+        world = build_world(*world_args)
         self.cops = list(resolved.cops)  # expanded once, by the check (checks.Scenario)
         self.cop_names = [c["name"] for c in self.cops]
         # each CoP draws from its own child of each stream, keyed by its name (docs/ODD.md, 4.9)
@@ -75,7 +76,11 @@ class CopModel(mesa.Model):
             self.cop_rngs[name], self.kernel_rngs[name] = list(gens[name]), getattr(self.owners, field)
         self.team = self._teams()
         # the burn-in's care is not recorded: the starting state (row -1) is a settled practice
-        week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
+        if reuse.enabled():  # the same bits from a cache where a rebuild would give them (cop/reuse.py)
+            reuse.burn_in(self.owners, self.run, self.kn, self.wk, resolved["burn_in"], self.clock,
+                          (repr(sorted(world_args[0].items())), *world_args[1:]))
+        else:
+            week.burn_in(self.run, self.kn, self.wk, resolved["burn_in"], self.clock)
         self.pr.changes[:] = 0.0  # care teams' plan changes count from week 0
         self.clock += resolved["burn_in"]
         agents.make(self)

@@ -7,6 +7,7 @@ the number of workers or the order runs finish in.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -19,6 +20,7 @@ import pyarrow as pa
 
 from cop_sim import models, outdir, provenance
 from cop_sim.atomic import write_json
+from cop_sim.cop import reuse
 from cop_sim.experiment import backends, store
 from cop_sim.experiment.design import Run, build_design, load_experiment, runs, take_shard
 from cop_sim.experiment.spec import Experiment
@@ -49,9 +51,42 @@ def execute_run(spec: Experiment, run: Run, values: dict, resolved_points: dict 
 def _run_batch(experiment: dict, batch: list[tuple[Run, dict]]) -> Iterator[pa.Table]:
     """Each run of the batch as its table, in order."""
     spec = Experiment.from_dict(experiment)
-    resolved_points: dict = {}
-    for run, values in batch:
-        yield execute_run(spec, run, values, resolved_points)
+    on = reuse.wanted()
+    resolved_points = _kept_points(experiment) if on else {}
+    # arms sharing a seed reuse the burn-in's state where a rebuild gives the same bits (cop/reuse.py)
+    with reuse.reusing(on):
+        for run, values in batch:
+            yield execute_run(spec, run, values, resolved_points)
+
+
+_KEPT: dict = {"experiment": None, "points": {}}
+MAX_KEPT_POINTS = 256
+
+
+def _kept_points(experiment: dict) -> dict:
+    """The scenarios this process resolved for ``experiment``'s design points, kept across batches.
+
+    Runs grouped by seed (:func:`by_seed`) put every point in each batch, so each batch would
+    resolve them all again (resolving costs about a small run). Resolving is a pure function of
+    the experiment and the point, so keeping them changes no result.
+    """
+    key = json.dumps(experiment, sort_keys=True, default=str)
+    if _KEPT["experiment"] != key or len(_KEPT["points"]) > MAX_KEPT_POINTS:
+        _KEPT.update(experiment=key, points={})
+    return _KEPT["points"]
+
+
+def by_seed(todo: list[Run]) -> list[Run]:
+    """The runs with those sharing a seed side by side (seeds in order of first appearance).
+
+    With common random numbers a replication's arms share a seed; side by side they fall in one
+    batch, so one process builds their world and burn-in once. Only the order of execution
+    changes: each run's result is a function of its scenario and seed alone.
+    """
+    first: dict[int, int] = {}
+    for i, r in enumerate(todo):
+        first.setdefault(r.seed, i)
+    return sorted(todo, key=lambda r: first[r.seed])  # stable: arms keep their order
 
 
 def execute_batch(ctx: dict, batch: list[tuple[Run, dict]]) -> list[pa.Table]:
@@ -254,6 +289,8 @@ def sweep(path_or_spec: str | Path | Experiment, out: str | Path | None = None,
         _set_aside(results, damaged)
         ok = {k for k, rec in records.items() if rec["error"] is None}
         todo = [r for r in todo if r.run_id not in ok]
+    if reuse.wanted():
+        todo = by_seed(todo)
     batches = backends.chunks([(r, design.points[r.point]) for r in todo], workers)
     failed = 0
     t0 = time.perf_counter()
