@@ -269,6 +269,7 @@ def parse(raw: dict, source: str) -> Calibration:
 def _plan(entry: dict, seed: int) -> design.Plan:
     p = dict(entry["plan"])
     p["scenario"] = Path(p["scenario"])
+    p["package"] = tuple((str(t), int(x)) for t, x in p.get("package", ()))
     return dataclasses.replace(design.Plan(**p), seed=seed)
 
 
@@ -281,10 +282,28 @@ def _params(cal: Calibration, values: dict | None, seed: int, j: int) -> dict:
     return params
 
 
-def design_key(entry: dict) -> str:
-    """What makes two files' studies the same run: the plan without its file, measure and charts."""
-    plan = {k: v for k, v in entry["plan"].items() if k not in ("evidence_id", "measure", "charts", "kind")}
+def design_key(entry: dict, package: bool = True) -> str:
+    """What makes two files' studies the same run: the plan without its file, measure and charts
+    (and, with ``package`` False, without its change package)."""
+    drop = ("evidence_id", "measure", "charts", "kind") + (() if package else ("package",))
+    plan = {k: v for k, v in entry["plan"].items() if k not in drop}
+    plan["package"] = [list(x) for x in plan.get("package", ())] if package else None
     return json.dumps(plan, sort_keys=True)
+
+
+def _run_key(entry: dict, runs: dict) -> str:
+    """The run an entry is measured on: its own design, or, for a measure that needs no change
+    package (a patient outcome), any run of the same design whatever its package."""
+    key = design_key(entry)
+    if entry["plan"].get("package") or key in runs:
+        return key
+    base = design_key(entry, package=False)
+    return next((k for k in runs if design_key({"plan": json.loads(k)}, package=False) == base), key)
+
+
+def _package_first(entries: list[dict]) -> list[dict]:
+    """Entries with a change package first, so an outcome can share one of their runs."""
+    return sorted(entries, key=lambda e: not e["plan"].get("package"))
 
 
 def simulate_candidate(cal: Calibration, values: dict, seed: int, noise_seed: int | None) -> dict[str, float]:
@@ -296,9 +315,9 @@ def simulate_candidate(cal: Calibration, values: dict, seed: int, noise_seed: in
     draw of the parameters not fitted.
     """
     out, runs = {}, {}
-    for e in cal.extra["evidence"]:
+    for e in _package_first(cal.extra["evidence"]):
         plan = _plan(e, seed)
-        key = design_key(e)
+        key = _run_key(e, runs)
         if key not in runs:
             g = len(runs)
             resolved = simulate.resolved_study(plan, _params(cal, values, seed, g))
@@ -306,6 +325,7 @@ def simulate_candidate(cal: Calibration, values: dict, seed: int, noise_seed: in
         g, per_cop = runs[key]
         frame = simulate.measure_sites(plan, per_cop, run_seed(seed, 0, g))
         out[e["key"]] = observation.point(frame, e["statistic"], plan.charts)
+    out = {e["key"]: out[e["key"]] for e in cal.extra["evidence"]}  # the file's order
     if noise_seed is None:
         return out
     gen = np.random.default_rng(noise_seed)
@@ -322,14 +342,14 @@ def check_designs(cal: Calibration, progress: bool = False) -> list[dict]:
     from cop_sim.calibration.execute import seed_int
 
     out, runs = [], {}  # files of one design share its runs, as in a candidate
-    for e in cal.extra["evidence"]:
+    for e in _package_first(cal.extra["evidence"]):
         if not e["reduced"]:
             continue
         frames = []
         for d in range(cal.extra["check_draws"]):
             seed = seed_int(cal.master_seed, CHECK_KEY, d)
             plan = _plan(e, seed)
-            key = (design_key(e), d)
+            key = (_run_key(e, {k[0]: None for k in runs if k[1] == d}), d)
             if key not in runs:
                 resolved = simulate.resolved_study(plan, _params(cal, None, seed, 0))
                 runs[key] = models.simulate(resolved, run_seed(seed, 0, 0)).meta["per_cop"]

@@ -47,6 +47,9 @@ class Plan:
     seed: int
     reduced: str  # how the simulated design differs from the published one ("" = it does not)
     null: bool = False  # usual care in both arms: the analysis's calibration against the null
+    # the evidence file's change package as the simulated scenario's [change_package] targets:
+    # ((topic, practice), ...), empty unless the measure is target_adherence and it is expressible
+    package: tuple = ()
 
     @property
     def weeks(self) -> int:
@@ -123,4 +126,17 @@ def plan(evidence: Evidence, overrides: dict | None = None) -> Plan:
         scenario=scenario,
         replicates=_int(sim.get("replicates", 20), src, "simulation.replicates", 1, 100000),
         seed=_int(sim.get("seed", 1), src, "simulation.seed", 0, 2**63 - 1), reduced="; ".join(reduced),
-        null=_bool(sim.get("null", False), src, "simulation.null"))
+        null=_bool(sim.get("null", False), src, "simulation.null"),
+        package=change_package(evidence) if measure == "target_adherence" else ())
+
+
+def change_package(evidence: Evidence) -> tuple:
+    """The file's change package as ``((topic, practice), ...)`` (empty if not expressible)."""
+    table = evidence.data.get("change_package", {})
+    if not isinstance(table, dict) or table.get("expressible") not in (True, "partial"):
+        return ()
+    topics, practice = table.get("topics", []), table.get("practice", 0)
+    src = str(evidence.path)
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        raise InputError(src, "change_package.topics", f"got {topics!r:.100}; allowed: a list of topic names")
+    return tuple((t, _int(practice, src, "change_package.practice", 0, 100)) for t in topics)

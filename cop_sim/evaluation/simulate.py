@@ -67,6 +67,9 @@ def resolved_study(plan: Plan, params: dict | None = None) -> dict:
     if plan.null:  # the analysis's null: usual care in both arms
         treated = usual
     raw["cops"] = [treated] * plan.sites_intervention + [usual] * plan.sites_comparison
+    if plan.package:  # the evidence file's change package: target_adherence measures it
+        raw["change_package"] = {"name": plan.evidence_id,
+                                 "targets": [{"topic": t, "practice": int(p)} for t, p in plan.package]}
     extra: dict = {}
     for key, value in (params or {}).items():
         set_dotted(extra, key, value)
