@@ -35,7 +35,7 @@ def _reference(mu, prec, cop, R_mu, R_prec, use, forgetting):
 
 @pytest.mark.parametrize("use", [0.0, 0.02, 0.7])
 def test_the_weekly_belief_pass_is_the_plain_formula_cell_for_cell(use):
-    m = CopModel(scenario.load(DEFAULT, ["burn_in=0", "weeks=2"]), 3)
+    m = CopModel(scenario.load(DEFAULT, ["burn_in=0", "weeks=4"]), 3)
     rng = np.random.default_rng(0)
     pr, cp = m.pr, m.cp
     pr.prec[:] = rng.uniform(5e-4, 20.0, pr.prec.shape)  # some below the floor of 1e-3
