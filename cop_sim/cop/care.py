@@ -64,14 +64,14 @@ def bring_health_up_to_date(world, pa, i, k, week, response, decline, v):
 
 
 @njit
-def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v):
+def encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v, bel):
     """One visit of patient k to practitioner i (member slot q of CoP c); with care teams, to a
-    member of the patient's team (:func:`careteam.team_visit`)."""
+    member of the patient's team (:func:`careteam.team_visit`, ``bel`` its scratch space)."""
     ctx = pa.ctx[i, k]
     # v and value_ describe the plan in force until it changes (then the tally computes them again)
     value_ = bring_health_up_to_date(world, pa, i, k, week, kn.response, kn.decline, v)
     if kn.team_size > 1:  # the visit is with one member of the patient's care team
-        team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, value_)
+        team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, value_, bel)
         return
     if not pa.known[i, k] and world.ctx_social[ctx] == 1 and rng.random() < pr.insight[i]:
         pa.known[i, k] = True
@@ -119,6 +119,7 @@ def care_week(world, pr, pa, cp, kn, hidden, cap, week, rngs, tally, tc, chosen,
     topic) for a plan's true values, reused by every visit.
     """
     members, asked, tie, demand = cp.members, pa.asked, pa.tie, pa.demand  # hoisted out of the loops
+    bel = np.empty((2, world.n_topics, world.n_practices))  # a care team's beliefs, reused by every visit
     for c in range(members.shape[0]):
         rng = lent_generator(rngs, c)
         for q in range(members.shape[1]):
@@ -130,7 +131,7 @@ def care_week(world, pr, pa, cp, kn, hidden, cap, week, rngs, tally, tc, chosen,
             for e in range(seen):
                 k = chosen[e]
                 tally[W_WAIT] += week - asked[i, k]
-                encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v)
+                encounter(world, pr, pa, cp, kn, hidden, i, k, q, c, week, rng, tally, tc, v, bel)
                 asked[i, k] = week + weeks_to_request(rng.random(), demand[i, k])
                 tie[i, k] = rng.random()
 

@@ -243,10 +243,12 @@ def _charge_team(world, pr, pa, i, k, m, j):
 
 
 @njit
-def _pool(world, pr, pa, i, k, m, j, known):
+def _pool(world, pr, pa, i, k, m, j, known, bel):
     """The team's beliefs pooled by precision (and ``j``'s, if an outside colleague): (mean, prec).
 
     Each topic's beliefs are those of its belief context for this patient (:mod:`context`).
+    Written into the scratch ``bel`` (float64[2, T, A], every cell; no allocation a visit) and
+    returned as its two halves.
     """
     T, A = world.n_topics, world.n_practices
     seats = np.empty(T + 3, dtype=np.int64)
@@ -261,7 +263,7 @@ def _pool(world, pr, pa, i, k, m, j, known):
         if not dup:
             seats[n] = o
             n += 1
-    bmu, bprec = np.zeros((T, A)), np.zeros((T, A))
+    bmu, bprec = bel[0], bel[1]
     mu, prec, bctx, c = pr.mu, pr.prec, world.ctx_bctx, pa.ctx[i, k]
     for t in range(T):
         s = belief_ctx(bctx, c, known, t)
@@ -275,10 +277,13 @@ def _pool(world, pr, pa, i, k, m, j, known):
 
 
 @njit_inline
-def _own_beliefs(world, pr, c, known, m):
-    """Member m's beliefs about each topic of a patient in context c, in its belief context: (T, A)."""
+def _own_beliefs(world, pr, c, known, m, bel):
+    """Member m's beliefs about each topic of a patient in context c, in its belief context: (T, A).
+
+    Written into the scratch ``bel`` (float64[2, T, A], every cell) and returned as its halves.
+    """
     T, A = world.n_topics, world.n_practices
-    bmu, bprec = np.empty((T, A)), np.empty((T, A))
+    bmu, bprec = bel[0], bel[1]
     mu, prec, bctx = pr.mu, pr.prec, world.ctx_bctx
     for t in range(T):
         s = belief_ctx(bctx, c, known, t)
@@ -324,21 +329,29 @@ def _tied_best(bmu, t, A, rng):
 
 @njit
 def team_decide(world, pr, pa, kn, hidden, i, k, m, j, mode, rng):
+    """Member ``m`` plans patient (i, k): see :func:`decide_in`, with scratch space of its own."""
+    bel = np.empty((2, world.n_topics, world.n_practices))
+    return decide_in(world, pr, pa, kn, hidden, i, k, m, j, mode, rng, bel)
+
+
+@njit
+def decide_in(world, pr, pa, kn, hidden, i, k, m, j, mode, rng, bel):
     """Member ``m`` plans patient (i, k): fill, maybe replan, take advice or try one change.
 
     The planner's scope is their own topics (``pa.owner``) in a consultation or coordination and
     the whole plan in a collaboration, where beliefs are pooled over the team (:func:`_pool`).
     In coordination ``j`` (a fellow member) advises on the own topic ``m`` is least sure of.
     Returns True if the plan changed (with ``replan``: if any topic was re-chosen, as ``decide``).
+    ``bel`` (float64[2, T, A]) is scratch space for the beliefs planned from (the care week's).
     """
     c = pa.ctx[i, k]
     plan, own, active, known = pa.plan[i, k], pa.owner[i, k], world.ctx_active, pa.known[i, k]
     A, T = world.n_practices, world.n_topics
     joint = mode == COLLABORATION
     if joint:
-        bmu, bprec = _pool(world, pr, pa, i, k, m, j, known)
+        bmu, bprec = _pool(world, pr, pa, i, k, m, j, known, bel)
     else:
-        bmu, bprec = _own_beliefs(world, pr, c, known, m)
+        bmu, bprec = _own_beliefs(world, pr, c, known, m, bel)
     n_addr = 0
     if kn.replan > 0.0 and rng.random() < kn.replan:
         for t in range(T):
@@ -388,20 +401,20 @@ def team_decide(world, pr, pa, kn, hidden, i, k, m, j, mode, rng):
 
 
 @njit_inline
-def team_review(world, pr, pa, hidden, i, k, m, j, mode, week, rng):
+def team_review(world, pr, pa, hidden, i, k, m, j, mode, week, rng, bel):
     """Member ``m`` reviews patient (i, k)'s plan: their own topics (all, pooled over the team, in
     a collaboration) chosen afresh from current beliefs, as ``review.review`` does single-handed.
 
-    Returns True if a practice changed.
+    Returns True if a practice changed. ``bel`` is scratch space, as for :func:`decide_in`.
     """
     pa.reviewed[i, k] = week
     c = pa.ctx[i, k]
     plan, own, active, known = pa.plan[i, k], pa.owner[i, k], world.ctx_active, pa.known[i, k]
     joint = mode == COLLABORATION
     if joint:
-        bmu, _ = _pool(world, pr, pa, i, k, m, j, known)
+        bmu, _ = _pool(world, pr, pa, i, k, m, j, known, bel)
     else:
-        bmu, _ = _own_beliefs(world, pr, c, known, m)
+        bmu, _ = _own_beliefs(world, pr, c, known, m, bel)
     changed = False
     for t in range(world.n_topics):
         if _addressed(active, known, hidden, c, t) and (joint or own[t] == m):
@@ -415,14 +428,15 @@ def team_review(world, pr, pa, hidden, i, k, m, j, mode, week, rng):
 
 
 @njit
-def team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, value_):
+def team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, value_, bel):
     """A visit of patient (i, k) with one member of the care team (``team.size`` > 1).
 
     As ``care.encounter``, but the member ``m`` is drawn (:func:`visitor`), the visit's mode is
     drawn before the result is read (the mode decides what the member sees), the member learns
     from the result on what they see, and plans with :func:`team_decide`. The visit takes a slot
     of the lead's capacity; a member other than the lead pays for it from next week's
-    (``pr.debt``), as joint work does.
+    (``pr.debt``), as joint work does. ``bel`` (float64[2, T, A]) is the care week's scratch space
+    for the beliefs planned from: allocated once a week, not twice a visit.
     """
     ctx = pa.ctx[i, k]
     m = visitor(world, pa, i, k, rng)
@@ -460,10 +474,10 @@ def team_visit(world, pr, pa, cp, kn, hidden, i, k, c, week, rng, tally, tc, v, 
             pa.reviewed[i, k] = week
             changed = True
         else:
-            changed = team_review(world, pr, pa, hidden, i, k, m, j, mode, week, rng)
+            changed = team_review(world, pr, pa, hidden, i, k, m, j, mode, week, rng, bel)
         tally[W_REVIEWS] += 1.0
         tally[W_REVIEW_CHANGES] += 1.0 if changed else 0.0
-    if changed or team_decide(world, pr, pa, kn, hidden, i, k, m, j, mode, rng):
+    if changed or decide_in(world, pr, pa, kn, hidden, i, k, m, j, mode, rng, bel):
         fresh = False
         mark_trial(world, pr, pa, cp, kn, i, k, qm, c, rng, v, m, mine, week, mode, adopted, tally)
     record_visit(world, pr, pa, cp, kn, i, k, c, week, mode, tally, tc, v, value_ if fresh else np.nan)

@@ -21,18 +21,53 @@ from cop_sim.kernel import njit
 
 @njit
 def beliefs_week(pr, cp, repo_use, forgetting):
-    """One week of repository use and fading precision for every practitioner."""
+    """One week of repository use and fading precision for every practitioner.
+
+    Each belief cell gets the same operations in the same order as ever (its precision fades,
+    then, where the CoP's repository has written that cell, it is updated from it), so the
+    floats are unchanged. Faster by its layout: a practitioner's cells of one belief context
+    are one contiguous row of T * A, faded in one loop the compiler vectorises, and the
+    repository pass runs only over the contexts where the CoP's repository has written
+    anything (at K = 2 most of the 2 * 2^K contexts of most CoPs hold nothing).
+    """
     mu, prec, cop, R_mu, R_prec = pr.mu, pr.prec, pr.cop, cp.R_mu, cp.R_prec  # hoisted: 7x faster
     n, S, T, A = mu.shape
+    C, TA = R_prec.shape[0], T * A
     keep = 1.0 - forgetting
+    written = _written(R_prec, repo_use)
+    mu2, prec2 = mu.reshape((n * S, TA)), prec.reshape((n * S, TA))  # views: C-contiguous arrays
+    R_mu2, R_prec2 = R_mu.reshape((C * S, TA)), R_prec.reshape((C * S, TA))
     for i in range(n):
         c = cop[i]
         for s in range(S):
+            r = i * S + s
+            for x in range(TA):
+                prec2[r, x] = max(prec2[r, x] * keep, 1e-3)
+            if written[c, s]:
+                rc = c * S + s
+                for x in range(TA):
+                    if R_prec2[rc, x] > 0.0:  # belief_update's operations, written out on the row
+                        prec2[r, x] += repo_use
+                        mu2[r, x] += repo_use * (R_mu2[rc, x] - mu2[r, x]) / prec2[r, x]
+
+
+@njit
+def _written(R_prec, repo_use):
+    """Which (CoP, belief context) rows of the repository hold any cell to learn from, bool[C, S].
+
+    All False when the repository is not used (``repo_use <= 0``: belief_update's no-op).
+    """
+    C, S, T, A = R_prec.shape
+    out = np.zeros((C, S), dtype=np.bool_)
+    if repo_use <= 0.0:
+        return out
+    for c in range(C):
+        for s in range(S):
             for t in range(T):
                 for a in range(A):
-                    prec[i, s, t, a] = max(prec[i, s, t, a] * keep, 1e-3)
-                    if repo_use > 0.0 and R_prec[c, s, t, a] > 0.0:
-                        belief_update(mu, prec, i, s, t, a, R_mu[c, s, t, a], repo_use)
+                    if R_prec[c, s, t, a] > 0.0:
+                        out[c, s] = True
+    return out
 
 
 @njit
