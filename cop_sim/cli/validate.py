@@ -26,6 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="with --robustness: a calibration's posterior.parquet; its keys come from particles "
                         "resampled by weight, every other parameter from the priors (held-out patterns "
                         "judged after a calibration)")
+    p.add_argument("--priors-from", metavar="FILE",
+                   help="with --robustness: a TOML file of priors ([priors] \"dotted.key\" = [lo, hi] or "
+                        "[lo, hi, \"loguniform\"]); exactly its keys are drawn over its ranges, every other "
+                        "parameter keeps its value (e.g. an older version's priors)")
     p.add_argument("--workers", type=int, help="processes (default: all cores)")
     p.add_argument("--backend", choices=("local", "dask", "slurm"), default="local",
                    help="where runs execute (as for cop-sim sweep)")
@@ -53,6 +57,13 @@ def _robustness(args: argparse.Namespace, patterns: list) -> int:
     opts = RunOptions(args.workers, args.backend, args.resume, args.shard, args.collect, args.scheduler,
                       not args.no_progress, args.replications,
                       Path(args.posterior) if args.posterior else None)
+    if args.priors_from:
+        from cop_sim.experiment.crossed import leaves
+        from cop_sim.validation.priors_file import read_priors
+        from cop_sim.validation.robustness import pattern_spec
+
+        opts.priors = read_priors(args.priors_from, leaves(pattern_spec(patterns[0], args.quick)))
+        opts.priors_from = Path(args.priors_from)
     out = Path(args.out)
     results = []
     for pattern in patterns:
@@ -88,6 +99,8 @@ def main(args: argparse.Namespace) -> int:
     if args.posterior and args.robustness is None:
         raise InputError("--posterior", args.posterior, "only with --robustness N (for a sweep: "
                          "cop-sim sweep --posterior)")
+    if args.priors_from and args.robustness is None:
+        raise InputError("--priors-from", args.priors_from, "only with --robustness N")
     if args.replications is not None:
         if args.robustness is None:
             raise InputError("--replications", "", "only with --robustness N")

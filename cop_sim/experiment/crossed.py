@@ -22,7 +22,7 @@ import numpy as np
 from cop_sim import models
 from cop_sim.experiment.seeds import resample_seed, sampler_seed
 from cop_sim.experiment.spec import Experiment
-from cop_sim.params import InputError, Param, flatten
+from cop_sim.params import InputError, Param, Prior, flatten
 
 ID_COLUMNS = ("particle", "weight")
 
@@ -56,12 +56,18 @@ def _value(param: Param, x: float) -> int | float:
     return int(np.floor(x + 0.5)) if param.type is int else float(x)
 
 
-def lhs_draws(spec: Experiment, n: int, seed: int | None = None) -> tuple[list[dict], np.ndarray]:
+def lhs_draws(spec: Experiment, n: int, seed: int | None = None,
+              priors: dict[str, Prior] | None = None) -> tuple[list[dict], np.ndarray]:
     """``n`` Latin-hypercube draws over the priors (SALib's sampler on the unit cube, mapped
-    through each prior's quantile function). Returns the draws and the unit sample."""
+    through each prior's quantile function). Returns the draws and the unit sample.
+
+    ``priors`` (a priors file's, :mod:`cop_sim.validation.priors_file`) replaces the model's:
+    exactly its keys are drawn, over its ranges; every other parameter keeps its value.
+    """
     from SALib.sample import latin
 
-    keys = prior_keys(spec)
+    own = own_keys(spec)
+    keys = prior_keys(spec) if priors is None else [k for k in priors if k not in own]
     if not keys:
         raise InputError(spec.path, "", f"model {spec.model!r} declares no priors for the parameters "
                          "this experiment leaves free; a robustness run needs Param.prior on some")
@@ -70,7 +76,8 @@ def lhs_draws(spec: Experiment, n: int, seed: int | None = None) -> tuple[list[d
     unit = latin.sample({"num_vars": len(keys), "names": keys, "bounds": [[0.0, 1.0]] * len(keys)}, n,
                         seed=sampler_seed(spec.master_seed) if seed is None else seed)
     params = leaves(spec)
-    draws = [{k: _value(params[k], float(params[k].prior.ppf(u))) for k, u in zip(keys, row, strict=True)}
+    prior = {k: params[k].prior if priors is None else priors[k] for k in keys}
+    draws = [{k: _value(params[k], float(prior[k].ppf(u))) for k, u in zip(keys, row, strict=True)}
              for row in unit]
     return draws, unit
 

@@ -47,6 +47,10 @@ def _table(rows: list[dict], posterior: bool) -> list[str]:
 def _drawn_from(r: dict) -> str:
     src = r.get("draws_from") or {}
     if not src.get("posterior"):
+        if src.get("priors_from"):
+            return (f"Draws: the {len(r['keys'])} parameters of the priors file `{src['priors_from']}` from "
+                    "a Latin hypercube over its ranges; every other parameter as the pattern's scenario "
+                    "sets it.")
         return f"Draws: all {len(r['keys'])} parameters with a prior from a Latin hypercube over the priors."
     fitted = ", ".join(f"`{k}`" for k in src["posterior_keys"]) or "none"
     return (f"Draws: {fitted} from the posterior `{src['posterior']}` (particles resampled by weight); "

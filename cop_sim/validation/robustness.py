@@ -54,6 +54,8 @@ class RunOptions:
     progress: bool = True
     replications: int | None = None  # per draw, overriding the pattern files' (None: theirs)
     posterior: Path | None = None  # a calibration's posterior.parquet for the fitted keys (None: priors)
+    priors: dict | None = None  # a priors file's {key: Prior}: draw exactly these (None: the model's priors)
+    priors_from: Path | None = None  # that file, named in the report
 
 
 def pattern_spec(pattern: Pattern, quick: bool, replications: int | None = None) -> Experiment:
@@ -70,8 +72,8 @@ def pattern_spec(pattern: Pattern, quick: bool, replications: int | None = None)
                                weeks=fixed["weeks"])
 
 
-def draws_for(spec: Experiment, n: int, posterior: Path | None) -> tuple[list[dict], np.ndarray, list[str],
-                                                                         list[int]]:
+def draws_for(spec: Experiment, n: int, posterior: Path | None,
+              priors: dict | None = None) -> tuple[list[dict], np.ndarray, list[str], list[int]]:
     """``n`` parameter sets: the posterior's keys resampled by weight, the rest an LHS over the priors.
 
     Returns the draws, the LHS unit sample (one column per prior key, in the draws' order),
@@ -80,14 +82,14 @@ def draws_for(spec: Experiment, n: int, posterior: Path | None) -> tuple[list[di
     """
     free = dataclasses.replace(spec, factors=[], fixed={})
     if posterior is None:
-        draws, unit = lhs_draws(free, n, seed=SEED)
+        draws, unit = lhs_draws(free, n, seed=SEED, priors=priors)
         return draws, unit, [], []
     fitted, picked = posterior_draws(posterior, dataclasses.replace(spec, master_seed=SEED), n)
     keys = list(fitted[0])
     fixed: dict = {}
     for k in keys:  # a key the experiment fixes is left out of the LHS (crossed.own_keys)
         set_dotted(fixed, k, fitted[0][k])
-    draws, unit = lhs_draws(dataclasses.replace(free, fixed=fixed), n, seed=SEED)
+    draws, unit = lhs_draws(dataclasses.replace(free, fixed=fixed), n, seed=SEED, priors=priors)
     return [d | f for d, f in zip(draws, fitted, strict=True)], unit, keys, picked
 
 
@@ -167,8 +169,8 @@ def knockouts(pattern: Pattern, spec: Experiment, draws: list[dict], folder: Pat
     return out
 
 
-def _value(param, u: float) -> int | float:
-    x = float(param.prior.ppf(u))
+def _value(param, u: float, prior=None) -> int | float:
+    x = float((prior or param.prior).ppf(u))
     return int(np.floor(x + 0.5)) if param.type is int else x
 
 
@@ -181,7 +183,8 @@ def sobol(pattern: Pattern, spec: Experiment, keys: list[str], folder: Path, opt
     params = leaves(spec)
     problem = {"num_vars": len(keys), "names": keys, "bounds": [[0.0, 1.0]] * len(keys)}
     unit = sobol_sample.sample(problem, SOBOL_N, calc_second_order=False, seed=SEED)
-    draws = [{k: _value(params[k], u) for k, u in zip(keys, row, strict=True)} for row in unit]
+    priors = opts.priors or {}
+    draws = [{k: _value(params[k], u, priors.get(k)) for k, u in zip(keys, row, strict=True)} for row in unit]
     crossed = cross(spec, draws, {"kind": "sobol", "keys": keys, "n": SOBOL_N})
     summary = _sweep(crossed, folder / "sobol", opts, "sobol")
     if summary is None:
@@ -229,8 +232,10 @@ def label_pattern(pattern: Pattern, share_holds: float, top_s1: list[float],
 def robust_pattern(pattern: Pattern, n: int, out: Path, quick: bool, opts: RunOptions) -> dict | None:
     """Run and analyse one pattern; None when this invocation ran a shard only."""
     spec = pattern_spec(pattern, quick, opts.replications)
-    draws, unit_all, fitted, picked = draws_for(spec, n, opts.posterior)
+    draws, unit_all, fitted, picked = draws_for(spec, n, opts.posterior, opts.priors)
     origin = {"kind": "prior-lhs", "n": n, "seed": SEED, "source": str(pattern.path)}
+    if opts.priors is not None:
+        origin["priors_from"] = str(opts.priors_from)
     if opts.posterior is not None:
         origin |= {"kind": "posterior+prior-lhs", "posterior": str(opts.posterior), "posterior_keys": fitted,
                    "particles": picked}
@@ -269,5 +274,6 @@ def robust_pattern(pattern: Pattern, n: int, out: Path, quick: bool, opts: RunOp
             "sensitivity": {k: s.to_dict(orient="records") for k, s in sens.items()},
             "sobol": sob, "knockouts": kos, "keys": keys, "checks": list(per_check),
             "draws_from": {"posterior": None if opts.posterior is None else str(opts.posterior),
+                           "priors_from": None if opts.priors_from is None else str(opts.priors_from),
                            "posterior_keys": [k for k in fitted if k in keys], "prior_keys": sens_keys},
             "per_draw": pd.concat([x, frame], axis=1).to_dict(orient="records")}
