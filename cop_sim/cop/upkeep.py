@@ -14,25 +14,35 @@ import numpy as np
 from cop_sim.borrow import lent_generator
 from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.judge import belief_update
+from cop_sim.cop.review import flag_review, preferred
 from cop_sim.cop.stories import M_ADOPTED_STORY, M_MESSAGES, voice
 from cop_sim.cop.travel import hear_case, pool_pathways
 from cop_sim.kernel import njit
 
 
 @njit
-def beliefs_week(pr, cp, repo_use, forgetting):
-    """One week of repository use and fading precision for every practitioner."""
+def beliefs_week(pr, cp, repo_use, forgetting, flag_week=-1):
+    """One week of repository use and fading precision for every practitioner.
+
+    With ``flag_week`` >= 0 (``review.repository_triggers``), a practitioner whose preferred
+    practice on a topic the repository changed is flagged for review from ``flag_week``
+    (:func:`cop_sim.cop.review.flag_review`: "contradicts" as for stories).
+    """
     mu, prec, cop, R_mu, R_prec = pr.mu, pr.prec, pr.cop, cp.R_mu, cp.R_prec  # hoisted: 7x faster
     n, S, T, A = mu.shape
     keep = 1.0 - forgetting
+    watch = flag_week >= 0 and repo_use > 0.0
     for i in range(n):
         c = cop[i]
         for s in range(S):
             for t in range(T):
+                before = preferred(mu, i, s, t) if watch else 0
                 for a in range(A):
                     prec[i, s, t, a] = max(prec[i, s, t, a] * keep, 1e-3)
                     if repo_use > 0.0 and R_prec[c, s, t, a] > 0.0:
                         belief_update(mu, prec, i, s, t, a, R_mu[c, s, t, a], repo_use)
+                if watch and preferred(mu, i, s, t) != before:
+                    flag_review(pr, i, flag_week)
 
 
 @njit
