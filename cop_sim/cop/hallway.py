@@ -12,9 +12,11 @@ Nobody moderates a hallway, so the teller's voice is their status's under the hi
 still be brought to the next meeting (assumption).
 
 Each conversation is one message to one listener in either Eppstein et al. (2012) arm
-(``pr.heard`` and the tally ``messages``), and is counted in ``tie_stories``. Draws come from each
-CoP's own generator of the ``meetings`` stream, and only when the rate is above 0 (the model does
-not call :func:`talk` at 0), so rate 0 is the run without hallway stories, bit for bit.
+(``pr.heard`` and the tally ``messages``), and is counted in ``tie_stories``. Who talks and to
+whom is drawn from each CoP's own generator of the stream ``hallway``, and only when the rate is
+above 0 (the model does not call :func:`talk` at 0), so rate 0 is the run without hallway
+stories, bit for bit, and no other stream moves at a positive rate except where a listener acts
+on a case (the ``meetings`` stream of the listener's CoP, as at sessions).
 """
 
 from __future__ import annotations
@@ -28,19 +30,22 @@ from cop_sim.kernel import njit
 
 
 @njit
-def talk(world, pr, pa, cp, kn, week, rngs, tally):
+def talk(world, pr, pa, cp, kn, week, choose, listen, tally):
     """One week of hallway stories along ties; ``tally`` is the week's MEETING_TALLY.
 
-    Row c of ``rngs`` is CoP c's own generator: its members' draws (whether to talk, to whom,
-    and in the configurations arm whether the listener acts on the case).
+    Row c of ``choose`` is CoP c's own generator of the ``hallway`` stream: its members' draws of
+    whether to talk and to whom, all taken before any story is told, so both Eppstein arms choose
+    the same tellers and listeners. Row c of ``listen`` is CoP c's own ``meetings`` generator, drawn
+    from only when stories carry cases (a listener of CoP c deciding whether to act on one, as at
+    a session).
     """
     ties = pr.ties
     if ties.shape[1] == 0:
         return
-    m = cp.members.shape[1]
-    att = np.zeros(m, dtype=np.bool_)
-    for c in range(cp.members.shape[0]):
-        rng = lent_generator(rngs, c)
+    C, m = cp.members.shape
+    partner = np.full((C, m), -1, dtype=np.int64)
+    for c in range(C):  # who talks to whom: every draw first
+        rng = lent_generator(choose, c)
         for q in range(m):
             i = cp.members[c, q]
             if i < 0 or pr.st_patient[i] < 0:
@@ -50,12 +55,19 @@ def talk(world, pr, pa, cp, kn, week, rngs, tally):
             d = 0
             while d < ties.shape[1] and ties[i, d] >= 0:
                 d += 1
-            if d == 0:
+            if d > 0:
+                partner[c, q] = ties[i, rng.integers(0, d)]
+    att = np.zeros(m, dtype=np.bool_)
+    for c in range(C):  # then the stories, in member order
+        for q in range(m):
+            j = partner[c, q]
+            if j < 0:
                 continue
-            j = ties[i, rng.integers(0, d)]
+            i = cp.members[c, q]
             k = pr.st_patient[i]
             v = voice(pr.status[i], 0.0, kn)
             lc = pr.cop[j]
+            rng = lent_generator(listen, lc)
             att[:] = False
             att[pr.slot[j]] = True
             if lc == c:

@@ -154,7 +154,8 @@ class CopModel(mesa.Model):
         if self.kn.hallway_rate > 0.0:  # stories along ties between meetings (hallway.py); no draw at 0
             meet0 = _T[MEETING_TALLY[0]]
             hallway.talk(self.k.world, self.k.pr, self.k.pa, self.k.cp, self.kn, self.clock,
-                         self.cop_streams("meetings"), self._tally[meet0:meet0 + len(MEETING_TALLY)])
+                         self.cop_streams("hallway"), self.cop_streams("meetings"),
+                         self._tally[meet0:meet0 + len(MEETING_TALLY)])
         self._audit()  # after the week's tallies were reset, before its care
         n_left = week.close_week(self.run, self.kn, self.wk, self.clock)  # care, beliefs, who leaves
         self.clock += 1
