@@ -41,12 +41,13 @@ NETWORK_SPEC = {
                           "(only with the network enabled; none beyond spare_ties new ties each)", "-",
                           source="issue 24 ('ties between delegates in learning sessions'); seed 002 "
                           "(learning between initiatives); assumption"),
-    "spare_ties": Param(8, "most ties a practitioner can gain at sessions (columns kept free in pr.ties; a tie "
-                        "either side has no room for is not formed)", "ties", 0, 64,
+    "spare_ties": Param(8, "most ties a practitioner can gain at sessions (columns kept free in pr.ties; "
+                        "a tie either side has no room for is not formed)", "ties", 0, 64,
                         "assumption (a bound on memory: 4 sessions a year of 2 delegates from 4 CoPs "
                         "give each delegate at most 6 partners)"),
-    "hallway_rate": Param(0.0, "weekly chance that a practitioner with a case to tell tells it to one of their "
-                          "ties between meetings (a hallway conversation; 0 = none)", "1/week", 0.0, 1.0,
+    "hallway_rate": Param(0.0, "weekly chance that a practitioner with a case to tell tells it to one of "
+                          "their ties between meetings (a hallway conversation; 0 = none)", "1/week",
+                          0.0, 1.0,
                           "assumption (no rate found to cite: off by default)",
                           prior=Prior(0.0, 0.25, "assumption: up to one such conversation a month")),
 }
