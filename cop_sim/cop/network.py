@@ -147,7 +147,7 @@ def build(resolved: dict, members: np.ndarray, cop: np.ndarray, rngs: list) -> n
                     partners[i].add(int(j))
                     partners[int(j)].add(int(i))
     width = max((len(p) for p in partners), default=0)
-    if net["session_ties"]:  # room for the ties delegates gain at sessions (tie_delegates)
+    if net.get("session_ties", False):  # room for the ties delegates gain at sessions (tie_delegates)
         width += net["spare_ties"]
     out = np.full((n, max(width, 1)), -1, dtype=np.int64)
     for i, p in enumerate(partners):
