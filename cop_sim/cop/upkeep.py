@@ -14,7 +14,7 @@ import numpy as np
 from cop_sim.borrow import lent_generator
 from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.judge import belief_update
-from cop_sim.cop.review import flag_review, preferred
+from cop_sim.cop.review import flag_review
 from cop_sim.cop.stories import M_ADOPTED_STORY, M_MESSAGES, voice
 from cop_sim.cop.travel import hear_case, pool_pathways
 from cop_sim.kernel import njit
@@ -31,18 +31,50 @@ def beliefs_week(pr, cp, repo_use, forgetting, flag_week=-1):
     mu, prec, cop, R_mu, R_prec = pr.mu, pr.prec, pr.cop, cp.R_mu, cp.R_prec  # hoisted: 7x faster
     n, S, T, A = mu.shape
     keep = 1.0 - forgetting
-    watch = flag_week >= 0 and repo_use > 0.0
+    if flag_week >= 0 and repo_use > 0.0:
+        _beliefs_week_flagged(pr, mu, prec, cop, R_mu, R_prec, repo_use, keep, flag_week)
+        return
     for i in range(n):
         c = cop[i]
         for s in range(S):
             for t in range(T):
-                before = preferred(mu, i, s, t) if watch else 0
                 for a in range(A):
                     prec[i, s, t, a] = max(prec[i, s, t, a] * keep, 1e-3)
                     if repo_use > 0.0 and R_prec[c, s, t, a] > 0.0:
                         belief_update(mu, prec, i, s, t, a, R_mu[c, s, t, a], repo_use)
-                if watch and preferred(mu, i, s, t) != before:
+
+
+@njit
+def _beliefs_week_flagged(pr, mu, prec, cop, R_mu, R_prec, repo_use, keep, flag_week):
+    """:func:`beliefs_week`'s arithmetic, in the same order, noting whose preferred practice moved.
+
+    The preferred practice before and after (argmax, first of equals: ``review.preferred``) is
+    tracked in the same pass over the practices (a second and third pass doubled the week's cost).
+    """
+    n, S, T, A = mu.shape
+    for i in range(n):
+        c = cop[i]
+        done = pr.review_from[i] >= flag_week  # flagged already: nothing more to note for i
+        for s in range(S):
+            for t in range(T):
+                if done:
+                    for a in range(A):
+                        prec[i, s, t, a] = max(prec[i, s, t, a] * keep, 1e-3)
+                        if R_prec[c, s, t, a] > 0.0:
+                            belief_update(mu, prec, i, s, t, a, R_mu[c, s, t, a], repo_use)
+                    continue
+                old_best, old_arg, new_best, new_arg = -np.inf, 0, -np.inf, 0
+                for a in range(A):
+                    if mu[i, s, t, a] > old_best:
+                        old_best, old_arg = mu[i, s, t, a], a
+                    prec[i, s, t, a] = max(prec[i, s, t, a] * keep, 1e-3)
+                    if R_prec[c, s, t, a] > 0.0:
+                        belief_update(mu, prec, i, s, t, a, R_mu[c, s, t, a], repo_use)
+                    if mu[i, s, t, a] > new_best:
+                        new_best, new_arg = mu[i, s, t, a], a
+                if new_arg != old_arg:
                     flag_review(pr, i, flag_week)
+                    done = True
 
 
 @njit
