@@ -70,7 +70,7 @@ def small_disk(tmp_path):
 # bit (tests/baseline/v020_default_seed1.json; tests/test_cop_invariants.py).
 V020 = ["review.interval=0", "review.triggers=false", "review.keep_rule=best_seen", "practice.time_limit=0",
         "meeting.transfer=evidence", "repository.pathways=false", "team.size=1",
-        "practice.belief_context=social"]
+        "practice.belief_context=social", "review.repository_triggers=false"]
 
 
 def differs_from_v020(summary: dict) -> list[str]:

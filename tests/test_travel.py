@@ -187,7 +187,11 @@ def test_turnover_onboards_newcomers_onto_pathways_only_when_pathways_are_kept()
 
 
 @pytest.mark.parametrize("extra", [(), ("learning_community.enabled=true", "cop.calendar.every_weeks=0",
-                                        "cop.calendar.weeks=[]", "learning_community.calendar.start_week=1")])
+                                        "cop.calendar.weeks=[]", "learning_community.calendar.start_week=1"),
+                                   # stories along ties between meetings only (cop_sim/cop/hallway.py)
+                                   ("network.enabled=true", "network.between_density=0.05",
+                                    "network.hallway_rate=0.5", "cop.calendar.every_weeks=0",
+                                    "cop.calendar.weeks=[]")])
 def test_both_arms_send_the_same_messages_to_the_same_listeners(extra):
     arms = [model("weeks=12", f"meeting.transfer={t}", *extra) for t in ("evidence", "configurations")]
     while arms[0].running and arms[0].pr.heard.sum() == 0:

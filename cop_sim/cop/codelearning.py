@@ -20,6 +20,8 @@ import numpy as np
 
 from cop_sim.borrow import lent_generator
 from cop_sim.cop.context import belief_ctx
+from cop_sim.cop.review import flag_review
+from cop_sim.cop.review import preferred as first_best
 from cop_sim.kernel import njit
 
 STEP = 0.25  # the lead a step towards the code gives the code's practice (only the order matters)
@@ -144,10 +146,12 @@ def learn_code(world, pr, pa, cp, kn, c, att, rng):
 
 
 @njit
-def socialise(pr, cp, p1, rngs):
+def socialise(pr, cp, p1, rngs, flag_week=-1):
     """Each member, on each topic, steps towards the code's practice with chance p1 (stepwise use).
 
-    Row c of ``rngs`` (a ``borrow.generator_table``) is CoP c's own generator.
+    Row c of ``rngs`` (a ``borrow.generator_table``) is CoP c's own generator. With ``flag_week``
+    >= 0 (``review.repository_triggers``) a step that changes the member's preferred practice
+    (first of equals, as for stories) makes their plans due a review from ``flag_week``.
     """
     n, S, T, A = pr.mu.shape
     for i in range(n):
@@ -162,8 +166,11 @@ def socialise(pr, cp, p1, rngs):
                 for b in range(A):
                     if b != a and pr.mu[i, s, t, b] > other:
                         other = pr.mu[i, s, t, b]
+                before = first_best(pr.mu, i, s, t)
                 # another practice preferred -> no preference; no preference -> the code's
                 pr.mu[i, s, t, a] = other if pr.mu[i, s, t, a] < other else other + STEP
+                if flag_week >= 0 and first_best(pr.mu, i, s, t) != before:
+                    flag_review(pr, i, flag_week)
 
 
 def settled(model) -> np.ndarray:

@@ -7,7 +7,7 @@ import numpy as np
 
 from cop_sim.borrow import generator_table
 from cop_sim.composition import by_cop
-from cop_sim.cop import agents, audit, checks, reuse, teams, week
+from cop_sim.cop import agents, audit, checks, hallway, network, reuse, teams, week
 from cop_sim.cop.calendar import Calendar
 from cop_sim.cop.codelearning import absorbing, settled, socialise
 from cop_sim.cop.outcomes import _T, INITIAL_WEEK, TALLIES, Recorder
@@ -156,11 +156,17 @@ class CopModel(mesa.Model):
         week.open_week(self.run, self.kn, self.wk, cm, self.clock)  # resets the week, holds meetings
         for kind in sessions:
             self._session(kind)
+        if self.kn.hallway_rate > 0.0:  # stories along ties between meetings (hallway.py); no draw at 0
+            meet0 = _T[MEETING_TALLY[0]]
+            hallway.talk(self.k.world, self.k.pr, self.k.pa, self.k.cp, self.kn, self.clock,
+                         self.cop_streams("hallway"), self.cop_streams("meetings"),
+                         self._tally[meet0:meet0 + len(MEETING_TALLY)])
         self._audit()  # after the week's tallies were reset, before its care
         n_left = week.close_week(self.run, self.kn, self.wk, self.clock)  # care, beliefs, who leaves
         self.clock += 1
         if self.kn.stepwise:  # March (1991): one step towards the code with chance p1 = repository.use
-            socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.cop_streams("socialise"))
+            socialise(self.k.pr, self.k.cp, self.kn.repo_use, self.cop_streams("socialise"),
+                      self.clock if self.kn.repo_triggers else -1)
         if n_left:
             leavers = self._leavers[:n_left].copy()
             replace(self.pr, self.pa, self.cp, self.tables, self.world, self.params,
@@ -252,4 +258,7 @@ class CopModel(mesa.Model):
         meet0 = _T[MEETING_TALLY[0]]
         session(k.world, k.pr, k.pa, k.cp, self.kn, d, team, self.clock, self.cop_streams("meetings"),
                 self._tally[meet0:meet0 + len(MEETING_TALLY)])
+        net = self.params["network"]
+        if net["enabled"] and net["session_ties"]:  # delegates who met are tied from now on (network.py)
+            network.tie_delegates(pr.ties, d, pr.cop, team)
 

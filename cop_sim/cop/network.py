@@ -36,6 +36,20 @@ NETWORK_SPEC = {
     "between_density": Param(0.0, "share of pairs of practitioners of different CoPs who are tied", "0-1",
                              0.0, 1.0, "assumption (0: advice stays within a CoP)",
                              prior=Prior(0.0, 0.05, "assumption: few referrals across CoPs")),
+    "session_ties": Param(True, "delegates who meet at a learning session (or symposium) become tied to the "
+                          "delegates of the other CoPs there, so later advice can cross CoPs along the tie "
+                          "(only with the network enabled; none beyond spare_ties new ties each)", "-",
+                          source="issue 24 ('ties between delegates in learning sessions'); seed 002 "
+                          "(learning between initiatives); assumption"),
+    "spare_ties": Param(8, "most ties a practitioner can gain at sessions (columns kept free in pr.ties; "
+                        "a tie either side has no room for is not formed)", "ties", 0, 64,
+                        "assumption (a bound on memory: 4 sessions a year of 2 delegates from 4 CoPs "
+                        "give each delegate at most 6 partners)"),
+    "hallway_rate": Param(0.0, "weekly chance that a practitioner with a case to tell tells it to one of "
+                          "their ties between meetings (a hallway conversation; 0 = none)", "1/week",
+                          0.0, 1.0,
+                          "assumption (no rate found to cite: off by default)",
+                          prior=Prior(0.0, 0.25, "assumption: up to one such conversation a month")),
 }
 SWAPS = 50  # closure swaps per tie, at most (enough to settle a CoP's clustering at m <= 60)
 STUCK = 30  # swaps in a row that bring it no nearer, before stopping
@@ -133,7 +147,47 @@ def build(resolved: dict, members: np.ndarray, cop: np.ndarray, rngs: list) -> n
                     partners[i].add(int(j))
                     partners[int(j)].add(int(i))
     width = max((len(p) for p in partners), default=0)
+    if net.get("session_ties", False):  # room for the ties delegates gain at sessions (tie_delegates)
+        width += net["spare_ties"]
     out = np.full((n, max(width, 1)), -1, dtype=np.int64)
     for i, p in enumerate(partners):
         out[i, :len(p)] = sorted(p)
     return out
+
+
+def tie(ties: np.ndarray, i: int, j: int) -> bool:
+    """Tie i and j in ``pr.ties`` if both rows have a free column; False if they were tied or had none.
+
+    Rows stay packed (partners first, then -1), as :func:`cop_sim.cop.plan._colleague` reads them.
+    """
+    if i == j or (ties[i] == j).any():
+        return False
+    free_i, free_j = np.flatnonzero(ties[i] < 0), np.flatnonzero(ties[j] < 0)
+    if not len(free_i) or not len(free_j):
+        return False  # no spare column: the width of pr.ties bounds the ties (network.spare_ties)
+    ties[i, free_i[0]] = j
+    ties[j, free_j[0]] = i
+    return True
+
+
+def tie_delegates(ties: np.ndarray, delegates: np.ndarray, cop: np.ndarray, team: np.ndarray) -> int:
+    """Delegates who met at a session: each is tied to the delegates of the other CoPs of its team.
+
+    Issue 24 ("ties between delegates in learning sessions"). No draw: everyone in the room meets
+    everyone (the session's stories go to every other CoP's delegates too, ``upkeep.session``).
+    Only with the network on (``pr.ties`` has columns). Returns the number of new ties.
+
+    Args:
+        ties: ``pr.ties`` (changed in place).
+        delegates: the session's delegates (practitioner indices), in the session's order.
+        cop: each practitioner's CoP.
+        team: each CoP's team in this session (all zeros: one room of all CoPs).
+    """
+    if ties.shape[1] == 0:
+        return 0
+    n = 0
+    for x, i in enumerate(delegates):
+        for j in delegates[x + 1:]:
+            if cop[i] != cop[j] and team[cop[i]] == team[cop[j]]:
+                n += tie(ties, int(i), int(j))
+    return n

@@ -41,7 +41,7 @@ RATIOS = (
 )
 # plans that travel (cop_sim/cop/travel.py): stories heard, plans adopted, their local tests
 TRAVEL = ("messages", "adopted_story", "adopted_repository", "judged_story", "kept_story",
-          "judged_repository", "kept_repository")
+          "judged_repository", "kept_repository", "tie_stories")
 COUNTS = ("encounters", "meetings", "stories", "cocreated", "leavers", "observations", "cop_hours", "reviews",
           "review_changes") + TRAVEL + ("target_applicable", "feedback_reports", "flagged")
 COLUMNS = ("week",) + tuple(r[0] for r in RATIOS) + ("backlog",) + COUNTS + MEASURES

@@ -4,8 +4,10 @@ A plan is due a review at a visit when ``review.interval`` weeks have passed sin
 review (chronic-care reviews, six-monthly or annual: assumption), or when news contradicted
 the planner's practice since then: a story (``stories.tell``) calls :func:`flag_review` when it
 changes a practitioner's preferred practice on a topic, and audit and feedback when their figure
-falls below the benchmark (issue 24; the repository does not flag reviews yet: it is consulted
-at them, ``travel.adopt_pathway``). A review waits while a tried change is pending (its result
+falls below the benchmark, and the repository when what members take from it (weekly use,
+stepwise socialisation) changes their preferred practice (``review.repository_triggers``;
+``upkeep.beliefs_week``, ``codelearning.socialise``). Care pathways do not trigger reviews: they
+are consulted at them (``travel.adopt_pathway``). A review waits while a tried change is pending (its result
 is judged first), and a short visit may not find the time for it (``practice.time_limit``, :func:`extras`). If
 the review changes the plan, the new plan is a tried change like any other: kept or reverted
 by its observed result against the old plan's running estimate (``judge.keeps``).

@@ -317,6 +317,13 @@ SPEC: Spec = {
                           "review at the next visit", "-",
                           source="issue 24 (a review when a story, the repository or audit and feedback "
                           "contradicts the current plan); assumption"),
+        "repository_triggers": Param(
+            True, "the repository triggers reviews too: when what members take from it "
+            "(weekly use, stepwise socialisation) changes their preferred practice on "
+            "a topic, their plans are due a review (only with review.triggers on)", "-",
+            source="issue 24 (a review when a story, the repository or audit and "
+            "feedback contradicts the current plan); 'contradicts' as for stories: "
+            "assumption"),
         "keep_rule": Param("estimate", "how a tried change is judged: 'estimate', its observed result "
                            "against the running mean of the observed results of the plan it replaced "
                            "(that plan's results seen at later visits add to it); 'best_seen', against "

@@ -149,6 +149,8 @@ class Knobs(NamedTuple):
     pathways: bool  # the repository holds care pathways
     team_size: int  # care team per patient (1 = single-handed care, the path of 0.2)
     audit_measure: int  # what audit charts score (audit.MEASURE_CODE)
+    repo_triggers: bool  # the repository's news that changes a preferred practice triggers reviews too
+    hallway_rate: float  # weekly chance of telling one's case to a tie between meetings (0 = none)
 
 
 def knobs(resolved: dict) -> Knobs:
@@ -176,4 +178,6 @@ def knobs(resolved: dict) -> Knobs:
         adopt_max=int(m["adoption_patients"]), pathways=bool(resolved["repository"]["pathways"]),
         team_size=int(resolved["team"]["size"]),
         audit_measure=MEASURE_CODE[resolved["audit"]["measure"]],
+        repo_triggers=bool(r["triggers"]) and bool(r["repository_triggers"]),
+        hallway_rate=float(resolved["network"]["hallway_rate"]) if resolved["network"]["enabled"] else 0.0,
     )

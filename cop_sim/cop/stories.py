@@ -28,7 +28,7 @@ from cop_sim.kernel import njit, njit_inline
 
 LOW_STATUS = 0.5  # tellers at or below this status count as low-status (for the voice outcome)
 MEETING_TALLY = ("meetings", "attendees", "invited", "stories", "cocreated", "low_status_voice",
-                 "rep_voice", "messages", "adopted_story")
+                 "rep_voice", "messages", "adopted_story", "tie_stories")
 # named slots of MEETING_TALLY (numba reads module-level integers as constants)
 M_MEETINGS = 0
 M_ATTENDEES = 1
@@ -39,6 +39,7 @@ M_LOW_STATUS_VOICE = 5
 M_REP_VOICE = 6
 M_MESSAGES = 7  # stories heard, one per listener, whatever they carried (both Eppstein arms alike)
 M_ADOPTED_STORY = 8  # patients whose plan became a told plan (meeting.transfer = "configurations")
+M_TIE_STORIES = 9  # stories told to one tie between meetings (cop_sim/cop/hallway.py)
 
 
 @njit_inline

@@ -14,13 +14,14 @@ import numpy as np
 from cop_sim.borrow import lent_generator
 from cop_sim.cop.context import belief_ctx
 from cop_sim.cop.judge import belief_update
+from cop_sim.cop.review import flag_review
 from cop_sim.cop.stories import M_ADOPTED_STORY, M_MESSAGES, voice
 from cop_sim.cop.travel import hear_case, pool_pathways
 from cop_sim.kernel import njit
 
 
 @njit
-def beliefs_week(pr, cp, repo_use, forgetting):
+def beliefs_week(pr, cp, repo_use, forgetting, flag_week=-1):
     """One week of repository use and fading precision for every practitioner.
 
     Each belief cell gets the same operations in the same order as ever (its precision fades,
@@ -29,11 +30,18 @@ def beliefs_week(pr, cp, repo_use, forgetting):
     are one contiguous row of T * A, faded in one loop the compiler vectorises, and the
     repository pass runs only over the contexts where the CoP's repository has written
     anything (at K = 2 most of the 2 * 2^K contexts of most CoPs hold nothing).
+
+    With ``flag_week`` >= 0 (``review.repository_triggers``), a practitioner whose preferred
+    practice on a topic the repository changed is flagged for review from ``flag_week``
+    (:func:`cop_sim.cop.review.flag_review`: "contradicts" as for stories).
     """
     mu, prec, cop, R_mu, R_prec = pr.mu, pr.prec, pr.cop, cp.R_mu, cp.R_prec  # hoisted: 7x faster
     n, S, T, A = mu.shape
     C, TA = R_prec.shape[0], T * A
     keep = 1.0 - forgetting
+    if flag_week >= 0 and repo_use > 0.0:
+        _beliefs_week_flagged(pr, mu, prec, cop, R_mu, R_prec, repo_use, keep, flag_week)
+        return
     written = _written(R_prec, repo_use)
     mu2, prec2 = mu.reshape((n * S, TA)), prec.reshape((n * S, TA))  # views: C-contiguous arrays
     R_mu2, R_prec2 = R_mu.reshape((C * S, TA)), R_prec.reshape((C * S, TA))
@@ -68,6 +76,39 @@ def _written(R_prec, repo_use):
                     if R_prec[c, s, t, a] > 0.0:
                         out[c, s] = True
     return out
+
+
+@njit
+def _beliefs_week_flagged(pr, mu, prec, cop, R_mu, R_prec, repo_use, keep, flag_week):
+    """:func:`beliefs_week`'s arithmetic, in the same order, noting whose preferred practice moved.
+
+    The preferred practice before and after (argmax, first of equals: ``review.preferred``) is
+    tracked in the same pass over the practices (a second and third pass doubled the week's cost).
+    """
+    n, S, T, A = mu.shape
+    for i in range(n):
+        c = cop[i]
+        done = pr.review_from[i] >= flag_week  # flagged already: nothing more to note for i
+        for s in range(S):
+            for t in range(T):
+                if done:
+                    for a in range(A):
+                        prec[i, s, t, a] = max(prec[i, s, t, a] * keep, 1e-3)
+                        if R_prec[c, s, t, a] > 0.0:
+                            belief_update(mu, prec, i, s, t, a, R_mu[c, s, t, a], repo_use)
+                    continue
+                old_best, old_arg, new_best, new_arg = -np.inf, 0, -np.inf, 0
+                for a in range(A):
+                    if mu[i, s, t, a] > old_best:
+                        old_best, old_arg = mu[i, s, t, a], a
+                    prec[i, s, t, a] = max(prec[i, s, t, a] * keep, 1e-3)
+                    if R_prec[c, s, t, a] > 0.0:
+                        belief_update(mu, prec, i, s, t, a, R_mu[c, s, t, a], repo_use)
+                    if mu[i, s, t, a] > new_best:
+                        new_best, new_arg = mu[i, s, t, a], a
+                if new_arg != old_arg:
+                    flag_review(pr, i, flag_week)
+                    done = True
 
 
 @njit

@@ -136,7 +136,10 @@ def close_week(run, kn, wk, clock):
     """
     _care(run, kn, wk, clock)
     # with March's stepwise socialisation the repository is used in a step of its own (the model's)
-    beliefs_week(run.pr, run.cp, 0.0 if kn.stepwise else kn.repo_use, wk.forgetting)
+    # news from the repository that changes a preferred practice makes plans due a review from the
+    # next care week (this week's care has been: its reviews were before the news)
+    beliefs_week(run.pr, run.cp, 0.0 if kn.stepwise else kn.repo_use, wk.forgetting,
+                 clock + 1 if kn.repo_triggers else -1)
     n = 0
     if wk.leave_p >= 0.0:  # one draw per member, from the CoP's own generator
         rngs, leavers, members = run.rng_turn, run.leavers, run.cp.members
