@@ -17,7 +17,8 @@ README = ROOT / "README.md"
 MAP = ROOT / "docs" / "readme_map.md"
 OLD = "fc7df46"  # the 0.2.0 README the map accounts for
 ORDER = ("Two commands", "Your first scenario", "Your first comparison", "What the outputs mean",
-         "Your first experiment", "Calibrate to your data", "The demo", "Where to read more")
+         "Your first experiment", "Calibrate to your data",
+         "Hold it to published evaluations", "The demo", "Where to read more")
 
 
 def headings(markdown: str) -> list[str]:
