@@ -214,6 +214,17 @@ def test_a_state_that_differs_before_the_burn_in_is_not_served():
     assert reuse.stats() == {"hits": 0, "misses": 2, "refused": 0}
 
 
+def _second_of_two() -> CopModel:
+    """Build the small scenario twice with reuse on; the second build must be a cache hit."""
+    r = _resolve({}, SMALL)
+    reuse.clear()
+    with reuse.reusing():
+        CopModel(r, 5)
+        model = CopModel(r, 5)
+    assert reuse.stats()["hits"] == 1
+    return model
+
+
 def test_a_hit_writes_into_the_arrays_the_run_already_lends(monkeypatch):
     # the RunRef was made over the owner's arrays before the burn-in; a hit must not rebind any
     lent: dict = {}
@@ -224,12 +235,7 @@ def test_a_hit_writes_into_the_arrays_the_run_already_lends(monkeypatch):
         return real(owners, *args)
 
     monkeypatch.setattr(reuse, "burn_in", spy)
-    r = _resolve({}, SMALL)
-    reuse.clear()
-    with reuse.reusing():
-        CopModel(r, 5)
-        model = CopModel(r, 5)
-    assert reuse.stats()["hits"] == 1
+    model = _second_of_two()
     assert {n: (id(a), a.ctypes.data) for n, a in reuse._arrays(model.owners).items()} == lent
 
 
@@ -238,12 +244,7 @@ def test_reuse_writes_into_the_owners_arrays():
     # a hit copies into the run's own arrays: the RunRef still lends the owner's objects (compiled check)
     from test_owners import _check, _paths, _reader  # tests/ is on the path (no package)
 
-    r = _resolve({}, SMALL)
-    reuse.clear()
-    with reuse.reusing():
-        CopModel(r, 5)
-        model = CopModel(r, 5)
-    assert reuse.stats()["hits"] == 1
+    model = _second_of_two()
     _check(model, _reader([p for p, _ in _paths(model.owners)]))
 
 
