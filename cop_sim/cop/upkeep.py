@@ -33,30 +33,50 @@ def beliefs_week(pr, cp, repo_use, forgetting, flag_week=-1):
 
     With ``flag_week`` >= 0 (``review.repository_triggers``), a practitioner whose preferred
     practice on a topic the repository changed is flagged for review from ``flag_week``
-    (:func:`cop_sim.cop.review.flag_review`: "contradicts" as for stories).
+    (:func:`cop_sim.cop.review.flag_review`: "contradicts" as for stories). The preferred
+    practice before and after (argmax, first of equals: ``review.preferred``) is tracked in the
+    same pass, only on rows the repository writes (fading never moves a mean) and only until the
+    practitioner is flagged.
     """
     mu, prec, cop, R_mu, R_prec = pr.mu, pr.prec, pr.cop, cp.R_mu, cp.R_prec  # hoisted: 7x faster
     n, S, T, A = mu.shape
     C, TA = R_prec.shape[0], T * A
     keep = 1.0 - forgetting
-    if flag_week >= 0 and repo_use > 0.0:
-        _beliefs_week_flagged(pr, mu, prec, cop, R_mu, R_prec, repo_use, keep, flag_week)
-        return
     written = _written(R_prec, repo_use)
     mu2, prec2 = mu.reshape((n * S, TA)), prec.reshape((n * S, TA))  # views: C-contiguous arrays
     R_mu2, R_prec2 = R_mu.reshape((C * S, TA)), R_prec.reshape((C * S, TA))
+    flagged = flag_week >= 0 and repo_use > 0.0
     for i in range(n):
         c = cop[i]
+        done = not flagged or pr.review_from[i] >= flag_week  # nothing (more) to note for i
         for s in range(S):
             r = i * S + s
             for x in range(TA):
                 prec2[r, x] = max(prec2[r, x] * keep, 1e-3)
-            if written[c, s]:
-                rc = c * S + s
+            if not written[c, s]:
+                continue  # fading alone never moves a mean, so never a preferred practice
+            rc = c * S + s
+            if done:
                 for x in range(TA):
                     if R_prec2[rc, x] > 0.0:  # belief_update's operations, written out on the row
                         prec2[r, x] += repo_use
                         mu2[r, x] += repo_use * (R_mu2[rc, x] - mu2[r, x]) / prec2[r, x]
+                continue
+            for t in range(T):
+                x0 = t * A
+                old_best, old_arg, new_best, new_arg = -np.inf, 0, -np.inf, 0
+                for a in range(A):
+                    x = x0 + a
+                    if mu2[r, x] > old_best:
+                        old_best, old_arg = mu2[r, x], a
+                    if R_prec2[rc, x] > 0.0:
+                        prec2[r, x] += repo_use
+                        mu2[r, x] += repo_use * (R_mu2[rc, x] - mu2[r, x]) / prec2[r, x]
+                    if mu2[r, x] > new_best:
+                        new_best, new_arg = mu2[r, x], a
+                if new_arg != old_arg and not done:
+                    flag_review(pr, i, flag_week)
+                    done = True
 
 
 @njit
@@ -76,39 +96,6 @@ def _written(R_prec, repo_use):
                     if R_prec[c, s, t, a] > 0.0:
                         out[c, s] = True
     return out
-
-
-@njit
-def _beliefs_week_flagged(pr, mu, prec, cop, R_mu, R_prec, repo_use, keep, flag_week):
-    """:func:`beliefs_week`'s arithmetic, in the same order, noting whose preferred practice moved.
-
-    The preferred practice before and after (argmax, first of equals: ``review.preferred``) is
-    tracked in the same pass over the practices (a second and third pass doubled the week's cost).
-    """
-    n, S, T, A = mu.shape
-    for i in range(n):
-        c = cop[i]
-        done = pr.review_from[i] >= flag_week  # flagged already: nothing more to note for i
-        for s in range(S):
-            for t in range(T):
-                if done:
-                    for a in range(A):
-                        prec[i, s, t, a] = max(prec[i, s, t, a] * keep, 1e-3)
-                        if R_prec[c, s, t, a] > 0.0:
-                            belief_update(mu, prec, i, s, t, a, R_mu[c, s, t, a], repo_use)
-                    continue
-                old_best, old_arg, new_best, new_arg = -np.inf, 0, -np.inf, 0
-                for a in range(A):
-                    if mu[i, s, t, a] > old_best:
-                        old_best, old_arg = mu[i, s, t, a], a
-                    prec[i, s, t, a] = max(prec[i, s, t, a] * keep, 1e-3)
-                    if R_prec[c, s, t, a] > 0.0:
-                        belief_update(mu, prec, i, s, t, a, R_mu[c, s, t, a], repo_use)
-                    if mu[i, s, t, a] > new_best:
-                        new_best, new_arg = mu[i, s, t, a], a
-                if new_arg != old_arg:
-                    flag_review(pr, i, flag_week)
-                    done = True
 
 
 @njit
