@@ -52,3 +52,28 @@ def test_the_weekly_belief_pass_is_the_plain_formula_cell_for_cell(use):
     assert np.array_equal(pr.mu, want_mu)
     moved = (pr.mu != untouched).any()
     assert moved == (use > 0.0)  # the repository did move beliefs when used, and only then
+
+
+@pytest.mark.parametrize("use", [0.0, 0.7])
+def test_the_flagged_belief_pass_is_the_plain_formula_and_flags_whose_preference_moved(use):
+    """With repository-triggered reviews the floats are the same, and exactly the practitioners
+    whose preferred practice (first of equals) moved on some topic are flagged from the week given."""
+    m = CopModel(scenario.load(DEFAULT, ["burn_in=0", "weeks=4"]), 3)
+    rng = np.random.default_rng(1)
+    pr, cp = m.pr, m.cp
+    pr.prec[:] = rng.uniform(5e-4, 20.0, pr.prec.shape)
+    pr.mu[:] = rng.uniform(0.0, 1.0, pr.mu.shape)
+    cells = rng.random(cp.R_prec.shape) < 0.05
+    cells[:, 1:3] = False
+    cp.R_prec[:] = np.where(cells, rng.uniform(0.1, 3.0, cells.shape), 0.0)
+    cp.R_mu[:] = np.where(cells, rng.uniform(0.0, 1.0, cells.shape), 0.0)
+    already = rng.random(len(pr.cop)) < 0.25  # flagged before: stay as they were
+    pr.review_from[:] = np.where(already, 9, -1)
+    want_mu, want_prec = _reference(pr.mu, pr.prec, pr.cop, cp.R_mu, cp.R_prec, use, 0.005)
+    moved = (np.argmax(pr.mu, axis=3) != np.argmax(want_mu, axis=3)).any(axis=(1, 2))
+    upkeep.beliefs_week(m.k.pr, m.k.cp, use, 0.005, 7)
+    assert np.array_equal(pr.prec, want_prec)
+    assert np.array_equal(pr.mu, want_mu)
+    want_flag = np.where(already, 9, np.where(moved, 7, -1))
+    assert np.array_equal(pr.review_from, want_flag)
+    assert (want_flag == 7).any() == (use > 0.0)  # some were flagged when the repository was used
