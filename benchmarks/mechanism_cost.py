@@ -40,7 +40,7 @@ ALL_OFF = [p for pairs in MECHANISMS.values() for p in pairs]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=2, help="rounds over the variants (medians over them)")
-    ap.add_argument("--runs", type=int, default=100, help="default-scenario runs a measurement (their median)")
+    ap.add_argument("--runs", type=int, default=100, help="default runs a measurement (median)")
     ap.add_argument("--size", type=int, default=48000, help="practitioners of the large model")
     args = ap.parse_args()
     variants = {"defaults (every mechanism on)": [], **{f"off: {k}": v for k, v in MECHANISMS.items()},
@@ -50,9 +50,10 @@ def main() -> None:
         for name, pairs in variants.items():
             ns = argparse.Namespace(runs=args.runs, size=args.size, repeats=1, set=pairs)
             d, s = floors._measure("default", None, ns), floors._measure("size", None, ns)
-            raw[name].append((d["runs_per_cpu_s"], s["practitioner_weeks_per_cpu_s"], s["construction_cpu_s"]))
-            print(f"round {r + 1}, {name}: {raw[name][-1][0]:.1f} runs/CPU s, {raw[name][-1][1]:,.0f} pw/CPU s, "
-                  f"construction {raw[name][-1][2]:.2f} CPU s", flush=True)
+            rate, pw, cons = d["runs_per_cpu_s"], s["practitioner_weeks_per_cpu_s"], s["construction_cpu_s"]
+            raw[name].append((rate, pw, cons))
+            print(f"round {r + 1}, {name}: {rate:.1f} runs/CPU s, {pw:,.0f} pw/CPU s, "
+                  f"construction {cons:.2f} CPU s", flush=True)
     med = {v: [statistics.median(x[j] for x in raw[v]) for j in range(3)] for v in variants}
     base = med["defaults (every mechanism on)"]
     print(f"\nmedians of {args.rounds} rounds; ratio = variant / defaults (> 1: faster without the mechanism "
