@@ -26,6 +26,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import V020  # noqa: E402 (every 0.3 mechanism's off switch, tested against 0.2.0)
 
 OUTCOMES = ("care_quality", "optimal_practice_share", "health")
+# medians of the five most correlated parameters over the 11 of 64 prior draws where the effect
+# exceeded 0.02 (robustness run on main, 2026-12-07)
+REGION = ["practice.forgetting=0.012", "practice.encounter_hours=0.40", "patients.decline=0.048",
+          "meeting.attendance_pressure=0.36", "repository.use=0.08"]
 VARIANTS = {
     "0.3 defaults": [],
     "no travelling plans or pathways": ["meeting.transfer=evidence", "repository.pathways=false"],
@@ -34,6 +38,14 @@ VARIANTS = {
     "single-handed (team.size=1)": ["team.size=1"],
     "social contexts only": ["practice.belief_context=social"],
     "every 0.3 mechanism off (0.2.0)": V020,
+    "no repository-triggered reviews": ["review.repository_triggers=false"],
+    # the prior's region where the effect exceeds 0.02 (docs/validation/robustness-overview.md),
+    # with and without the channel read as carrying it there: a knock-out of one mechanism
+    "fast forgetting (0.012/week)": ["practice.forgetting=0.012"],
+    "fast forgetting, no repository-triggered reviews": ["practice.forgetting=0.012",
+                                                         "review.repository_triggers=false"],
+    "the region's medians": REGION,
+    "the region's medians, no repository-triggered reviews": [*REGION, "review.repository_triggers=false"],
 }
 
 
