@@ -271,3 +271,30 @@ def test_a_reused_full_year_equals_a_rebuilt_one(factor):
     arms = FACTORS[factor]
     for seed in (1, 2):
         _compare(arms, seed, FULL)
+
+
+def test_a_state_too_large_to_keep_is_not_copied(monkeypatch):
+    """Above MAX_BYTES the burn-in runs in place: no pre and post copies (at 48,000 practitioners
+    each would be most of a gigabyte), and the run is the one reuse off gives."""
+    import tracemalloc
+
+    r = _resolve({}, ["n_cops=20", "weeks=4", "burn_in=2"])
+    off = models.simulate(r, 5)
+    state = sum(a.nbytes for a in reuse._arrays(CopModel(r, 5).owners).values())
+
+    def peak(limit: int) -> int:
+        monkeypatch.setattr(reuse, "MAX_BYTES", limit)
+        reuse.clear()
+        tracemalloc.start()
+        with reuse.reusing():
+            CopModel(r, 5)
+        top = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return top
+
+    kept, not_kept = peak(4 * state), peak(state)  # room for both copies; room for neither
+    assert kept - not_kept > 1.5 * state  # the kept one copied the state twice, the other not at all
+    assert not reuse._cache and reuse.stats() == {"hits": 0, "misses": 1, "refused": 0}
+    with reuse.reusing():
+        on = models.simulate(r, 5)
+    assert _bits(on) == _bits(off)

@@ -158,6 +158,9 @@ def burn_in(owners: Owners, run, kn, wk, weeks: int, clock: int, world_key: tupl
     from cop_sim.cop import week  # compiled: imported by the model anyway before this runs
 
     _stats["misses"] += 1
+    if _size(arrays) * 2 > MAX_BYTES:  # never kept, so never copied (48,000 practitioners: ~0.7 GB a copy)
+        week.burn_in(run, kn, wk, weeks, clock)
+        return False
     pre = {n: a.copy() for n, a in arrays.items()}
     week.burn_in(run, kn, wk, weeks, clock)
     post = {n: a.copy() for n, a in arrays.items()}
@@ -165,10 +168,9 @@ def burn_in(owners: Owners, run, kn, wk, weeks: int, clock: int, world_key: tupl
         _stats["refused"] += 1  # the burn-in wrote a field claimed unread: never serve it
         return False
     _cache.pop(key, None)  # a newer state under the same key replaces the older one
-    if _size(pre) * 2 <= MAX_BYTES:  # a larger state is never kept
-        _cache[key] = _Entry(pre, post, gens, _states(owners))
-        while len(_cache) > MAX_ENTRIES or sum(_size(e.pre) * 2 for e in _cache.values()) > MAX_BYTES:
-            _cache.popitem(last=False)  # the least recently used
+    _cache[key] = _Entry(pre, post, gens, _states(owners))
+    while len(_cache) > MAX_ENTRIES or sum(_size(e.pre) * 2 for e in _cache.values()) > MAX_BYTES:
+        _cache.popitem(last=False)  # the least recently used
     return False
 
 
