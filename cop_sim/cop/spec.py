@@ -147,7 +147,10 @@ SPEC: Spec = {
                   "defaults is 0.40 (median of seeds 1-5, benchmarks/baseline_gap.py), below "
                   "EvidenceNOW's baseline of 60-65 % adherence (Balasubramanian et al. 2022, J Am Board "
                   "Fam Med 35(5):968); no setting tried of the levers inside their priors reaches it "
-                  "(docs/cop-model.md, 'The starting evidence-practice gap')", (0, 52)),
+                  "(docs/cop-model.md, 'The starting evidence-practice gap'). Measured as EvidenceNOW "
+                  "measured it, adherence to the guideline practice where it applies (target_adherence, "
+                  "a guideline change package), week 0 is 0.62 (median of seeds 1-10), inside that "
+                  "baseline", (0, 52)),
     "n_cops": _p(4, "number of CoPs built from the [cop] template", "CoPs", 0, 100000,
                  "seed 004 (four district CoPs)"),
     "cop": COP_SPEC,
