@@ -293,6 +293,15 @@ def _own_beliefs(world, pr, c, known, m, bel):
 
 
 @njit_inline
+def _fill(world, pr, pa, i, k, m, j, known, bel, joint):
+    """The beliefs ``m`` plans from, into ``bel``: pooled over the team when ``joint``, else m's own."""
+    if joint:
+        _pool(world, pr, pa, i, k, m, j, known, bel)
+    else:
+        _own_beliefs(world, pr, pa.ctx[i, k], known, m, bel)
+
+
+@njit_inline
 def _set(pr, plan, own, t, a):
     """Put practice ``a`` on topic t; a change of a practice in use counts for the topic's owner."""
     if plan[t] == a:
@@ -348,12 +357,12 @@ def decide_in(world, pr, pa, kn, hidden, i, k, m, j, mode, rng, bel):
     plan, own, active, known = pa.plan[i, k], pa.owner[i, k], world.ctx_active, pa.known[i, k]
     A, T = world.n_practices, world.n_topics
     joint = mode == COLLABORATION
-    if joint:
-        bmu, bprec = _pool(world, pr, pa, i, k, m, j, known, bel)
-    else:
-        bmu, bprec = _own_beliefs(world, pr, c, known, m, bel)
+    # the beliefs are read only on some paths (most visits change nothing): filled when first read
+    bmu, bprec = bel[0], bel[1]
+    filled = False
     n_addr = 0
     if kn.replan > 0.0 and rng.random() < kn.replan:
+        _fill(world, pr, pa, i, k, m, j, known, bel, joint)
         for t in range(T):
             if _addressed(active, known, hidden, c, t) and (joint or own[t] == m):
                 _set(pr, plan, own, t, _tied_best(bmu, t, A, rng))
@@ -365,11 +374,15 @@ def decide_in(world, pr, pa, kn, hidden, i, k, m, j, mode, rng, bel):
             continue
         n_addr += 1
         if plan[t] < 0:
+            if not filled:
+                _fill(world, pr, pa, i, k, m, j, known, bel, joint)
+                filled = True
             plan[t] = _argmax(bmu, t, A)
             changed = True
     if changed or n_addr == 0:
         return changed
     if mode == COORDINATION:  # a fellow member advises where the planner is least sure
+        _fill(world, pr, pa, i, k, m, j, known, bel, joint)
         tt, low = -1, np.inf
         for t in range(T):
             if _addressed(active, known, hidden, c, t) and own[t] == m and bprec[t, plan[t]] < low:
@@ -382,6 +395,7 @@ def decide_in(world, pr, pa, kn, hidden, i, k, m, j, mode, rng, bel):
         return _set(pr, plan, own, tt, arg)
     if rng.random() >= kn.exploration:
         return False
+    _fill(world, pr, pa, i, k, m, j, known, bel, joint)
     pick = int(rng.random() * n_addr)
     for t in range(T):
         if not (_addressed(active, known, hidden, c, t) and (joint or own[t] == m)):
