@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import V020  # noqa: E402 (every 0.3 mechanism's off switch, tested against 0.2.0)
 
 OUTCOMES = ("care_quality", "optimal_practice_share", "health")
-# medians of the five most correlated parameters over the 11 of 64 prior draws where the effect
-# exceeded 0.02 (robustness run on main, 2026-12-07)
-REGION = ["practice.forgetting=0.012", "practice.encounter_hours=0.40", "patients.decline=0.048",
-          "meeting.attendance_pressure=0.36", "repository.use=0.08"]
+# medians of the seven parameters most correlated with the effect over the 37 of 256 prior draws
+# where it exceeded 0.02 (robustness run on main, 2026-12-07; docs/validation/robustness-overview.md)
+REGION = ["team.size=2", "world.ruggedness=0.40", "world.guideline_margin=0.126", "world.social_shift=0.37",
+          "repository.use=0.061", "review.interval=39", "practice.observation_noise=0.217"]
 VARIANTS = {
     "0.3 defaults": [],
     "no travelling plans or pathways": ["meeting.transfer=evidence", "repository.pathways=false"],
@@ -40,13 +40,14 @@ VARIANTS = {
     "every 0.3 mechanism off (0.2.0)": V020,
     "no repository-triggered reviews": ["review.repository_triggers=false"],
     # the prior's region where the effect exceeds 0.02 (docs/validation/robustness-overview.md),
-    # with and without the channel read as carrying it there: a knock-out of one mechanism
-    "fast forgetting (0.012/week)": ["practice.forgetting=0.012"],
-    "fast forgetting, no repository-triggered reviews": ["practice.forgetting=0.012",
-                                                         "review.repository_triggers=false"],
+    # with and without repository-triggered reviews: a knock-out of one mechanism there
     "the region's medians": REGION,
     "the region's medians, no repository-triggered reviews": [*REGION, "review.repository_triggers=false"],
 }
+# --region: the region's medians with each of its settings back at its default, one at a time
+REGION_VARIANTS = {"the region's medians": REGION,
+                   **{f"  {pair.split('=')[0]} at its default": [p for p in REGION if p != pair]
+                      for pair in REGION}}
 
 
 def last_quarter(sets: list[str], seed: int) -> dict[str, float]:
@@ -73,11 +74,13 @@ def effect(sets: list[str], seeds: list[int]) -> dict[str, tuple[float, float, f
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--region", action="store_true",
+                    help="only the region's medians, each of its settings back at its default in turn")
     args = ap.parse_args()
     seeds = [run_seed(1, 0, r) for r in range(args.seeds)]  # compare's seeds at master seed 1
     print(f"CoP (monthly) minus no meetings, last quarter, {args.seeds} paired seeds")
     print(f"{'variant':34s} " + " ".join(f"{o:>40s}" for o in OUTCOMES))
-    for name, sets in VARIANTS.items():
+    for name, sets in (REGION_VARIANTS if args.region else VARIANTS).items():
         e = effect(sets, seeds)
         cells = [f"{m:.3f}: {d:+.4f} [{lo:+.4f}, {hi:+.4f}]" for m, d, lo, hi in (e[o] for o in OUTCOMES)]
         print(f"{name:34s} " + " ".join(f"{c:>40s}" for c in cells), flush=True)
